@@ -1,0 +1,3 @@
+"""``flask create-moderator`` and ``flask deactivate-user``."""
+
+COMMANDS: list = []

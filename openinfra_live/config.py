@@ -1,0 +1,97 @@
+"""Default settings. ``instance/config.py`` overrides them, and the environment overrides both."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "OpenInfra Live & PTG",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": 0,
+    "REMEMBER_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "PREFERRED_URL_SCHEME": "http",
+    # The show airs Thursdays at 14:00 UTC; weekday follows datetime.weekday() (Monday is 0).
+    "DEFAULT_SLOT_WEEKDAY": 3,
+    "DEFAULT_SLOT_HOUR": 14,
+    "DEFAULT_SLOT_MINUTE": 0,
+    "DEFAULT_EPISODE_MINUTES": 60,
+    "EPISODES_PER_PAGE": 20,
+    "API_PAGE_SIZE": 100,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_PUBLIC_FORMS": "10 per minute;50 per hour",
+    "LOGIN_FAILURE_LIMIT": "5 per 15 minutes",
+    "PROXY_FIX_X_FOR": 0,
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "OpenInfra Live <live@openinfra.example>",
+    "HSTS_SECONDS": 31536000,
+    "SHOW_TIMEZONE_NAME": "UTC",
+}
+
+# Settings the environment may override; values are parsed with the type of the default.
+ENVIRONMENT_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "SESSION_COOKIE_SECURE",
+    "PROXY_FIX_X_FOR",
+    "DEFAULT_SLOT_WEEKDAY",
+    "DEFAULT_SLOT_HOUR",
+    "DEFAULT_SLOT_MINUTE",
+)
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def from_environment(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Return the settings given in the environment, typed like their defaults."""
+    settings: dict[str, Any] = {}
+    for key in ENVIRONMENT_KEYS:
+        if key in environ:
+            settings[key] = _coerce(environ[key], DEFAULTS.get(key, ""))
+    return settings
+
+
+def database_uri(url: str) -> str:
+    """Normalise a ``DATABASE_URL`` so SQLAlchemy uses psycopg 3 for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it on first run (readable by the owner only)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

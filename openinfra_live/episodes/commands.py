@@ -1,0 +1,3 @@
+"""``flask import-episodes``, ``flask export-episodes`` and ``flask demo``."""
+
+COMMANDS: list = []

@@ -1,0 +1,95 @@
+"""Episodes of the show, their watch/listen links and their guests."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from openinfra_live import clock
+from openinfra_live.database import UTCDateTime
+from openinfra_live.extensions import db
+
+
+class Episode(db.Model):
+    __tablename__ = "episodes"
+    __table_args__ = (
+        # Two visible episodes never share a start: the database settles scheduling races.
+        Index(
+            "uq_episodes_visible_start",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("hidden = 0"),
+            postgresql_where=text("hidden = false"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    hidden: Mapped[bool] = mapped_column(default=False, index=True)
+    # Grows each time the episode moves, so calendar clients replace the old invite.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    recap_url: Mapped[str | None] = mapped_column(String(2000))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=lambda: clock.now(), onupdate=lambda: clock.now(), index=True
+    )
+
+    links: Mapped[list["EpisodeLink"]] = relationship(
+        back_populates="episode",
+        order_by="EpisodeLink.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    guests: Mapped[list["EpisodeGuest"]] = relationship(
+        back_populates="episode",
+        order_by="EpisodeGuest.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    proposal: Mapped["Proposal | None"] = relationship(  # noqa: F821
+        back_populates="episode", foreign_keys=[proposal_id]
+    )
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def __repr__(self) -> str:
+        return f"<Episode {self.slug}>"
+
+
+class EpisodeLink(db.Model):
+    """Where an episode can be watched or heard (YouTube, LinkedIn, a podcast, …), in order."""
+
+    __tablename__ = "episode_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    platform: Mapped[str] = mapped_column(String(50))
+    url: Mapped[str] = mapped_column(String(2000))
+
+    episode: Mapped[Episode] = relationship(back_populates="links")
+
+
+class EpisodeGuest(db.Model):
+    __tablename__ = "episode_guests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(200), default="")
+
+    episode: Mapped[Episode] = relationship(back_populates="guests")

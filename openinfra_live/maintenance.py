@@ -1,0 +1,3 @@
+"""Operator commands: backups and JSON export/import."""
+
+COMMANDS: list = []

@@ -1,0 +1,23 @@
+"""Imports every model so that SQLAlchemy's registry and Alembic see the whole schema."""
+
+from openinfra_live.audit import AuditEntry
+from openinfra_live.auth.models import User
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
+from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room
+
+__all__ = [
+    "AuditEntry",
+    "Episode",
+    "EpisodeGuest",
+    "EpisodeLink",
+    "Proposal",
+    "ProposalGuest",
+    "ProposalHistory",
+    "PtgEvent",
+    "PtgSession",
+    "PtgTeam",
+    "PtgTeamHistory",
+    "Room",
+    "User",
+]

@@ -1,0 +1,3 @@
+"""``flask import-ptg-teams``."""
+
+COMMANDS: list = []

@@ -1,0 +1,74 @@
+"""Cleaning of user-supplied HTML. The only module that imports bleach.
+
+Descriptions accept a little HTML (links, paragraphs, emphasis, lists). Whatever else arrives is
+stripped; links keep only http, https and mailto targets and get ``rel="nofollow noopener
+noreferrer"``. Swapping bleach for another cleaner means changing this file alone.
+"""
+
+import html
+import re
+from functools import partial
+from urllib.parse import urlsplit
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+
+ALLOWED_TAGS = frozenset(
+    {"a", "p", "br", "em", "strong", "i", "b", "ul", "ol", "li", "code", "blockquote"}
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+
+_HREF = (None, "href")
+_REL = (None, "rel")
+_TAG_RE = re.compile(r"<[a-zA-Z/!]")
+_BLANK_LINES_RE = re.compile(r"\n\s*\n")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _safe_link(attrs: dict, new: bool = False) -> dict | None:
+    """Keep a link only when it points to an absolute http(s) or mailto target."""
+    href = (attrs.get(_HREF) or "").strip()
+    # Protocol-relative links ("//host/path") appear in real content; browsers read
+    # "/\host" the same way, so both become explicit https links.
+    if href[:2] in {"//", "/\\", "\\\\", "\\/"}:
+        href = "https://" + href[2:].lstrip("/\\")
+    parts = urlsplit(href)
+    if parts.scheme.lower() not in ALLOWED_PROTOCOLS:
+        return None
+    if parts.scheme.lower() in {"http", "https"} and not parts.netloc:
+        return None
+    attrs[_HREF] = href
+    attrs[_REL] = LINK_REL
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_safe_link], skip_tags={"code"}, parse_email=False)],
+)
+
+
+def clean_html(value: str | None) -> str:
+    """Return ``value`` as safe HTML; plain text with blank lines becomes paragraphs."""
+    if not value:
+        return ""
+    text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+    if not _TAG_RE.search(text):
+        paragraphs = [p.strip() for p in _BLANK_LINES_RE.split(text) if p.strip()]
+        if len(paragraphs) > 1:
+            text = "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    return _cleaner.clean(text)
+
+
+def to_plain_text(value: str | None) -> str:
+    """Strip every tag and entity: for calendar invites, feeds and summaries."""
+    if not value:
+        return ""
+    text = bleach.clean(value, tags=set(), strip=True, strip_comments=True)
+    return _WHITESPACE_RE.sub(" ", html.unescape(text)).strip()

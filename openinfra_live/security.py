@@ -1,0 +1,79 @@
+"""Response headers and request checks that apply to every page."""
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, Request, Response, abort, request
+
+# The recording player is the only framed content; everything else comes from this site.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "frame-src https://www.youtube-nocookie.com",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def _has_bad_bytes(raw: bytes) -> bool:
+    """NUL bytes or bytes that are not UTF-8, after percent-decoding."""
+    decoded = unquote_to_bytes(raw)
+    if b"\x00" in decoded:
+        return True
+    try:
+        decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def reject_invalid_input(req: Request) -> None:
+    """Refuse with 400 a request whose path, query or form carries NUL or invalid UTF-8.
+
+    PostgreSQL cannot store NUL in text, and a 500 later is worse than a clear 400 now.
+    """
+    raw_path = req.environ.get("RAW_URI") or req.environ.get("REQUEST_URI") or ""
+    path_bytes = req.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    if _has_bad_bytes(path_bytes) or _has_bad_bytes(raw_path.encode("latin-1", "replace")):
+        abort(400, description="The address contains characters that are not allowed.")
+    if _has_bad_bytes(req.query_string):
+        abort(400, description="The address contains characters that are not allowed.")
+    is_form = req.method == "POST" and req.mimetype == "application/x-www-form-urlencoded"
+    if is_form and _has_bad_bytes(req.get_data(cache=True)):
+        abort(400, description="The form contains characters that are not allowed.")
+
+
+def set_security_headers(response: Response) -> Response:
+    """Add the security headers every response carries, error pages included."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        from flask import current_app
+
+        headers.setdefault(
+            "Strict-Transport-Security",
+            f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains",
+        )
+    return response
+
+
+def no_store(response: Response) -> Response:
+    """Mark a response as never to be cached (moderator pages, private status pages)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(lambda: reject_invalid_input(request))
+    app.after_request(set_security_headers)

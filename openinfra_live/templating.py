@@ -1,0 +1,31 @@
+"""Filters and globals every template may use."""
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from openinfra_live import clock
+
+
+def iso_utc(value: datetime) -> str:
+    """Machine-readable UTC time for ``<time datetime>``."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_utc(value: datetime) -> str:
+    """Readable UTC time: ``Thu 23 Nov 2026, 14:00 UTC``."""
+    return value.strftime("%a %-d %b %Y, %H:%M UTC")
+
+
+def human_date(value: date | datetime) -> str:
+    return value.strftime("%-d %B %Y")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(iso_utc)
+    app.add_template_filter(human_utc)
+    app.add_template_filter(human_date)
+
+    @app.context_processor
+    def site_globals() -> dict:
+        return {"site_name": app.config["SITE_NAME"], "now_utc": clock.now()}

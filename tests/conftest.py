@@ -1,0 +1,135 @@
+"""Shared fixtures, after flaskr: ``app``, ``client``, ``runner`` and builders.
+
+Database tests run twice, on SQLite and on a PostgreSQL server that the suite starts itself.
+One app per database is migrated once per session; each test starts from empty tables.
+"""
+
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from openinfra_live import create_app
+from openinfra_live.extensions import db, limiter
+from tests.servers import PostgresServer
+from tests.system_parts import require_postgres
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer(require_postgres()).start()
+    yield server
+    server.stop()
+
+
+def base_test_config(instance_path: str, database_uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SERVER_NAME": "live.test",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_SERVER": "",
+        "INSTANCE_PATH_FOR_TESTS": instance_path,
+    }
+
+
+def build_migrated_app(database_uri: str) -> Flask:
+    """An app whose schema comes from the migrations, as in production."""
+    from flask_migrate import upgrade
+
+    instance = tempfile.mkdtemp(prefix="oil-instance-")
+    app = create_app(base_test_config(instance, database_uri))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_app(request, tmp_path_factory) -> Iterator[Flask]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite"
+        uri = f"sqlite:///{path}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        uri = server.create_database("oil_test")
+    app = build_migrated_app(uri)
+    app.config["DATABASE_BACKEND"] = request.param
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_all_tables(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        if db.engine.dialect.name == "postgresql":
+            joined = ", ".join(f'"{name}"' for name in tables)
+            db.session.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                db.session.execute(text(f'DELETE FROM "{name}"'))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The app on a clean database; config changes made by a test are undone after it."""
+    saved_config = dict(migrated_app.config)
+    with migrated_app.app_context():
+        limiter.reset()
+    yield migrated_app
+    migrated_app.config.clear()
+    migrated_app.config.update(saved_config)
+    empty_all_tables(migrated_app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, page_url: str, data: dict, post_url: str | None = None, **kw):
+    """Load the form page as a browser would, then post ``data`` with the page's CSRF token."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    payload = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), **data}
+    return client.post(post_url or page_url, data=payload, **kw)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The published content beside the project; tests that read it skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("the published content in ../shared/data is not beside the project")
+    return SHARED_DATA
