@@ -133,3 +133,44 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("the published content in ../shared/data is not beside the project")
     return SHARED_DATA
+
+
+MODERATOR_PASSWORD = "correct horse battery staple 42"
+
+
+def make_moderator(email: str = "mod@example.org", password: str = MODERATOR_PASSWORD, **fields):
+    """Create and commit a moderator account (call inside an app context)."""
+    from werkzeug.security import generate_password_hash
+
+    from openinfra_live.auth.models import User
+
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password, method="scrypt"),
+        display_name=fields.pop("display_name", email.split("@")[0]),
+        **fields,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def login_as(app):
+    """``login_as(client, email=...)`` signs a (new) moderator in on ``client``; returns it."""
+
+    def login(client: FlaskClient, email: str = "mod@example.org", **fields):
+        from openinfra_live.auth.models import User
+
+        with app.app_context():
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            if user is None:
+                user = make_moderator(email, **fields)
+            user_id = user.get_id()
+            pk = user.id
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+        return pk
+
+    return login
