@@ -18,3 +18,21 @@ def slugify(text: str) -> str:
 def episode_slug(title: str, starts_at: datetime) -> str:
     """The natural slug of an episode; callers add a suffix when it is taken."""
     return f"{starts_at:%Y-%m-%d}-{slugify(title)}"
+
+
+def unique_episode_slug(title: str, starts_at: datetime, exclude_id: int | None = None) -> str:
+    """The episode's natural slug, with ``-2``, ``-3``… appended while another episode has it."""
+    from openinfra_live.episodes.models import Episode
+    from openinfra_live.extensions import db
+
+    base = episode_slug(title, starts_at)
+    query = db.select(Episode.slug).where(Episode.slug.startswith(base, autoescape=True))
+    if exclude_id is not None:
+        query = query.where(Episode.id != exclude_id)
+    taken = set(db.session.scalars(query))
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
