@@ -27,7 +27,13 @@ demo: migrate
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install
+# Browser-test tooling from the npm registry (axe-core, the Nu HTML checker); optional:
+# without npm the tests that need it are skipped and say so.
+.test-tools/.installed:
+	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund \
+		--prefix .test-tools axe-core@4 vnu-jar && touch $@
+
+test: install .test-tools/.installed
 	$(BIN)/pytest
 
 lint: install
