@@ -67,14 +67,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from openinfra_live import health
+    from openinfra_live import health, preferences
     from openinfra_live.auth.views import bp as auth_bp
     from openinfra_live.episodes.views import bp as episodes_bp
     from openinfra_live.moderation import bp as moderation_bp
     from openinfra_live.proposals.views import bp as proposals_bp
     from openinfra_live.ptg.views import bp as ptg_bp
 
-    for blueprint in (health.bp, episodes_bp, proposals_bp, ptg_bp, auth_bp, moderation_bp):
+    for blueprint in (
+        health.bp,
+        preferences.bp,
+        episodes_bp,
+        proposals_bp,
+        ptg_bp,
+        auth_bp,
+        moderation_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from openinfra_live import clock
+from openinfra_live import clock, preferences
 
 
 def iso_utc(value: datetime) -> str:
@@ -25,7 +25,13 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_utc)
     app.add_template_filter(human_utc)
     app.add_template_filter(human_date)
+    app.add_template_filter(preferences.local_time_label, "local_time")
+    # A global, not a context variable, so that imported macros see it too.
+    app.add_template_global(preferences.visitor_zone)
 
     @app.context_processor
     def site_globals() -> dict:
-        return {"site_name": app.config["SITE_NAME"], "now_utc": clock.now()}
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "now_utc": clock.now(),
+        }

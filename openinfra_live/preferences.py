@@ -1,0 +1,82 @@
+"""The visitor's chosen time zone, kept in a cookie so pages show local times without script."""
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+
+bp = Blueprint("preferences", __name__)
+
+COOKIE = "tz"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted, without the legacy aliases."""
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+        )
+    )
+
+
+def visitor_zone() -> ZoneInfo | None:
+    """The zone named by the visitor's cookie, or None when unset or unknown."""
+    name = request.cookies.get(COOKIE, "")
+    if name not in zone_names():
+        return None
+    return ZoneInfo(name)
+
+
+def local_time_label(value: datetime, zone: ZoneInfo) -> str:
+    """``Thu 8 Jan, 08:00 CST`` in the given zone."""
+    local = value.astimezone(zone)
+    return local.strftime("%a %-d %b %Y, %H:%M ") + (local.tzname() or zone.key)
+
+
+def safe_local_target(target: str | None) -> str:
+    """A path on this site to go back to; anything else goes home."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return url_for("episodes.index")
+    if any(ch in target for ch in "\\\r\n\t") or ":" in target.split("?", 1)[0]:
+        return url_for("episodes.index")
+    return target
+
+
+class TimeZoneForm(FlaskForm):
+    zone = SelectField("Your time zone", choices=[])
+    next = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone.choices = [("", "UTC only (no local time)")] + [(n, n) for n in zone_names()]
+
+
+@bp.route("/timezone", methods=["GET", "POST"])
+def timezone():
+    """Let a visitor choose the zone in which pages also show times, kept in a cookie."""
+    form = TimeZoneForm()
+    if request.method == "GET":
+        form.zone.data = request.cookies.get(COOKIE, "")
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        response = make_response(redirect(safe_local_target(form.next.data), code=303))
+        if form.zone.data:
+            response.set_cookie(
+                COOKIE,
+                form.zone.data,
+                max_age=COOKIE_MAX_AGE,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure,
+            )
+        else:
+            response.delete_cookie(COOKIE)
+        return response
+    return render_template("preferences/timezone.html", form=form)

@@ -1,0 +1,57 @@
+"""A visitor's chosen time zone, kept in a cookie, shown without JavaScript."""
+
+from datetime import UTC, datetime
+
+from tests.conftest import post_form
+
+MACRO = '{% from "_macros/time.html" import utc_time %}{{ utc_time(value) }}'
+WHEN = datetime(2026, 1, 8, 2, 30, tzinfo=UTC)
+
+
+def render_time(app, cookie: str | None = None) -> str:
+    headers = {"Cookie": f"tz={cookie}"} if cookie else {}
+    with app.test_request_context("/", headers=headers):
+        from flask import render_template_string
+
+        return render_template_string(MACRO, value=WHEN)
+
+
+def test_without_a_chosen_zone_the_script_adds_the_local_time(app):
+    html = render_time(app)
+    assert '<time datetime="2026-01-08T02:30:00Z" data-local-time>' in html
+    assert "Thu 8 Jan 2026, 02:30 UTC" in html
+
+
+def test_a_chosen_zone_is_rendered_on_the_server(app):
+    html = render_time(app, "America/Chicago")
+    assert "data-local-time" not in html
+    # 02:30 UTC on the 8th is the evening of the 7th in Chicago.
+    assert "America/Chicago: Wed 7 Jan 2026, 20:30 CST" in html
+
+
+def test_an_unknown_zone_in_the_cookie_is_ignored(app):
+    assert "data-local-time" in render_time(app, "Mars/Olympus")
+
+
+def test_choosing_a_zone_sets_the_cookie_and_goes_back(client):
+    response = post_form(
+        client, "/timezone?next=/episodes/", {"zone": "Pacific/Auckland", "next": "/episodes/"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/episodes/")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("tz=Pacific/Auckland")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_foreign_next_goes_home(client):
+    response = post_form(client, "/timezone", {"zone": "Asia/Shanghai", "next": "//evil.com"})
+    assert response.status_code == 303
+    assert "evil.com" not in response.headers["Location"]
+
+
+def test_an_unknown_zone_is_refused_with_an_error(client):
+    response = post_form(client, "/timezone", {"zone": "Mars/Olympus"})
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers or "tz=" not in response.headers["Set-Cookie"]
