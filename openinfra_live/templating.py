@@ -3,8 +3,9 @@
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup
 
-from openinfra_live import clock, preferences
+from openinfra_live import clock, preferences, sanitize
 
 
 def iso_utc(value: datetime) -> str:
@@ -21,10 +22,20 @@ def human_date(value: date | datetime) -> str:
     return value.strftime("%-d %B %Y")
 
 
+def clean_html(value: str | None) -> Markup:
+    """Stored rich text (descriptions) as HTML: the one place that marks HTML safe.
+
+    The value goes through ``sanitize.clean_html`` here, whatever cleaned it on the way in, so
+    a row written by any path cannot bring markup past the allow-list.
+    """
+    return Markup(sanitize.clean_html(value))  # noqa: S704  (bleach output, allow-listed tags only)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(iso_utc)
     app.add_template_filter(human_utc)
     app.add_template_filter(human_date)
+    app.add_template_filter(clean_html)
     app.add_template_filter(preferences.local_time_label, "local_time")
     # A global, not a context variable, so that imported macros see it too.
     app.add_template_global(preferences.visitor_zone)

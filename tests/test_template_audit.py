@@ -14,7 +14,7 @@ TEMPLATE_PATTERNS = {
     "|safe filter": re.compile(r"\|\s*safe\b"),
     "Markup(": re.compile(r"\bMarkup\s*\("),
     "autoescape false": re.compile(r"autoescape\s+false", re.IGNORECASE),
-    "unquoted attribute expression": re.compile(r"=\{\{"),
+    "unquoted attribute expression": re.compile(r"\s[a-zA-Z-]+=\{\{"),
     "inline event handler": re.compile(r"\son[a-z]+\s*=", re.IGNORECASE),
     "inline style attribute": re.compile(r"\sstyle\s*=", re.IGNORECASE),
     "inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
@@ -47,5 +47,6 @@ def test_python_code_marks_html_safe_only_in_the_allow_listed_helper():
 def test_the_audit_would_catch_a_safe_filter():
     assert TEMPLATE_PATTERNS["|safe filter"].search("{{ value | safe }}")
     assert TEMPLATE_PATTERNS["unquoted attribute expression"].search("<a href={{ url }}>")
+    assert not TEMPLATE_PATTERNS["unquoted attribute expression"].search('<a href="/x?next={{ p }}">')
     assert TEMPLATE_PATTERNS["inline script"].search("<script>alert(1)</script>")
     assert not TEMPLATE_PATTERNS["inline script"].search('<script src="/x.js" defer></script>')

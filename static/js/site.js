@@ -26,14 +26,22 @@
     });
   }
 
-  /* Replaces a recording facade with the privacy-enhanced player once asked. */
+  /* The player address, asked to start at once: the visitor already pressed play. */
+  function autoplaySource(src) {
+    return src + (src.indexOf("?") === -1 ? "?" : "&") + "autoplay=1";
+  }
+
+  /* Shows each recording facade (hidden without script, where the plain link serves) and
+     replaces it with the privacy-enhanced player once asked. */
   function activateFacades() {
     var buttons = document.querySelectorAll("[data-player-src]");
     Array.prototype.forEach.call(buttons, function (button) {
+      var holder = button.closest("[data-facade]");
+      if (holder) { holder.hidden = false; }
       button.addEventListener("click", function () {
         var frame = document.createElement("iframe");
         frame.className = "player";
-        frame.src = button.getAttribute("data-player-src");
+        frame.src = autoplaySource(button.getAttribute("data-player-src"));
         frame.title = button.getAttribute("data-player-title") || "Recording";
         frame.allow = "accelerometer; encrypted-media; gyroscope; picture-in-picture; fullscreen";
         frame.setAttribute("allowfullscreen", "");

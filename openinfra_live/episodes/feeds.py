@@ -1,0 +1,105 @@
+"""The Atom feed (built with feedgen) and the API's JSON form of an episode."""
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+
+from openinfra_live import sanitize
+from openinfra_live.episodes.models import Episode
+from openinfra_live.episodes.queries import platform_key
+
+FEED_TITLE = "OpenInfra Live episodes"
+# The feed's ``updated`` when there is no episode yet: a fixed instant keeps the output stable.
+EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=UTC)
+# Content-file field names of the platforms it has always carried.
+LINK_FIELDS = {"youtube": "youtubeLink", "linkedin": "linkedinLink", "facebook": "facebookLink"}
+
+
+def entry_id(episode: Episode, domain: str) -> str:
+    """A tag URI that survives a change of title or slug."""
+    return f"tag:{domain},2020:episode-{episode.id}"
+
+
+def atom_feed(
+    episodes: Iterable[Episode],
+    *,
+    domain: str,
+    feed_url: str,
+    site_url: str,
+    page_url_of: Callable[[Episode], str],
+    site_name: str,
+) -> bytes:
+    """The Atom document for ``episodes`` (newest first)."""
+    episodes = list(episodes)
+    feed = FeedGenerator()
+    feed.id(f"tag:{domain},2020:episodes")
+    feed.title(FEED_TITLE)
+    feed.subtitle("The weekly show about open infrastructure, live on Thursdays at 14:00 UTC")
+    feed.author({"name": site_name})
+    feed.link(href=feed_url, rel="self", type="application/atom+xml")
+    feed.link(href=site_url, rel="alternate", type="text/html")
+    feed.language("en")
+    feed.updated(max((e.updated_at for e in episodes), default=EMPTY_FEED_UPDATED))
+    for episode in episodes:
+        # feedgen prepends by default; append keeps the newest-first order given.
+        entry = feed.add_entry(order="append")
+        entry.id(entry_id(episode, domain))
+        entry.title(episode.title)
+        entry.link(href=page_url_of(episode), rel="alternate", type="text/html")
+        entry.published(episode.created_at)
+        entry.updated(episode.updated_at)
+        when = episode.starts_at.strftime("%a %-d %b %Y, %H:%M UTC")
+        summary = sanitize.to_plain_text(episode.description)
+        entry.summary(f"{when}. {summary}".strip())
+        # The description is stored cleaned; cleaning again costs little and keeps the feed safe
+        # whatever wrote the row.
+        entry.content(sanitize.clean_html(episode.description) or when, type="html")
+        for guest in episode.guests:
+            entry.contributor({"name": guest.name})
+    return feed.atom_str(pretty=True)
+
+
+def iso_z(value: datetime) -> str:
+    """``2021-07-22T14:00:00.000Z``, the content file's date format."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def link_field(platform: str) -> str:
+    """``youtube`` → ``youtubeLink``; other platforms follow the same pattern."""
+    key = platform_key(platform)
+    return LINK_FIELDS.get(key, f"{key or 'other'}Link")
+
+
+def speakers_line(episode: Episode) -> str:
+    """``Name (Affiliation), Name``: the content file's ``episodeSpeakers``."""
+    return ", ".join(
+        f"{guest.name} ({guest.affiliation})" if guest.affiliation else guest.name
+        for guest in episode.guests
+    )
+
+
+def episode_json(episode: Episode, url: str) -> dict[str, Any]:
+    """An episode in the content file's field names, plus ``slug``, ``url`` and ``links``."""
+    data: dict[str, Any] = {
+        "slug": episode.slug,
+        "url": url,
+        "episodeTitle": episode.title,
+        "episodeDescription": episode.description,
+        "date": iso_z(episode.starts_at),
+        "durationMinutes": episode.duration_minutes,
+        "episodeSpeakers": speakers_line(episode),
+        "hidden": episode.hidden,
+        "youtubeLink": None,
+        "linkedinLink": None,
+        "facebookLink": None,
+        "superuserRecap": episode.recap_url,
+    }
+    for link in episode.links:
+        field = link_field(link.platform)
+        # The first link of a platform is its field; all of them are in ``links``.
+        if data.get(field) is None:
+            data[field] = link.url
+    data["links"] = [{"platform": link.platform, "url": link.url} for link in episode.links]
+    return data

@@ -1,0 +1,318 @@
+"""Read-side services for the public pages: what visitors may see, in a fixed number of queries.
+
+Every function here reads visible episodes only. Collections (links, guests) come with the
+relationships' ``selectin`` loading, or ``subqueryload`` where a listing has no upper bound,
+so the number of SQL statements never grows with the number of episodes.
+"""
+
+import enum
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import Select, extract, func, or_, select
+from sqlalchemy.orm import subqueryload
+
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.extensions import db
+from openinfra_live.ptg.models import PtgEvent
+
+UPCOMING_LIMIT = 6
+RECENT_LIMIT = 6
+FEED_LIMIT = 50
+SEARCH_MAX_LENGTH = 200
+# Years outside this range cannot hold an episode of the show; refusing them also keeps the
+# date arithmetic of the filter away from datetime's limits.
+FIRST_YEAR, LAST_YEAR = 1990, 2999
+
+# Platform keys as stored in ``EpisodeLink.platform`` are compared case-insensitively; these are
+# the names shown for the known ones, anything else is shown as stored.
+PLATFORM_LABELS = {
+    "youtube": "YouTube",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "twitter": "Twitter",
+    "twitch": "Twitch",
+    "spotify": "Spotify",
+    "applepodcasts": "Apple Podcasts",
+    "podcast": "Podcast",
+}
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com"}
+_YOUTUBE_HOSTS |= {"www.youtube-nocookie.com", "music.youtube.com"}
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+class NoSuchPage(LookupError):
+    """A page number past the last page of a listing."""
+
+
+class EpisodeState(enum.StrEnum):
+    UPCOMING = "upcoming"
+    LIVE = "live"
+    PAST = "past"
+
+
+def state_of(episode: Episode, now: datetime) -> EpisodeState:
+    """Upcoming before its start, live during its hour, past once it has ended."""
+    if now < episode.starts_at:
+        return EpisodeState.UPCOMING
+    if now < episode.ends_at:
+        return EpisodeState.LIVE
+    return EpisodeState.PAST
+
+
+def platform_key(platform: str) -> str:
+    """``"YouTube"``, ``"youtube"`` and ``"You Tube"`` are one platform: ``"youtube"``."""
+    return _NON_ALNUM.sub("", platform).lower()
+
+
+def platform_label(platform: str) -> str:
+    """The platform's display name."""
+    return PLATFORM_LABELS.get(platform_key(platform), platform.strip() or "Link")
+
+
+def youtube_video_id(url: str) -> str | None:
+    """The video id of a YouTube watch, short, live or embed address; None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"}:
+        return None
+    host = (parts.hostname or "").lower()
+    candidate = ""
+    if host == "youtu.be":
+        candidate = parts.path.lstrip("/").split("/")[0]
+    elif host in _YOUTUBE_HOSTS:
+        segments = [s for s in parts.path.split("/") if s]
+        if segments[:1] == ["watch"]:
+            candidate = (parse_qs(parts.query).get("v") or [""])[0]
+        elif len(segments) >= 2 and segments[0] in {"embed", "live", "shorts", "v"}:
+            candidate = segments[1]
+    return candidate if _YOUTUBE_ID.match(candidate) else None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """An episode's YouTube recording: where to watch it and where the embedded player is."""
+
+    video_id: str
+    watch_url: str
+
+    @property
+    def embed_url(self) -> str:
+        return f"https://www.youtube-nocookie.com/embed/{self.video_id}"
+
+
+def recording_of(episode: Episode) -> Recording | None:
+    """The first YouTube link of the episode that names a video, if any."""
+    for link in episode.links:
+        if platform_key(link.platform) == "youtube":
+            video_id = youtube_video_id(link.url)
+            if video_id:
+                return Recording(video_id=video_id, watch_url=link.url)
+    return None
+
+
+@dataclass(frozen=True)
+class ContentVersion:
+    """What changes whenever anything shown about episodes changes; costs one query."""
+
+    last_modified: datetime | None
+    parts: tuple[object, ...]
+
+
+def content_version() -> ContentVersion:
+    """The latest episode change and the sizes of the episode tables, in one statement.
+
+    Counts and highest ids catch deletions and added links or guests; edits of an episode
+    bump its ``updated_at``.
+    """
+    row = db.session.execute(
+        select(
+            func.max(Episode.updated_at),
+            func.count(Episode.id),
+            func.max(Episode.id),
+            select(func.count(EpisodeLink.id)).scalar_subquery(),
+            select(func.max(EpisodeLink.id)).scalar_subquery(),
+            select(func.count(EpisodeGuest.id)).scalar_subquery(),
+            select(func.max(EpisodeGuest.id)).scalar_subquery(),
+        )
+    ).one()
+    updated = row[0]
+    return ContentVersion(last_modified=updated, parts=tuple(row))
+
+
+def visible_episodes() -> Select:
+    """All visible episodes, unordered."""
+    return select(Episode).where(Episode.hidden.is_(False))
+
+
+@dataclass(frozen=True)
+class HomeListing:
+    """What the home page shows: the featured episode, what follows it and what aired."""
+
+    featured: Episode | None
+    upcoming: list[Episode]
+    recent: list[Episode]
+
+
+def home_listing(now: datetime) -> HomeListing:
+    """The live or next episode, the upcoming ones after it and the recent past ones."""
+    # Visible episodes never overlap, so only the latest started one can be live now.
+    started = list(
+        db.session.scalars(
+            visible_episodes()
+            .where(Episode.starts_at <= now)
+            .order_by(Episode.starts_at.desc())
+            .limit(RECENT_LIMIT + 1)
+        )
+    )
+    upcoming = list(
+        db.session.scalars(
+            visible_episodes()
+            .where(Episode.starts_at > now)
+            .order_by(Episode.starts_at)
+            .limit(UPCOMING_LIMIT + 1)
+        )
+    )
+    live = started[0] if started and state_of(started[0], now) is EpisodeState.LIVE else None
+    recent = [episode for episode in started if episode is not live][:RECENT_LIMIT]
+    if live is not None:
+        return HomeListing(featured=live, upcoming=upcoming[:UPCOMING_LIMIT], recent=recent)
+    featured = upcoming[0] if upcoming else None
+    return HomeListing(featured=featured, upcoming=upcoming[1:], recent=recent)
+
+
+def current_or_next_ptg(today: date) -> PtgEvent | None:
+    """The PTG under way or the next one to come, in one query."""
+    return db.session.scalars(
+        select(PtgEvent)
+        .where(PtgEvent.ends_on >= today)
+        .order_by(PtgEvent.starts_on, PtgEvent.id)
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing."""
+
+    items: list[Episode]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(query: Select, number: int, per_page: int) -> Page:
+    """Count, then fetch one page, newest first; past the last page raises :class:`NoSuchPage`.
+
+    Page 1 of an empty listing exists (it says there is nothing); page 0 does not.
+    """
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = total or 0
+    if number < 1 or (number > 1 and (number - 1) * per_page >= total):
+        raise NoSuchPage(number)
+    items = list(
+        db.session.scalars(
+            query.order_by(Episode.starts_at.desc(), Episode.id.desc())
+            .limit(per_page)
+            .offset((number - 1) * per_page)
+        )
+    )
+    return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def year_range(year: int) -> tuple[datetime, datetime]:
+    """The first instant of ``year`` and of the next, in UTC."""
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+def archive_query(search: str = "", year: int | None = None) -> Select:
+    """Visible episodes matching ``search`` literally (titles, descriptions, guests) and ``year``.
+
+    ``%``, ``_`` and the escape character in the search are matched as themselves.
+    """
+    query = visible_episodes()
+    search = search.strip()[:SEARCH_MAX_LENGTH]
+    if search:
+        query = query.where(
+            or_(
+                Episode.title.icontains(search, autoescape=True),
+                Episode.description.icontains(search, autoescape=True),
+                Episode.guests.any(
+                    or_(
+                        EpisodeGuest.name.icontains(search, autoescape=True),
+                        EpisodeGuest.affiliation.icontains(search, autoescape=True),
+                    )
+                ),
+            )
+        )
+    if year is not None:
+        start, end = year_range(year)
+        query = query.where(Episode.starts_at >= start, Episode.starts_at < end)
+    return query
+
+
+def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:
+    """One page of the archive, newest first."""
+    return paginate(archive_query(search, year), number, per_page)
+
+
+def archive_years() -> list[int]:
+    """The years that have visible episodes, latest first."""
+    year = extract("year", Episode.starts_at)
+    rows = db.session.scalars(
+        select(year).where(Episode.hidden.is_(False)).distinct().order_by(year.desc())
+    )
+    return [int(value) for value in rows]
+
+
+def visible_episode(slug: str) -> Episode | None:
+    """The visible episode with this slug; None when unknown or hidden."""
+    return db.session.scalars(visible_episodes().where(Episode.slug == slug)).first()
+
+
+def calendar_episodes() -> list[Episode]:
+    """Every visible episode for the calendar subscription, oldest first.
+
+    ``subqueryload`` fetches each collection in one statement however many episodes there
+    are, where ``selectin`` would split large lists into several ``IN`` batches.
+    """
+    return list(
+        db.session.scalars(
+            visible_episodes()
+            .options(subqueryload(Episode.links), subqueryload(Episode.guests))
+            .order_by(Episode.starts_at, Episode.id)
+        )
+    )
+
+
+def feed_episodes(limit: int = FEED_LIMIT) -> list[Episode]:
+    """The latest visible episodes for the Atom feed, newest first."""
+    return list(
+        db.session.scalars(
+            visible_episodes().order_by(Episode.starts_at.desc(), Episode.id.desc()).limit(limit)
+        )
+    )
+
+
+def api_page(number: int, per_page: int) -> Page:
+    """One page of the API's episode list, newest first."""
+    return paginate(visible_episodes(), number, per_page)

@@ -1,0 +1,59 @@
+"""``make_episode``: an episode with links and guests, committed, for any test that needs one."""
+
+import itertools
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.slugs import unique_episode_slug
+from openinfra_live.extensions import db
+
+# Default starts are a week apart from here, so episodes built without a date never collide.
+FIRST_DEFAULT_START = datetime(2021, 1, 7, 14, 0, tzinfo=UTC)
+_default_weeks = itertools.count()
+
+
+def next_default_start() -> datetime:
+    return FIRST_DEFAULT_START + timedelta(weeks=next(_default_weeks))
+
+
+def make_episode(
+    title: str = "Open infrastructure in production",
+    starts_at: datetime | None = None,
+    *,
+    description: str = "<p>Operators share what they run.</p>",
+    duration_minutes: int = 60,
+    hidden: bool = False,
+    links: Iterable[tuple[str, str]] = (),
+    guests: Iterable[tuple[str, str] | str] = (),
+    recap_url: str | None = None,
+    sequence: int = 0,
+    slug: str | None = None,
+    commit: bool = True,
+    **fields,
+) -> Episode:
+    """Create an episode (inside an app context); ``links`` are ``(platform, url)`` pairs and
+    ``guests`` are names or ``(name, affiliation)`` pairs, kept in the order given."""
+    starts_at = starts_at or next_default_start()
+    episode = Episode(
+        title=title,
+        slug=slug or unique_episode_slug(title, starts_at),
+        description=description,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        hidden=hidden,
+        recap_url=recap_url,
+        sequence=sequence,
+        **fields,
+    )
+    for position, (platform, url) in enumerate(links):
+        episode.links.append(EpisodeLink(position=position, platform=platform, url=url))
+    for position, guest in enumerate(guests):
+        name, affiliation = (guest, "") if isinstance(guest, str) else guest
+        episode.guests.append(EpisodeGuest(position=position, name=name, affiliation=affiliation))
+    db.session.add(episode)
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+    return episode

@@ -1,0 +1,23 @@
+"""Fixtures for the public episode pages: a clock that tests can set."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from openinfra_live import clock
+
+# A Thursday, mid-afternoon UTC: episodes in tests are placed around it.
+NOW = datetime(2024, 5, 16, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """Freeze ``clock.now()`` at ``NOW``; call the fixture's value to move it."""
+    current = {"now": NOW}
+    monkeypatch.setattr(clock, "now", lambda: current["now"])
+
+    def move_to(moment: datetime) -> datetime:
+        current["now"] = moment
+        return moment
+
+    return move_to

@@ -1,0 +1,159 @@
+"""The archive: newest first, pages, a literal search and a year filter; no 500 on bad input."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.episodes.builders import make_episode
+
+START = datetime(2022, 1, 6, 14, 0, tzinfo=UTC)
+
+
+def titles_in(html: str, candidates) -> list[str]:
+    """The candidate titles found in ``html``, in page order."""
+    found = [(html.find(f">{title}</a>"), title) for title in candidates]
+    return [title for position, title in sorted(found) if position >= 0]
+
+
+@pytest.fixture
+def three_episodes(app):
+    with app.app_context():
+        make_episode(
+            "Kata Containers roadmap",
+            START,
+            description="<p>Secure containers with 100% isolation_level.</p>",
+            guests=[("Ana Lopez", "Ant Group")],
+        )
+        make_episode(
+            "Large clouds and spare capacity",
+            START + timedelta(days=365),
+            description="<p>Operators of big OpenStack clouds.</p>",
+            guests=[("Ben Ode", "CERN")],
+        )
+        make_episode("Digital sovereignty", START + timedelta(days=730), description="")
+    return ["Kata Containers roadmap", "Large clouds and spare capacity", "Digital sovereignty"]
+
+
+def test_archive_lists_visible_episodes_newest_first(app, client, three_episodes):
+    with app.app_context():
+        make_episode("Hidden draft", START + timedelta(days=3), hidden=True)
+
+    html = client.get("/episodes/").get_data(as_text=True)
+
+    assert titles_in(html, three_episodes) == list(reversed(three_episodes))
+    assert "Hidden draft" not in html
+    assert "3 episodes." in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("kata", ["Kata Containers roadmap"]),
+        ("OPENSTACK", ["Large clouds and spare capacity"]),  # description, any case
+        ("ana lopez", ["Kata Containers roadmap"]),  # guest name
+        ("cern", ["Large clouds and spare capacity"]),  # guest affiliation
+        ("100%", ["Kata Containers roadmap"]),  # % matched as itself
+        ("%", ["Kata Containers roadmap"]),
+        ("n_l", ["Kata Containers roadmap"]),  # _ matched as itself ("isolation_level")
+        ("' OR 1=1--", []),
+        ("nothing like this", []),
+    ],
+)
+def test_search_matches_literally(app, client, three_episodes, query, expected):
+    response = client.get("/episodes/", query_string={"q": query})
+
+    assert response.status_code == 200
+    assert titles_in(response.get_data(as_text=True), three_episodes) == expected
+
+
+def test_underscore_alone_matches_only_a_literal_underscore(app, client, three_episodes):
+    html = client.get("/episodes/?q=_").get_data(as_text=True)
+
+    assert titles_in(html, three_episodes) == ["Kata Containers roadmap"]
+
+
+def test_search_is_shown_escaped_in_the_form_and_summary(app, client, three_episodes):
+    html = client.get("/episodes/", query_string={"q": '<b>"x"'}).get_data(as_text=True)
+
+    assert "<b>" not in html
+    assert 'value="&lt;b&gt;&#34;x&#34;"' in html
+
+
+def test_year_filter_and_the_list_of_years(app, client, three_episodes):
+    html = client.get("/episodes/?year=2023").get_data(as_text=True)
+
+    assert titles_in(html, three_episodes) == ["Large clouds and spare capacity"]
+    for year in (2022, 2023, 2024):
+        assert f'href="/episodes/?year={year}"' in html
+    assert '<option value="2023" selected>' in html
+
+
+def test_year_without_episodes_is_an_empty_page(app, client, three_episodes):
+    response = client.get("/episodes/?year=2010")
+
+    assert response.status_code == 200
+    assert "No episode matches" in response.get_data(as_text=True)
+
+
+def test_pages_split_the_archive_and_link_to_each_other(app, client):
+    app.config["EPISODES_PER_PAGE"] = 2
+    with app.app_context():
+        for week in range(5):
+            make_episode(f"Week {week}", START + timedelta(weeks=week))
+    titles = [f"Week {week}" for week in range(5)]
+
+    first = client.get("/episodes/").get_data(as_text=True)
+    third = client.get("/episodes/?page=3").get_data(as_text=True)
+
+    assert titles_in(first, titles) == ["Week 4", "Week 3"]
+    assert 'rel="next" href="/episodes/?page=2"' in first
+    assert 'rel="prev"' not in first
+    assert titles_in(third, titles) == ["Week 0"]
+    assert 'rel="prev" href="/episodes/?page=2"' in third
+    assert 'rel="next"' not in third
+
+
+def test_pagination_links_keep_the_search_and_year(app, client):
+    app.config["EPISODES_PER_PAGE"] = 1
+    with app.app_context():
+        make_episode("Edge one", START)
+        make_episode("Edge two", START + timedelta(weeks=1))
+
+    html = client.get("/episodes/?q=edge&year=2022").get_data(as_text=True)
+
+    assert 'href="/episodes/?page=2&amp;q=edge&amp;year=2022"' in html
+
+
+# Documented choice: a page number that is not a positive decimal number, or a page past the
+# last one, is a page that does not exist (404); page 1 of an empty listing exists.
+@pytest.mark.parametrize(
+    "query",
+    ["page=-1", "page=0", "page=abc", "page=99999", "page=1.5", "page=%EF%BC%91", "page=1e3"],
+)
+def test_pages_that_do_not_exist_are_not_found(app, client, three_episodes, query):
+    assert client.get(f"/episodes/?{query}").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["year=x", "year=-1", "year=20221", "year=0000", "year=9999"])
+def test_malformed_years_are_not_found(app, client, three_episodes, query):
+    assert client.get(f"/episodes/?{query}").status_code == 404
+
+
+def test_empty_page_and_year_parameters_mean_no_filter(app, client, three_episodes):
+    response = client.get("/episodes/?page=&year=&q=")
+
+    assert response.status_code == 200
+    assert titles_in(response.get_data(as_text=True), three_episodes) == list(
+        reversed(three_episodes)
+    )
+
+
+def test_empty_archive_has_a_first_page(app, client):
+    response = client.get("/episodes/")
+
+    assert response.status_code == 200
+    assert "0 episodes." in response.get_data(as_text=True)
+
+
+def test_very_long_search_does_not_fail(app, client, three_episodes):
+    assert client.get("/episodes/", query_string={"q": "k" * 5000}).status_code == 200

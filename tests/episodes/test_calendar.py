@@ -1,0 +1,171 @@
+"""Calendar invites and the subscription feed, parsed back with icalendar."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from openinfra_live.episodes.calendar import ics_filename
+from openinfra_live.episodes.models import Episode
+from openinfra_live.extensions import db
+from tests.episodes.builders import make_episode
+
+STARTS = datetime(2024, 5, 9, 14, 0, tzinfo=UTC)
+NASTY = "Line one\r\nBEGIN:VALARM\r\nATTENDEE:mailto:x@example.org\r\n; semi, comma \\ back"
+
+
+def parse(response) -> Calendar:
+    return Calendar.from_ical(response.get_data())
+
+
+def events(calendar: Calendar) -> list:
+    return calendar.walk("VEVENT")
+
+
+def assert_well_formed(raw: bytes) -> None:
+    """Lines end with CRLF, none is longer than 75 octets, no stray CR or LF."""
+    assert raw.endswith(b"\r\n")
+    lines = raw.split(b"\r\n")[:-1]
+    for line in lines:
+        assert len(line) <= 75, line
+        assert b"\r" not in line and b"\n" not in line
+    names = [line.split(b":")[0].split(b";")[0] for line in lines if not line.startswith(b" ")]
+    assert b"ATTENDEE" not in names
+    assert names.count(b"BEGIN") == names.count(b"END")
+    assert b"BEGIN:VALARM" not in lines
+
+
+def test_episode_invite_has_the_required_properties(app, client):
+    with app.app_context():
+        episode = make_episode(
+            "Edge computing",
+            STARTS,
+            description="<p>Results of the <strong>survey</strong>.</p>",
+            links=[("youtube", "https://www.youtube.com/watch?v=pHHCIGkpNzs")],
+            guests=[("Paul Miller", "Wind River")],
+            recap_url="https://superuser.example.org/recap/",
+            sequence=2,
+            duration_minutes=90,
+        )
+        episode_id = episode.id
+
+    response = client.get("/episodes/2024-05-09-edge-computing.ics")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="2024-05-09-edge-computing.ics"'
+    )
+    assert_well_formed(response.get_data())
+    [event] = events(parse(response))
+    assert str(event["UID"]) == f"episode-{episode_id}@live.test"
+    assert event.decoded("DTSTART") == STARTS
+    assert event.decoded("DTEND") == STARTS + timedelta(minutes=90)
+    assert b"DTSTART:20240509T140000Z" in response.get_data()
+    assert "DTSTAMP" in event
+    assert int(event["SEQUENCE"]) == 2
+    assert str(event["SUMMARY"]) == "Edge computing"
+    assert str(event["URL"]) == "http://live.test/episodes/2024-05-09-edge-computing/"
+    description = str(event["DESCRIPTION"])
+    assert description.startswith("Results of the survey.")
+    assert "<" not in description
+    assert "Paul Miller (Wind River)" in description
+    assert "YouTube: https://www.youtube.com/watch?v=pHHCIGkpNzs" in description
+    assert "Recap: https://superuser.example.org/recap/" in description
+
+
+def test_uid_stays_and_sequence_shows_when_an_episode_changes(app, client):
+    with app.app_context():
+        episode = make_episode("Old title", STARTS, slug="stable")
+        before = parse(client.get("/episodes/stable.ics"))
+        stored = db.session.get(Episode, episode.id)
+        stored.title = "New title"
+        stored.starts_at = STARTS + timedelta(days=1)
+        stored.sequence += 1
+        db.session.commit()
+
+    after = parse(client.get("/episodes/stable.ics"))
+
+    [old], [new] = events(before), events(after)
+    assert str(old["UID"]) == str(new["UID"])
+    assert int(new["SEQUENCE"]) == int(old["SEQUENCE"]) + 1
+    assert str(new["SUMMARY"]) == "New title"
+
+
+def test_text_with_line_breaks_and_separators_cannot_inject_properties(app, client):
+    with app.app_context():
+        make_episode(NASTY, STARTS, slug="nasty", description=NASTY, guests=[(NASTY, NASTY)])
+
+    for url in ("/episodes/nasty.ics", "/calendar.ics"):
+        response = client.get(url)
+        raw = response.get_data()
+        assert_well_formed(raw)
+        [event] = events(parse(response))
+        assert "\n" not in str(event["SUMMARY"])
+        assert str(event["SUMMARY"]).endswith("; semi, comma \\ back")
+        assert "; semi, comma \\ back" in str(event["DESCRIPTION"])
+        assert not event.walk("VALARM")
+        assert "ATTENDEE" not in event
+
+
+def test_long_lines_are_folded_and_unicode_survives(app, client):
+    title = "Ünïcödé 🚀 " * 20
+    with app.app_context():
+        make_episode(title, STARTS, slug="long", description="word " * 200)
+
+    response = client.get("/episodes/long.ics")
+
+    assert_well_formed(response.get_data())
+    [event] = events(parse(response))
+    assert str(event["SUMMARY"]) == title.strip()
+
+
+def test_feed_lists_every_visible_episode_with_calendar_properties(app, client):
+    with app.app_context():
+        for week in range(3):
+            make_episode(f"Week {week}", STARTS + timedelta(weeks=week))
+        make_episode("Hidden", STARTS + timedelta(days=1), hidden=True)
+
+    response = client.get("/calendar.ics")
+    raw = response.get_data()
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert_well_formed(raw)
+    calendar = parse(response)
+    assert str(calendar["X-WR-CALNAME"]) == "OpenInfra Live"
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in raw
+    assert b"\r\nX-PUBLISHED-TTL:PT12H\r\n" in raw
+    summaries = sorted(str(e["SUMMARY"]) for e in events(calendar))
+    assert summaries == ["Week 0", "Week 1", "Week 2"]
+    uids = {str(e["UID"]) for e in events(calendar)}
+    assert len(uids) == 3
+
+
+def test_invites_of_hidden_and_unknown_episodes_are_not_found(app, client):
+    with app.app_context():
+        make_episode("Hidden", STARTS, slug="hidden", hidden=True)
+
+    assert client.get("/episodes/hidden.ics").status_code == 404
+    assert client.get("/episodes/unknown.ics").status_code == 404
+
+
+def test_empty_feed_is_still_a_valid_calendar(app, client):
+    response = client.get("/calendar.ics")
+
+    assert response.status_code == 200
+    assert events(parse(response)) == []
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("2024-05-09-edge", "2024-05-09-edge.ics"),
+        ('a"b\r\nX-Evil: 1', "a-b-X-Evil-1.ics"),
+        ("../../etc/passwd", "etc-passwd.ics"),
+        ("", "episode.ics"),
+    ],
+)
+def test_download_filename_comes_from_the_slug_alone(slug, expected):
+    assert ics_filename(slug) == expected

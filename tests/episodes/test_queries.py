@@ -1,0 +1,90 @@
+"""Read-side rules that need no page: episode state, recordings, platforms, API fields."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import openinfra_live.models  # noqa: F401  (every mapper, so models can be built alone)
+from openinfra_live.episodes.feeds import iso_z, link_field
+from openinfra_live.episodes.models import Episode, EpisodeLink
+from openinfra_live.episodes.queries import (
+    EpisodeState,
+    platform_label,
+    recording_of,
+    state_of,
+    youtube_video_id,
+)
+
+STARTS = datetime(2024, 5, 9, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("offset", "state"),
+    [
+        (timedelta(seconds=-1), EpisodeState.UPCOMING),
+        (timedelta(0), EpisodeState.LIVE),
+        (timedelta(minutes=89, seconds=59), EpisodeState.LIVE),
+        (timedelta(minutes=90), EpisodeState.PAST),
+    ],
+)
+def test_state_follows_the_start_and_the_duration(offset, state):
+    episode = Episode(starts_at=STARTS, duration_minutes=90)
+
+    assert state_of(episode, STARTS + offset) is state
+
+
+@pytest.mark.parametrize(
+    ("url", "video_id"),
+    [
+        ("https://www.youtube.com/watch?v=pHHCIGkpNzs", "pHHCIGkpNzs"),
+        ("https://www.youtube.com/watch?feature=share&v=pHHCIGkpNzs", "pHHCIGkpNzs"),
+        ("https://youtu.be/xfrvN9zkjs8?t=30", "xfrvN9zkjs8"),
+        ("https://www.youtube.com/embed/xfrvN9zkjs8", "xfrvN9zkjs8"),
+        ("https://www.youtube.com/live/xfrvN9zkjs8?si=x", "xfrvN9zkjs8"),
+        ("https://m.youtube.com/watch?v=pHHCIGkpNzs", "pHHCIGkpNzs"),
+        ("https://www.youtube.com/watch?v=short", None),
+        ("https://www.youtube.com/watch?v=pHHCIGkpNzs%22onload%3D", None),
+        ("https://evil.example/watch?v=pHHCIGkpNzs", None),
+        ("javascript://www.youtube.com/watch?v=pHHCIGkpNzs", None),
+        ("https://www.youtube.com/channel/UCabcdefghijk", None),
+        ("http://[::1", None),
+        ("", None),
+    ],
+)
+def test_youtube_video_ids_come_only_from_youtube_addresses(url, video_id):
+    assert youtube_video_id(url) == video_id
+
+
+def test_recording_is_the_first_youtube_link_with_a_video():
+    episode = Episode(
+        links=[
+            EpisodeLink(platform="linkedin", url="https://www.linkedin.com/x"),
+            EpisodeLink(platform="YouTube", url="https://www.youtube.com/@channel"),
+            EpisodeLink(platform="youtube", url="https://youtu.be/xfrvN9zkjs8"),
+        ]
+    )
+
+    recording = recording_of(episode)
+
+    assert recording.embed_url == "https://www.youtube-nocookie.com/embed/xfrvN9zkjs8"
+    assert recording.watch_url == "https://youtu.be/xfrvN9zkjs8"
+
+
+@pytest.mark.parametrize(
+    ("platform", "label", "field"),
+    [
+        ("youtube", "YouTube", "youtubeLink"),
+        ("YouTube", "YouTube", "youtubeLink"),
+        ("linkedin", "LinkedIn", "linkedinLink"),
+        ("facebook", "Facebook", "facebookLink"),
+        ("Mastodon", "Mastodon", "mastodonLink"),
+        ("", "Link", "otherLink"),
+    ],
+)
+def test_platform_labels_and_api_fields(platform, label, field):
+    assert platform_label(platform) == label
+    assert link_field(platform) == field
+
+
+def test_api_dates_use_the_content_file_format():
+    assert iso_z(datetime(2021, 6, 24, 14, 0, 35, 869000, tzinfo=UTC)) == "2021-06-24T14:00:35.869Z"
