@@ -22,7 +22,7 @@ LINK_REL = "nofollow noopener noreferrer"
 
 _HREF = (None, "href")
 _REL = (None, "rel")
-_TAG_RE = re.compile(r"<[a-zA-Z/!]")
+_BLOCK_TAG_RE = re.compile(r"<(p|ul|ol|blockquote)[\s>]")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n")
 _WHITESPACE_RE = re.compile(r"\s+")
 
@@ -55,15 +55,18 @@ _cleaner = bleach.Cleaner(
 
 
 def clean_html(value: str | None) -> str:
-    """Return ``value`` as safe HTML; plain text with blank lines becomes paragraphs."""
+    """Return ``value`` as safe HTML; text without block markup is split into paragraphs
+    at blank lines (decided after cleaning, so cleaning twice changes nothing)."""
     if not value:
         return ""
     text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    if not _TAG_RE.search(text):
-        paragraphs = [p.strip() for p in _BLANK_LINES_RE.split(text) if p.strip()]
-        if len(paragraphs) > 1:
-            text = "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
-    return _cleaner.clean(text)
+    cleaned = _cleaner.clean(text)
+    if _BLOCK_TAG_RE.search(cleaned):
+        return cleaned
+    paragraphs = [p.strip() for p in _BLANK_LINES_RE.split(cleaned) if p.strip()]
+    if len(paragraphs) > 1:
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
+    return cleaned
 
 
 def to_plain_text(value: str | None) -> str:

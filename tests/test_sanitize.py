@@ -121,3 +121,23 @@ def test_cleaning_is_idempotent_on_markup_like_text(text):
 def test_cleaning_is_idempotent_on_any_text(text):
     once = clean_html(text)
     assert clean_html(once) == once
+
+
+def test_paragraphs_are_decided_after_cleaning_so_a_second_pass_changes_nothing():
+    once = clean_html("a\n\n<script>x</script>b")
+    assert once == "<p>a</p><p>xb</p>"
+    assert clean_html(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "b c", "\n\n", "\n", "<script>x</script>", "<em>e</em>", "<p>", "&", "<"]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_cleaning_is_idempotent_with_paragraph_breaks(text):
+    once = clean_html(text)
+    assert clean_html(once) == once

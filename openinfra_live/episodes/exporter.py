@@ -1,0 +1,105 @@
+"""Export of the episodes in the content file format that ``importer`` reads.
+
+The document is Markdown front matter: ``templateKey: openinfra-live`` and ``episodes:``, newest
+first, each entry in the content file's field names. ``youtubeEmbed`` is derived from the
+YouTube link; guests are written ``Name (Affiliation), …``. Importing the export of a database
+changes nothing in that database.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from openinfra_live.episodes.guests import Guest, format_speakers
+from openinfra_live.episodes.importer import LINK_SUFFIX, youtube_video_id
+from openinfra_live.episodes.models import Episode
+from openinfra_live.extensions import db
+
+TEMPLATE_KEY = "openinfra-live"
+_FIELD_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+class _Timestamp(str):
+    """A date written as a bare YAML timestamp, like the content file has them."""
+
+
+class _ContentDumper(yaml.SafeDumper):
+    """Indents list items under their key, as the content file does."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+_ContentDumper.add_representer(
+    _Timestamp,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(value)),
+)
+
+
+def format_date(value: datetime) -> str:
+    """``2021-07-22T14:00:00.000Z``."""
+    value = value.astimezone(UTC)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def link_field(platform: str) -> str:
+    """The content file field of a platform: ``youtube`` → ``youtubeLink``."""
+    return (_FIELD_CHARS.sub("", platform.lower()) or "other") + LINK_SUFFIX
+
+
+def episode_entry(episode: Episode, warnings: list[str] | None = None) -> dict[str, Any]:
+    """One episode as a content file entry; links a field cannot hold are noted in warnings."""
+    entry: dict[str, Any] = {
+        "hidden": bool(episode.hidden),
+        "date": _Timestamp(format_date(episode.starts_at)),
+        "episodeTitle": episode.title,
+    }
+    if episode.description:
+        entry["episodeDescription"] = episode.description
+    if episode.guests:
+        entry["episodeSpeakers"] = format_speakers(
+            Guest(guest.name, guest.affiliation) for guest in episode.guests
+        )
+    youtube_embed = None
+    for link in episode.links:
+        name = link_field(link.platform)
+        if name in entry:
+            if warnings is not None:
+                warnings.append(f"{episode.slug}: second {name} left out: {link.url}")
+            continue
+        entry[name] = link.url
+        if link.platform == "youtube" and youtube_embed is None:
+            video_id = youtube_video_id(link.url)
+            if video_id:
+                youtube_embed = f"https://www.youtube.com/embed/{video_id}"
+    if youtube_embed:
+        entry["youtubeEmbed"] = youtube_embed
+    if episode.recap_url:
+        entry["superuserRecap"] = episode.recap_url
+    return entry
+
+
+def dump_episodes(episodes: Iterable[Episode], warnings: list[str] | None = None) -> str:
+    """The content file (front matter only) for ``episodes``, in the order given."""
+    document = {
+        "templateKey": TEMPLATE_KEY,
+        "episodes": [episode_entry(episode, warnings) for episode in episodes],
+    }
+    body = yaml.dump(
+        document,
+        Dumper=_ContentDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=80,
+    )
+    return f"---\n{body}---\n"
+
+
+def episodes_for_export() -> list[Episode]:
+    """Every episode, hidden ones included, newest first."""
+    query = db.select(Episode).order_by(Episode.starts_at.desc(), Episode.id.desc())
+    return list(db.session.scalars(query))

@@ -1,0 +1,130 @@
+"""``flask demo``: demo content for an empty database only."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from openinfra_live import clock
+from openinfra_live.episodes.models import Episode
+from openinfra_live.extensions import db
+from openinfra_live.proposals.models import Proposal
+from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam
+from openinfra_live.tokens import hash_token
+
+# A Tuesday: the next Thursday slot is two days later.
+NOW = datetime(2025, 3, 11, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_now(monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    return NOW
+
+
+def test_demo_fills_an_empty_database(app, runner, fixed_now):
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "demo content loaded: 9 episodes, 1 PTG event, 2 proposals" in result.output
+    with app.app_context():
+        episodes = db.session.scalars(db.select(Episode).order_by(Episode.starts_at)).all()
+        past = [e for e in episodes if e.starts_at < NOW]
+        upcoming = [e for e in episodes if e.starts_at > NOW]
+        assert len(past) == 6 and len(upcoming) == 3
+        assert [e.starts_at for e in upcoming] == [
+            datetime(2025, 3, 13, 14, 0, tzinfo=UTC),
+            datetime(2025, 3, 20, 14, 0, tzinfo=UTC),
+            datetime(2025, 3, 27, 14, 0, tzinfo=UTC),
+        ]
+        assert {(e.starts_at.weekday(), e.starts_at.hour) for e in episodes} == {(3, 14)}
+        assert not any(e.hidden for e in episodes)
+        for episode in past:
+            assert episode.guests and episode.recap_url
+            assert [link.platform for link in episode.links] == ["youtube", "linkedin"]
+        assert all(e.guests and not e.links for e in upcoming)
+        assert all(e.slug in result.output for e in episodes)
+
+        event = db.session.scalars(db.select(PtgEvent)).one()
+        assert event.registration_open and event.format == "virtual"
+        assert event.starts_on > NOW.date()
+        teams = db.session.scalars(db.select(PtgTeam)).all()
+        assert len(teams) == 8
+        assert {team.status for team in teams} == {"approved"}
+        assert {team.kind for team in teams} >= {"project_team", "sig", "working_group"}
+        assert len(event.rooms) == 3
+        sessions = db.session.scalars(db.select(PtgSession)).all()
+        assert len(sessions) >= 3
+        for session in sessions:
+            assert event.starts_on <= session.starts_at.date() <= event.ends_on
+            assert session.team.status == "approved"
+
+        proposals = db.session.scalars(db.select(Proposal)).all()
+        assert {p.status for p in proposals} == {"submitted"}
+        assert all(p.created_at < NOW for p in proposals)
+    # The printed status links are the proposals' own.
+    tokens = [
+        line.rsplit("/", 1)[1].rstrip(")")
+        for line in result.output.splitlines()
+        if "/proposals/" in line
+    ]
+    with app.app_context():
+        hashes = set(db.session.scalars(db.select(Proposal.token_hash)))
+    assert {hash_token(token) for token in tokens} == hashes
+
+
+def test_demo_pages_answer(app, client, runner, fixed_now):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        slugs = list(db.session.scalars(db.select(Episode.slug)))
+        event_slug = db.session.scalars(db.select(PtgEvent.slug)).one()
+
+    assert client.get("/").status_code == 200
+    for slug in slugs:
+        assert client.get(f"/episodes/{slug}/").status_code == 200, slug
+    assert client.get(f"/ptg/{event_slug}/").status_code == 200
+    assert client.get(f"/ptg/{event_slug}/schedule").status_code == 200
+
+
+def test_demo_refuses_a_database_with_content(app, runner, fixed_now):
+    runner.invoke(args=["demo"])
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    assert "already has episodes, proposals or PTG events" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Episode.id))) == 9
+
+
+def test_demo_if_empty_does_nothing_when_an_episode_exists(app, runner, fixed_now):
+    with app.app_context():
+        db.session.add(Episode(slug="x", title="X", starts_at=NOW))
+        db.session.commit()
+
+    result = runner.invoke(args=["demo", "--if-empty"])
+
+    assert result.exit_code == 0, result.output
+    assert "nothing loaded" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Episode.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(PtgEvent.id))) == 0
+
+
+def test_demo_if_empty_loads_into_an_empty_database(app, runner, fixed_now):
+    result = runner.invoke(args=["demo", "--if-empty"])
+
+    assert result.exit_code == 0, result.output
+    assert "demo content loaded" in result.output
+
+
+def test_demo_during_the_thursday_show_puts_the_next_episode_a_week_later(app, runner, monkeypatch):
+    during_show = datetime(2025, 3, 13, 14, 30, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: during_show)
+
+    runner.invoke(args=["demo"])
+
+    with app.app_context():
+        starts = sorted(db.session.scalars(db.select(Episode.starts_at)))
+    assert datetime(2025, 3, 20, 14, 0, tzinfo=UTC) in starts
+    assert datetime(2025, 3, 13, 14, 0, tzinfo=UTC) in starts  # today's, on air
+    assert len(starts) == 9
