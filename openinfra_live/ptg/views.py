@@ -1,5 +1,268 @@
-"""Public PTG pages: events, team list, schedule, registration."""
+"""Public PTG pages: events, team list, schedule, invites, PTGbot export, registration."""
 
-from flask import Blueprint
+import json
+from itertools import groupby
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+
+from openinfra_live import clock, http_cache, security
+from openinfra_live.extensions import db, limiter
+from openinfra_live.forms import public_form_limit
+from openinfra_live.ptg import calendar, services
+from openinfra_live.ptg import schedule as sched
+from openinfra_live.ptg.forms import FAIRNESS_HINT, TeamRegistrationForm
+from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
+from openinfra_live.ptg.states import FINAL, LABELS, PUBLIC, TeamStatus
 
 bp = Blueprint("ptg", __name__, url_prefix="/ptg")
+
+
+def event_or_404(slug: str) -> PtgEvent:
+    """The event with ``slug``; a slug that cannot exist is refused before any query."""
+    if not services.SLUG_RE.match(slug) or len(slug) > 100:
+        abort(404)
+    event = db.session.scalar(db.select(PtgEvent).filter_by(slug=slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def featured_event() -> PtgEvent | None:
+    """The PTG under way, else the next one, else the latest past one."""
+    today = clock.now().date()
+    current_or_next = db.session.scalar(
+        db.select(PtgEvent).where(PtgEvent.ends_on >= today).order_by(PtgEvent.starts_on).limit(1)
+    )
+    if current_or_next is not None:
+        return current_or_next
+    return db.session.scalar(db.select(PtgEvent).order_by(PtgEvent.starts_on.desc()).limit(1))
+
+
+def teams_by_kind(event: PtgEvent) -> list[tuple[str, list[PtgTeam]]]:
+    """Approved teams grouped by kind, in the order of ``TEAM_KINDS``, names sorted."""
+    public = [status.value for status in PUBLIC]
+    teams = db.session.scalars(
+        db.select(PtgTeam).where(PtgTeam.event_id == event.id, PtgTeam.status.in_(public))
+    ).all()
+    order = list(TEAM_KINDS)
+    teams = sorted(
+        teams,
+        key=lambda t: (order.index(t.kind) if t.kind in order else len(order), t.name.lower()),
+    )
+    return [
+        (TEAM_KINDS.get(kind, "Other groups"), list(group))
+        for kind, group in groupby(teams, key=lambda t: t.kind if t.kind in order else "other")
+    ]
+
+
+def _event_page(event: PtgEvent | None):
+    today = clock.now().date()
+    others = db.session.scalars(
+        db.select(PtgEvent).where(PtgEvent.ends_on < today).order_by(PtgEvent.starts_on.desc())
+    ).all()
+    past = [e for e in others if event is None or e.id != event.id]
+    return render_template(
+        "ptg/event.html",
+        event=event,
+        groups=teams_by_kind(event) if event else [],
+        past_events=past,
+        formats=FORMATS,
+        is_past=bool(event and event.ends_on < today),
+        is_current=bool(event and event.starts_on <= today <= event.ends_on),
+    )
+
+
+@bp.get("/")
+def index():
+    """The PTG under way or coming next (the latest one when none is planned), with its teams."""
+    return _event_page(featured_event())
+
+
+@bp.get("/<event>/")
+def event(event: str):
+    """One PTG, past ones included: dates, format, registration, approved teams by kind."""
+    return _event_page(event_or_404(event))
+
+
+@bp.route("/<event>/register", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
+def register(event: str):
+    """The team registration form, while the event's registration is open.
+
+    A closed registration answers 403 with a page that says so and points to the event.
+    """
+    ptg_event = event_or_404(event)
+    if not ptg_event.registration_open:
+        return render_template("ptg/registration_closed.html", event=ptg_event), 403
+    form = TeamRegistrationForm(ptg_event)
+    if form.validate_on_submit():
+        try:
+            _team, token = services.register_team(ptg_event, form.to_data(), form.nonce.data or "")
+        except services.DuplicateTeam as error:
+            form.name.errors = [*form.name.errors, error.message]
+        except services.RegistrationClosed:
+            return render_template("ptg/registration_closed.html", event=ptg_event), 403
+        except services.PtgError as error:
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Thank you: your registration was received. Keep this page's address.", "success")
+            return redirect(url_for("ptg.registration_status", token=token), 303)
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "ptg/register.html",
+            event=ptg_event,
+            form=form,
+            windows=services.TIME_WINDOWS,
+            window_day=services.day_start(ptg_event.starts_on),
+            fairness_hint=FAIRNESS_HINT,
+        ),
+        status,
+    )
+
+
+def _private(response: Response) -> Response:
+    """A page only its link's holder should see: never cached, never sent as a referrer."""
+    response = security.no_store(response)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/registrations/<token>")
+def registration_status(token: str):
+    """The registrant's private page: state, public messages, sessions once placed, withdraw."""
+    team = services.find_registration(token)
+    if team is None:
+        abort(404)
+    history = [entry for entry in team.history if entry.is_public]
+    page = render_template(
+        "ptg/registration_status.html",
+        team=team,
+        event=team.event,
+        token=token,
+        history=history,
+        status_label=LABELS.get(team.status, team.status),
+        can_withdraw=team.status not in FINAL,
+        sessions=team.sessions if team.status == TeamStatus.APPROVED else [],
+        kinds=TEAM_KINDS,
+        windows={w.key: w for w in services.TIME_WINDOWS},
+    )
+    return _private(current_app.make_response(page))
+
+
+@bp.post("/registrations/<token>/withdraw")
+def withdraw_registration(token: str):
+    """Withdraw the registration the link opens (POST with CSRF), while it is not final."""
+    team = services.find_registration(token)
+    if team is None:
+        abort(404)
+    try:
+        services.withdraw_team(team, actor=None)
+    except services.TransitionNotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Your registration is withdrawn.", "success")
+    return _private(redirect(url_for("ptg.registration_status", token=token), 303))
+
+
+# --- schedule, invites, export ---------------------------------------------------------------
+
+
+@bp.get("/<event>/schedule")
+def schedule(event: str):
+    """The day × room grid of team sessions, a list per day, each team's sessions; now/next."""
+    ptg_event = event_or_404(event)
+    data = sched.load(ptg_event)
+    now = clock.now()
+    in_progress = sched.event_in_progress(ptg_event, now)
+    now_ids, next_ids = sched.now_and_next(data.sessions, now) if in_progress else (set(), set())
+    version = http_cache.Validators.from_parts(
+        (*data.version_parts(), sorted(now_ids), sorted(next_ids), in_progress), None
+    )
+
+    def build() -> str:
+        tracks = sched.track_names(data.teams)
+        return render_template(
+            "ptg/schedule.html",
+            event=ptg_event,
+            data=data,
+            grids=sched.build_grid(data, now_ids, next_ids),
+            now_ids=now_ids,
+            next_ids=next_ids,
+            in_progress=in_progress,
+            tracks=tracks,
+            hour_label=sched.hour_label,
+        )
+
+    return http_cache.respond(version, build, private=True)
+
+
+def _calendar_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/<event>/schedule.ics")
+def schedule_ics(event: str):
+    """Every team session of the event as a calendar."""
+    ptg_event = event_or_404(event)
+    data = sched.load(ptg_event)
+    version = http_cache.Validators.from_parts(data.version_parts(), None)
+    return http_cache.respond(
+        version,
+        lambda: _calendar_response(
+            calendar.build_calendar(data, data.sessions, ptg_event.name),
+            calendar.calendar_filename(ptg_event),
+        ),
+    )
+
+
+@bp.get("/<event>/teams/<int:team_id>.ics")
+def team_ics(event: str, team_id: int):
+    """One approved team's sessions as a calendar."""
+    ptg_event = event_or_404(event)
+    data = sched.load(ptg_event)
+    team = next((t for t in data.teams if t.id == team_id), None)
+    if team is None:
+        abort(404)
+    version = http_cache.Validators.from_parts((team_id, *data.version_parts()), None)
+    return http_cache.respond(
+        version,
+        lambda: _calendar_response(
+            calendar.build_calendar(
+                data, data.sessions_of(team.id), f"{team.name} at {ptg_event.name}"
+            ),
+            calendar.calendar_filename(ptg_event, calendar.team_track(data, team.id)),
+        ),
+    )
+
+
+@bp.get("/<event>/ptgbot.json")
+def ptgbot_json(event: str):
+    """The schedule in the JSON document the PTGbot IRC bot loads with ``~fetchdb``."""
+    ptg_event = event_or_404(event)
+    data = sched.load(ptg_event)
+    version = http_cache.Validators.from_parts(data.version_parts(), None)
+
+    def build() -> Response:
+        # Key order matters to the bot's page (days in order), so no key sorting here.
+        body = json.dumps(sched.ptgbot_document(data), ensure_ascii=False, indent=2)
+        response = Response(body + "\n", mimetype="application/json")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return http_cache.respond(version, build)

@@ -1,0 +1,193 @@
+"""PTG forms: team registration (public), and the moderators' event, room and session forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from openinfra_live.forms import PublicForm
+from openinfra_live.ptg.models import FORMATS, PtgEvent
+from openinfra_live.ptg.services import (
+    MAX_HOURS_PER_DAY,
+    MAX_HOURS_TOTAL,
+    TIME_WINDOWS,
+    RegistrationData,
+    event_days,
+    is_web_url,
+    registration_hours_errors,
+)
+
+KIND_CHOICES = [
+    SelectChoice("project_team", "Project team"),
+    SelectChoice("sig", "Special interest group (SIG)"),
+    SelectChoice("working_group", "Working group"),
+    SelectChoice("other", "Other group"),
+]
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def web_url(form, field) -> None:
+    """Only http and https addresses: anything else could run script or leave the web."""
+    if field.data and not is_web_url(field.data):
+        raise ValidationError("Give an address starting with http:// or https://.")
+
+
+class WholeHoursField(IntegerField):
+    """An integer field whose error speaks of whole hours instead of integers."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Ask for a whole number of hours, such as 4.") from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TeamRegistrationForm(PublicForm):
+    """A team's registration for one PTG, checked against the organisers' fairness rules."""
+
+    name = StringField("Team name", validators=[InputRequired(), Length(max=200)], filters=[strip])
+    kind = SelectField("Kind of group", choices=KIND_CHOICES, default="project_team")
+    contact_name = StringField(
+        "Contact name", validators=[InputRequired(), Length(max=120)], filters=[strip]
+    )
+    contact_email = EmailField(
+        "Contact e-mail",
+        validators=[InputRequired(), Length(max=254), Email()],
+        filters=[strip],
+    )
+    expected_attendees = IntegerField(
+        "Expected attendees", validators=[Optional(), NumberRange(min=1, max=10000)]
+    )
+    hours_wanted = WholeHoursField(
+        "Hours wanted",
+        validators=[InputRequired(message="Say how many hours the team needs.")],
+        render_kw={"min": 1, "max": MAX_HOURS_TOTAL, "step": 1, "inputmode": "numeric"},
+    )
+    preferred_days = MultiCheckboxField("Preferred days")
+    time_windows = MultiCheckboxField(
+        "Time windows", choices=[SelectChoice(w.key, w.label) for w in TIME_WINDOWS]
+    )
+    runs_onboarding = BooleanField("The team will run an onboarding session for newcomers")
+    etherpad_url = URLField(
+        "Etherpad address", validators=[Optional(), Length(max=2000), web_url], filters=[strip]
+    )
+    video_url = URLField(
+        "Video meeting address",
+        validators=[Optional(), Length(max=2000), web_url],
+        filters=[strip],
+    )
+
+    def __init__(self, event: PtgEvent, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.preferred_days.choices = [
+            SelectChoice(day.isoformat(), f"{day:%A %-d %B}") for day in event_days(event)
+        ]
+
+    def validate_preferred_days(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one day.")
+
+    def validate_time_windows(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one time window.")
+
+    def validate_hours_wanted(self, field) -> None:
+        # The same rule the service enforces, so the form explains it next to the field.
+        errors = registration_hours_errors(field.data, len(set(self.preferred_days.data or [])))
+        if errors:
+            raise ValidationError(errors[0])
+
+    def to_data(self) -> RegistrationData:
+        return RegistrationData(
+            name=self.name.data or "",
+            kind=self.kind.data,
+            contact_name=self.contact_name.data or "",
+            contact_email=self.contact_email.data or "",
+            hours_wanted=self.hours_wanted.data,
+            preferred_days=list(self.preferred_days.data or []),
+            time_windows=list(self.time_windows.data or []),
+            expected_attendees=self.expected_attendees.data,
+            runs_onboarding=bool(self.runs_onboarding.data),
+            etherpad_url=self.etherpad_url.data or "",
+            video_url=self.video_url.data or "",
+        )
+
+
+FAIRNESS_HINT = (
+    f"Whole hours only: at most {MAX_HOURS_PER_DAY} hours per day (UTC) and "
+    f"{MAX_HOURS_TOTAL} hours in total."
+)
+
+
+class EventForm(FlaskForm):
+    """A PTG event's details."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=200)], filters=[strip])
+    slug = StringField(
+        "Slug (in addresses)", validators=[InputRequired(), Length(max=100)], filters=[strip]
+    )
+    starts_on = DateField("First day", validators=[InputRequired()])
+    ends_on = DateField("Last day", validators=[InputRequired()])
+    format = SelectField("Format", choices=[SelectChoice(k, v) for k, v in FORMATS.items()])
+    location = StringField("Location", validators=[Optional(), Length(max=200)], filters=[strip])
+    registration_open = BooleanField("Team registration is open")
+
+
+class RoomForm(FlaskForm):
+    """A room (virtual or physical) teams meet in."""
+
+    name = StringField("Room name", validators=[InputRequired(), Length(max=100)], filters=[strip])
+    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=1, max=100000)])
+    video_url = URLField(
+        "Video address", validators=[Optional(), Length(max=2000), web_url], filters=[strip]
+    )
+
+
+class SessionForm(FlaskForm):
+    """A block of whole hours for one team in one room."""
+
+    team_id = SelectField("Team", coerce=int, validators=[InputRequired()])
+    room_id = SelectField("Room", coerce=int, validators=[InputRequired()])
+    day = SelectField("Day", validators=[InputRequired()])
+    start_hour = SelectField(
+        "Start (UTC)", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)]
+    )
+    end_hour = SelectField(
+        "End (UTC)", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(1, 25)]
+    )
+
+
+class DecisionForm(FlaskForm):
+    """Approve or decline, with a message the contact sees."""
+
+    message = TextAreaField(
+        "Message to the contact (optional)", validators=[Optional(), Length(max=5000)]
+    )
