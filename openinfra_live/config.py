@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_PUBLIC_FORMS": "10 per minute;50 per hour",
     "LOGIN_FAILURE_LIMIT": "5 per 15 minutes",
+    # Failed sign-ins to one account from all addresses together (a spread-out guesser).
+    "LOGIN_ACCOUNT_FAILURE_LIMIT": "100 per hour",
+    # Sign-in attempts from one address, whichever accounts they try.
+    "LOGIN_ADDRESS_LIMIT": "30 per minute;300 per hour",
     "PROXY_FIX_X_FOR": 0,
     "MAIL_SERVER": "",
     "MAIL_PORT": 25,
@@ -38,6 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DEFAULT_SENDER": "OpenInfra Live <live@openinfra.example>",
     "HSTS_SECONDS": 31536000,
     "SHOW_TIMEZONE_NAME": "UTC",
+    # Server-side cache of public responses (response_cache.py): in each worker's memory, and
+    # in Redis when CACHE_REDIS_URL (else a redis:// RATELIMIT_STORAGE_URI) names one.
+    "CACHE_REDIS_URL": "",
+    "RESPONSE_CACHE_ENABLED": True,
+    "RESPONSE_CACHE_MAX_BYTES": 32 * 1024 * 1024,
+    "RESPONSE_CACHE_TTL": 600,
+    # How long a worker trusts the content version it read (content_version.py), in seconds.
+    "CONTENT_VERSION_MAX_AGE": 1.0,
 }
 
 # Settings the environment may override; values are parsed with the type of the default.
@@ -45,6 +57,7 @@ ENVIRONMENT_KEYS = (
     "SECRET_KEY",
     "DATABASE_URL",
     "RATELIMIT_STORAGE_URI",
+    "CACHE_REDIS_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",

@@ -1,0 +1,220 @@
+"""Verbs on moderator accounts, and the sign-in throttle.
+
+Services change rows and flush; the caller (a view or a CLI command) commits once.
+"""
+
+import time
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from limits import RateLimitItem, parse_many
+
+from openinfra_live import audit, clock
+from openinfra_live.auth.models import ROLE_MODERATOR, User
+from openinfra_live.auth.passwords import (
+    check_strength,
+    hash_password,
+    verify_against_nothing,
+    verify_password,
+)
+from openinfra_live.extensions import db, limiter
+
+
+class AccountError(Exception):
+    """A change to an account that cannot be made; the message is meant for the operator."""
+
+
+class DuplicateAccount(AccountError):
+    """An account with this e-mail address exists already."""
+
+
+class UnknownAccount(AccountError):
+    """No account has this e-mail address."""
+
+
+class InvalidEmail(AccountError):
+    """The e-mail address is not one."""
+
+
+class LoginThrottled(Exception):
+    """Too many failed sign-ins for this address and account: wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many failed sign-ins; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def normalize_email(raw: str) -> str:
+    """The form in which e-mail addresses are stored and compared: trimmed, lower-cased."""
+    return (raw or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
+
+
+def _get_user(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise UnknownAccount(f"There is no account for {normalize_email(email)}.")
+    return user
+
+
+def create_moderator(email: str, password: str, display_name: str = "") -> User:
+    """Create an active moderator account. Side effects: an audit entry."""
+    try:
+        address = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidEmail(f"{email!r} is not a valid e-mail address: {error}") from error
+    address = normalize_email(address)
+    if find_user(address) is not None:
+        raise DuplicateAccount(f"An account for {address} exists already.")
+    check_strength(password, email=address)
+    user = User(
+        email=address,
+        display_name=display_name.strip() or address.split("@")[0],
+        password_hash=hash_password(password),
+        role=ROLE_MODERATOR,
+        active=True,
+        session_version=1,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account_created", user, actor=user)
+    return user
+
+
+def set_password(email: str, password: str) -> User:
+    """Give an account a new password. Side effects: every existing session ends; audit entry."""
+    user = _get_user(email)
+    check_strength(password, email=user.email)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+    audit.record("password_changed", user, actor=user)
+    return user
+
+
+def deactivate_user(email: str) -> User:
+    """Refuse an account any further sign-in. Side effects: every session ends; audit entry."""
+    user = _get_user(email)
+    user.active = False
+    user.session_version += 1
+    db.session.flush()
+    audit.record("account_deactivated", user, actor=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account that ``email`` and ``password`` sign in to, or None.
+
+    Unknown addresses and inactive accounts cost a password verification too, so the time
+    an answer takes does not tell which addresses have accounts.
+    """
+    user = find_user(email)
+    if user is None:
+        verify_against_nothing(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note a successful sign-in. Side effects: ``last_login_at``; audit entry."""
+    user.last_login_at = clock.now()
+    audit.record("login_success", user, actor=user)
+
+
+def record_failed_login(email: str) -> None:
+    """Note a refused sign-in under the e-mail that was tried (never the password)."""
+    audit.record(
+        "login_failure",
+        object_type="user",
+        actor=_Attempt(normalize_email(email)),
+    )
+
+
+def record_lockout(email: str, retry_after: int) -> None:
+    """Note that sign-ins to ``email`` from this address are refused for a while."""
+    audit.record(
+        "login_lockout",
+        object_type="user",
+        actor=_Attempt(normalize_email(email)),
+        detail={"retry_after_seconds": retry_after},
+    )
+
+
+def sign_out(user: User) -> None:
+    """End ``user``'s sessions. Side effects: every cookie issued so far is void; audit entry."""
+    user.session_version += 1
+    audit.record("logout", user, actor=user)
+
+
+class _Attempt:
+    """Stands for an actor known only by the e-mail address typed into the sign-in form."""
+
+    id = None
+
+    def __init__(self, email: str) -> None:
+        # The column holds at most 254 characters; an attacker may type more.
+        self.email = email[:254] or "anonymous"
+
+
+# The sign-in throttle ------------------------------------------------------------------------
+#
+# Failures are counted in the limiter's storage (shared through Redis when configured, so every
+# worker and host sees the same counts), under two keys: the client address with the account,
+# and the account alone. Successful sign-ins count nothing.
+
+
+def _failure_limits() -> list[tuple[RateLimitItem, str]]:
+    config = current_app.config
+    limits = [(item, "address+account") for item in parse_many(config["LOGIN_FAILURE_LIMIT"])]
+    account_limit = config.get("LOGIN_ACCOUNT_FAILURE_LIMIT")
+    if account_limit:
+        limits += [(item, "account") for item in parse_many(account_limit)]
+    return limits
+
+
+def _identifiers(scope: str, address: str, email: str) -> tuple[str, ...]:
+    if scope == "account":
+        return ("login-failures", "account", email)
+    return ("login-failures", "address", address, email)
+
+
+def login_retry_after(address: str, email: str) -> int | None:
+    """Seconds to wait before this address may try this account again, or None if it may."""
+    email = normalize_email(email)
+    strategy = limiter.limiter
+    waits = []
+    for item, scope in _failure_limits():
+        identifiers = _identifiers(scope, address, email)
+        if not strategy.test(item, *identifiers):
+            reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+            waits.append(max(1, int(reset_at - time.time()) + 1))
+    return max(waits) if waits else None
+
+
+def check_login_allowed(address: str, email: str) -> None:
+    """Raise ``LoginThrottled`` while this address, or everyone, may not try this account."""
+    retry_after = login_retry_after(address, email)
+    if retry_after is not None:
+        raise LoginThrottled(retry_after)
+
+
+def count_failed_login(address: str, email: str) -> int | None:
+    """Count one failed sign-in; return the seconds of the lockout it starts, if it starts one."""
+    email = normalize_email(email)
+    for item, scope in _failure_limits():
+        limiter.limiter.hit(item, *_identifiers(scope, address, email))
+    return login_retry_after(address, email)
+
+
+def forget_failed_logins(address: str, email: str) -> None:
+    """A successful sign-in from this address clears its count for the account."""
+    email = normalize_email(email)
+    for item, scope in _failure_limits():
+        if scope == "address+account":
+            limiter.limiter.clear(item, *_identifiers(scope, address, email))
