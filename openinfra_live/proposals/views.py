@@ -1,5 +1,168 @@
 """The public *propose an episode* form and the submitter's private status page."""
 
-from flask import Blueprint
+import logging
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from openinfra_live import security
+from openinfra_live.extensions import db, limiter
+from openinfra_live.forms import public_form_limit
+from openinfra_live.proposals import notifications, services, states
+from openinfra_live.proposals.forms import EditProposalForm, ProposeForm
+from openinfra_live.proposals.models import Proposal
 
 bp = Blueprint("proposals", __name__)
+log = logging.getLogger(__name__)
+
+# Pages whose address holds the private token: never cached, never sent on as a Referer.
+PRIVATE_ENDPOINTS = frozenset(
+    {"proposals.status", "proposals.edit", "proposals.withdraw", "proposals.new_link"}
+)
+
+
+@bp.after_request
+def protect_private_pages(response: Response) -> Response:
+    """Keep the token out of caches and Referer headers, error pages included."""
+    if request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        security.no_store(response)
+    elif request.endpoint == "proposals.propose":
+        # The form carries a once-only nonce: a shared cache must not hand it to two people.
+        security.no_store(response)
+    return response
+
+
+def _see_other(url: str) -> Response:
+    return redirect(url, code=303)
+
+
+@bp.route("/propose", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
+def propose():
+    """The *propose an episode* form; success redirects to the private status page."""
+    form = ProposeForm()
+    if request.method == "POST" and form.is_spam:
+        # A filled honeypot is a bot: it gets what looks like success, nothing is stored.
+        log.info("proposal dropped: honeypot filled from %s", request.remote_addr)
+        flash("Thank you: your proposal was received.", "success")
+        return _see_other(url_for("proposals.propose"))
+    if form.validate_on_submit():
+        submission = services.submit_proposal(
+            form.content(),
+            submitter_name=form.submitter_name.data,
+            submitter_email=form.submitter_email.data,
+            nonce=form.nonce.data,
+        )
+        db.session.commit()
+        if submission.created:
+            notifications.proposal_received(submission.proposal, submission.token)
+            flash(
+                "Thank you: your proposal was received. We sent this page's address to your "
+                "e-mail; keep it private.",
+                "success",
+            )
+        return _see_other(url_for("proposals.status", token=submission.token))
+    status = 422 if request.method == "POST" else 200
+    return make_response(render_template("proposals/propose.html", form=form), status)
+
+
+def _proposal_or_404(token: str) -> Proposal:
+    proposal = services.find_by_token(token)
+    if proposal is None:
+        # The same answer for a wrong, truncated or foreign token as for a missing proposal.
+        abort(404)
+    return proposal
+
+
+def _render_status(
+    proposal: Proposal, token: str, edit_form: EditProposalForm | None = None, status: int = 200
+) -> Response:
+    if edit_form is None and proposal.status == states.ProposalState.CHANGES_REQUESTED:
+        # Guest rows come from proposal.guests; blank rows are added up to the minimum.
+        edit_form = EditProposalForm(obj=proposal)
+    public_entries = [entry for entry in proposal.history if entry.is_public]
+    page = render_template(
+        "proposals/status.html",
+        proposal=proposal,
+        token=token,
+        state_label=states.LABELS[states.ProposalState(proposal.status)],
+        next_step=states.NEXT_STEPS[states.ProposalState(proposal.status)],
+        public_entries=public_entries,
+        labels=states.LABELS,
+        edit_form=edit_form,
+        can_withdraw=states.ProposalAction.WITHDRAW in states.allowed_actions(proposal.status),
+        episode_url=(
+            notifications.episode_url(proposal.episode.slug)
+            if proposal.episode is not None and not proposal.episode.hidden
+            else None
+        ),
+    )
+    return make_response(page, status)
+
+
+@bp.get("/proposals/<token>")
+def status(token: str):
+    """The submitter's private status page: state, public messages, the episode once scheduled."""
+    proposal = _proposal_or_404(token)
+    return _render_status(proposal, token)
+
+
+@bp.post("/proposals/<token>/edit")
+@limiter.limit(public_form_limit)
+def edit(token: str):
+    """The submitter's edit while changes are requested; it goes back to review."""
+    proposal = _proposal_or_404(token)
+    form = EditProposalForm()
+    if not form.validate():
+        return _render_status(proposal, token, edit_form=form, status=422)
+    try:
+        entry = services.resubmit_proposal(proposal, form.content(), message=form.message.data)
+    except services.TransitionNotAllowed as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _see_other(url_for("proposals.status", token=token))
+    db.session.commit()
+    notifications.status_changed(proposal, entry)
+    flash("Thank you: your edited proposal is back with the moderators.", "success")
+    return _see_other(url_for("proposals.status", token=token))
+
+
+@bp.post("/proposals/<token>/withdraw")
+@limiter.limit(public_form_limit)
+def withdraw(token: str):
+    """Withdraw the proposal; allowed while it is not final."""
+    proposal = _proposal_or_404(token)
+    try:
+        entry = services.withdraw_proposal(proposal)
+    except services.TransitionNotAllowed as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _see_other(url_for("proposals.status", token=token))
+    db.session.commit()
+    notifications.status_changed(proposal, entry)
+    flash("Your proposal is withdrawn.", "success")
+    return _see_other(url_for("proposals.status", token=token))
+
+
+@bp.post("/proposals/<token>/new-link")
+@limiter.limit(public_form_limit)
+def new_link(token: str):
+    """Replace the private link (when it was shared by mistake); the new one is e-mailed."""
+    proposal = _proposal_or_404(token)
+    new_token = services.rotate_token(proposal)
+    db.session.commit()
+    notifications.link_rotated(proposal, new_token)
+    flash(
+        "This page has a new address; the old link no longer works. Bookmark this one.", "success"
+    )
+    return _see_other(url_for("proposals.status", token=new_token))

@@ -1,0 +1,310 @@
+"""Write-side services for episodes: free slots, clashes, create, update, hide and unhide.
+
+Rules kept here: two visible episodes never overlap, and a new episode cannot start in the
+past (imported and edited past episodes can). The database has the last word on races: a
+scheduling lock taken before the clash check, and the partial unique index on the start of
+visible episodes. Services flush and never commit; after an ``EpisodeError`` the caller rolls
+back.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from openinfra_live import audit, clock, sanitize
+from openinfra_live.episodes.models import Episode, EpisodeGuest
+from openinfra_live.episodes.slugs import unique_episode_slug
+from openinfra_live.extensions import db
+
+MIN_EPISODE_MINUTES = 5
+# Clash checks look this far back for episodes that may still be running.
+MAX_EPISODE_MINUTES = 24 * 60
+# An arbitrary constant naming the PostgreSQL advisory lock that serialises scheduling.
+SCHEDULE_LOCK_KEY = 7_240_101
+
+
+class EpisodeError(Exception):
+    """A change to episodes that the scheduling rules refuse."""
+
+
+class SlotInPastError(EpisodeError):
+    def __init__(self, starts_at: datetime) -> None:
+        self.starts_at = starts_at
+        super().__init__(
+            f"{starts_at:%a %-d %b %Y, %H:%M} UTC is in the past: pick a time from now on."
+        )
+
+
+class SlotClashError(EpisodeError):
+    def __init__(self, starts_at: datetime, clash: Episode | None = None) -> None:
+        self.starts_at = starts_at
+        self.clash = clash
+        if clash is not None:
+            detail = f"it overlaps “{clash.title}” ({clash.starts_at:%a %-d %b %Y, %H:%M} UTC)"
+        else:
+            detail = "another episode was just scheduled at that time"
+        super().__init__(f"That slot is taken: {detail}. Pick another time.")
+
+
+class InvalidDurationError(EpisodeError):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            f"An episode lasts between {MIN_EPISODE_MINUTES} and {MAX_EPISODE_MINUTES} minutes,"
+            f" not {minutes}."
+        )
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
+    return value.astimezone(UTC)
+
+
+def _check_duration(minutes: int) -> None:
+    if not MIN_EPISODE_MINUTES <= minutes <= MAX_EPISODE_MINUTES:
+        raise InvalidDurationError(minutes)
+
+
+def default_duration() -> int:
+    """The configured length of an episode, in minutes."""
+    return int(current_app.config["DEFAULT_EPISODE_MINUTES"])
+
+
+def lock_schedule() -> None:
+    """Serialise writers of the schedule until the end of the current transaction.
+
+    Without it two transactions could each check for clashes, see none, and insert episodes
+    that overlap without sharing a start (which the unique index alone would catch).
+    PostgreSQL takes a transaction-scoped advisory lock; SQLite takes its database write lock
+    with a statement that writes nothing.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEDULE_LOCK_KEY})
+    else:
+        # Plain SQL: it changes no content, so nothing should treat it as a content change.
+        db.session.execute(text("UPDATE episodes SET sequence = sequence WHERE 1 = 0"))
+
+
+def find_clash(
+    starts_at: datetime, duration_minutes: int, exclude_id: int | None = None
+) -> Episode | None:
+    """The first visible episode whose time overlaps ``[starts_at, starts_at + duration)``."""
+    start = _as_utc(starts_at)
+    end = start + timedelta(minutes=duration_minutes)
+    query = (
+        db.select(Episode)
+        .where(
+            Episode.hidden.is_(False),
+            Episode.starts_at < end,
+            Episode.starts_at > start - timedelta(minutes=MAX_EPISODE_MINUTES),
+        )
+        .order_by(Episode.starts_at)
+    )
+    if exclude_id is not None:
+        query = query.where(Episode.id != exclude_id)
+    for episode in db.session.scalars(query):
+        if episode.ends_at > start:
+            return episode
+    return None
+
+
+def default_slot_on_or_after(moment: datetime) -> datetime:
+    """The first default slot (configured weekday, hour and minute, UTC) at or after ``moment``."""
+    config = current_app.config
+    moment = _as_utc(moment)
+    candidate = moment.replace(
+        hour=config["DEFAULT_SLOT_HOUR"],
+        minute=config["DEFAULT_SLOT_MINUTE"],
+        second=0,
+        microsecond=0,
+    )
+    candidate += timedelta(days=(config["DEFAULT_SLOT_WEEKDAY"] - candidate.weekday()) % 7)
+    if candidate < moment:
+        candidate += timedelta(days=7)
+    return candidate
+
+
+def next_free_slots(count: int = 5, after: datetime | None = None) -> list[datetime]:
+    """The next ``count`` default slots, from ``after`` (now by default), free of visible episodes.
+
+    One query fetches the visible episodes of the window; slots are then checked in memory.
+    """
+    first = default_slot_on_or_after(after or clock.now())
+    if first <= clock.now():
+        first += timedelta(days=7)
+    duration = timedelta(minutes=default_duration())
+    horizon_weeks = count + 104
+    window_end = first + timedelta(weeks=horizon_weeks) + duration
+    busy = [
+        (episode.starts_at, episode.ends_at)
+        for episode in db.session.scalars(
+            db.select(Episode).where(
+                Episode.hidden.is_(False),
+                Episode.starts_at < window_end,
+                Episode.starts_at > first - timedelta(minutes=MAX_EPISODE_MINUTES),
+            )
+        )
+    ]
+    slots: list[datetime] = []
+    candidate = first
+    for _ in range(horizon_weeks):
+        end = candidate + duration
+        if not any(start < end and finish > candidate for start, finish in busy):
+            slots.append(candidate)
+            if len(slots) == count:
+                break
+        candidate += timedelta(weeks=1)
+    return slots
+
+
+def _replace_guests(episode: Episode, guests: Iterable[Sequence[str]]) -> None:
+    episode.guests = [
+        EpisodeGuest(position=position, name=name.strip(), affiliation=(affiliation or "").strip())
+        for position, (name, affiliation) in enumerate(guests)
+        if name and name.strip()
+    ]
+
+
+def _flush_schedule_change(starts_at: datetime) -> None:
+    """Flush, turning a same-start race lost at the unique index into a clear error."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        message = str(error.orig)
+        if "uq_episodes_visible_start" in message or "episodes.starts_at" in message:
+            raise SlotClashError(starts_at) from error
+        raise
+
+
+def create_episode(
+    *,
+    title: str,
+    starts_at: datetime,
+    description: str = "",
+    duration_minutes: int | None = None,
+    guests: Iterable[Sequence[str]] = (),
+    proposal_id: int | None = None,
+    hidden: bool = False,
+    actor: Any = None,
+) -> Episode:
+    """Create an episode in a free slot that is not in the past.
+
+    Side effects: takes the scheduling lock, inserts the episode and its guests (description
+    cleaned), writes an ``episode.create`` audit entry, flushes. Raises ``SlotInPastError``,
+    ``SlotClashError`` or ``InvalidDurationError``.
+    """
+    starts_at = _as_utc(starts_at)
+    minutes = duration_minutes or default_duration()
+    _check_duration(minutes)
+    if starts_at < clock.now():
+        raise SlotInPastError(starts_at)
+    if not hidden:
+        lock_schedule()
+        clash = find_clash(starts_at, minutes)
+        if clash is not None:
+            raise SlotClashError(starts_at, clash)
+    episode = Episode(
+        slug=unique_episode_slug(title, starts_at),
+        title=title.strip(),
+        description=sanitize.clean_html(description),
+        starts_at=starts_at,
+        duration_minutes=minutes,
+        hidden=hidden,
+        proposal_id=proposal_id,
+    )
+    _replace_guests(episode, guests)
+    db.session.add(episode)
+    _flush_schedule_change(starts_at)
+    audit.record(
+        "episode.create",
+        episode,
+        actor=actor,
+        detail={"starts_at": starts_at.isoformat(), "proposal_id": proposal_id},
+    )
+    db.session.flush()
+    return episode
+
+
+def update_episode(
+    episode: Episode,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    starts_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    guests: Iterable[Sequence[str]] | None = None,
+    actor: Any = None,
+) -> dict[str, list]:
+    """Change an episode; returns ``{field: [old, new]}`` of what changed.
+
+    Moving it (start or duration) checks clashes among visible episodes and bumps ``sequence``
+    so calendar clients replace the old invite. Past times are allowed: past episodes get
+    corrected. Side effects: an ``episode.update`` audit entry when something changed; flushes.
+    """
+    changes: dict[str, list] = {}
+    new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
+    new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes
+    _check_duration(new_minutes)
+    moved = new_start != episode.starts_at or new_minutes != episode.duration_minutes
+    if moved and not episode.hidden:
+        lock_schedule()
+        clash = find_clash(new_start, new_minutes, exclude_id=episode.id)
+        if clash is not None:
+            raise SlotClashError(new_start, clash)
+    if title is not None and title.strip() != episode.title:
+        changes["title"] = [episode.title, title.strip()]
+        episode.title = title.strip()
+    if description is not None:
+        cleaned = sanitize.clean_html(description)
+        if cleaned != episode.description:
+            changes["description"] = [episode.description, cleaned]
+            episode.description = cleaned
+    if new_start != episode.starts_at:
+        changes["starts_at"] = [episode.starts_at.isoformat(), new_start.isoformat()]
+        episode.starts_at = new_start
+    if new_minutes != episode.duration_minutes:
+        changes["duration_minutes"] = [episode.duration_minutes, new_minutes]
+        episode.duration_minutes = new_minutes
+    if guests is not None:
+        old = [[g.name, g.affiliation] for g in episode.guests]
+        new = [[n.strip(), (a or "").strip()] for n, a in guests if n and n.strip()]
+        if old != new:
+            changes["guests"] = [old, new]
+            _replace_guests(episode, new)
+    if moved:
+        episode.sequence = (episode.sequence or 0) + 1
+    if changes:
+        _flush_schedule_change(new_start)
+        audit.record("episode.update", episode, actor=actor, detail={"changed": sorted(changes)})
+        db.session.flush()
+    return changes
+
+
+def hide_episode(episode: Episode, actor: Any = None) -> None:
+    """Take an episode off the public pages. Side effects: audit entry; flushes."""
+    if episode.hidden:
+        return
+    episode.hidden = True
+    audit.record("episode.hide", episode, actor=actor)
+    db.session.flush()
+
+
+def unhide_episode(episode: Episode, actor: Any = None) -> None:
+    """Show a hidden episode again, unless it would overlap a visible one.
+
+    Side effects: audit entry; flushes. Raises ``SlotClashError``.
+    """
+    if not episode.hidden:
+        return
+    lock_schedule()
+    clash = find_clash(episode.starts_at, episode.duration_minutes, exclude_id=episode.id)
+    if clash is not None:
+        raise SlotClashError(episode.starts_at, clash)
+    episode.hidden = False
+    _flush_schedule_change(episode.starts_at)
+    audit.record("episode.unhide", episode, actor=actor)
+    db.session.flush()

@@ -1,0 +1,240 @@
+"""Forms of the proposal workflow: the public form, the submitter's edit, moderator actions."""
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from openinfra_live import clock
+from openinfra_live.episodes import editing
+from openinfra_live.forms import PublicForm
+from openinfra_live.proposals.services import MAX_TAGS, ProposalContent
+
+GUEST_ROWS = 3
+MAX_GUEST_ROWS = 8
+MAX_LINKS = 10
+MAX_DESCRIPTION = 10_000
+MAX_MESSAGE = 5_000
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CUSTOM_SLOT = "custom"
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class GuestForm(Form):
+    """One guest row. A plain ``Form``: the enclosing form carries the CSRF token."""
+
+    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
+    affiliation = StringField("Affiliation", filters=[_strip], validators=[Length(max=200)])
+
+
+def _guest_rows(form: FlaskForm) -> list[tuple[str, str]]:
+    return [
+        (row.form.name.data or "", row.form.affiliation.data or "")
+        for row in form.guests
+        if (row.form.name.data or "").strip()
+    ]
+
+
+def parse_links(text: str | None) -> list[str]:
+    """One link a line; blank lines dropped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ProposalContentForm(FlaskForm):
+    """The idea itself: shared by the public form and the edit on the status page."""
+
+    title = StringField(
+        "Title of the episode",
+        filters=[_strip],
+        validators=[DataRequired(), Length(min=5, max=200)],
+    )
+    description = TextAreaField(
+        "What is the episode about?",
+        filters=[_strip],
+        validators=[DataRequired(), Length(min=20, max=MAX_DESCRIPTION)],
+    )
+    guests = FieldList(FormField(GuestForm), min_entries=GUEST_ROWS, max_entries=MAX_GUEST_ROWS)
+    organization = StringField("Organization", filters=[_strip], validators=[Length(max=200)])
+    preferred_month = StringField(
+        "Preferred month",
+        filters=[_strip],
+        validators=[Optional(), Length(max=7)],
+        render_kw={"type": "month", "placeholder": "YYYY-MM"},
+    )
+    links = TextAreaField("Links", filters=[_strip], validators=[Length(max=MAX_LINKS * 500)])
+
+    def validate_preferred_month(self, field: StringField) -> None:
+        if not _MONTH_RE.match(field.data or ""):
+            raise ValidationError("Write the month as YYYY-MM, for example 2026-03.")
+        if field.data < clock.now().strftime("%Y-%m"):
+            raise ValidationError("Pick this month or a later one.")
+
+    def validate_links(self, field: TextAreaField) -> None:
+        links = parse_links(field.data)
+        if len(links) > MAX_LINKS:
+            raise ValidationError(f"Give at most {MAX_LINKS} links.")
+        for link in links:
+            parts = urlsplit(link)
+            if len(link) > 500 or parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValidationError(
+                    f"“{link[:80]}” is not a web address: each line must start with https://"
+                    " or http://."
+                )
+
+    def validate_guests(self, field: FieldList) -> None:
+        for row in field:
+            if (row.form.affiliation.data or "").strip() and not (row.form.name.data or "").strip():
+                raise ValidationError("Each guest with an affiliation also needs a name.")
+
+    def content(self) -> ProposalContent:
+        """The validated content for the services."""
+        return ProposalContent(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            guests=_guest_rows(self),
+            organization=self.organization.data or "",
+            preferred_month=self.preferred_month.data or "",
+            links=parse_links(self.links.data),
+        )
+
+
+class ProposeForm(PublicForm, ProposalContentForm):
+    """The public *propose an episode* form."""
+
+    submitter_name = StringField(
+        "Your name", filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
+    submitter_email = StringField(
+        "Your e-mail address",
+        filters=[_strip],
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Email(message="Enter a valid e-mail address."),
+        ],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+
+
+class EditProposalForm(ProposalContentForm):
+    """The submitter's edit while changes are requested."""
+
+    message = TextAreaField(
+        "Note for the moderators (optional)",
+        filters=[_strip],
+        validators=[Length(max=MAX_MESSAGE)],
+    )
+
+
+class MessageForm(FlaskForm):
+    """Approve or decline with an optional message to the submitter."""
+
+    message = TextAreaField(
+        "Message to the submitter (optional)",
+        filters=[_strip],
+        validators=[Length(max=MAX_MESSAGE)],
+    )
+
+
+class RequiredMessageForm(FlaskForm):
+    """Request changes: the message says what to change."""
+
+    message = TextAreaField(
+        "What should the submitter change?",
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=MAX_MESSAGE)],
+    )
+
+
+class NoteForm(FlaskForm):
+    """An internal note, never shown to the submitter."""
+
+    message = TextAreaField(
+        "Internal note", filters=[_strip], validators=[DataRequired(), Length(max=MAX_MESSAGE)]
+    )
+
+
+class TagsForm(FlaskForm):
+    """Tags, separated by commas."""
+
+    tags = StringField("Tags (comma separated)", filters=[_strip], validators=[Length(max=500)])
+
+    def validate_tags(self, field: StringField) -> None:
+        if len([t for t in (field.data or "").split(",") if t.strip()]) > MAX_TAGS:
+            raise ValidationError(f"Use at most {MAX_TAGS} tags.")
+
+    def tag_list(self) -> list[str]:
+        return (self.tags.data or "").split(",")
+
+
+class ScheduleForm(FlaskForm):
+    """Promote an approved proposal: pick a slot (or a custom time), edit what the episode shows."""
+
+    # Choices are the free slots offered when the page was drawn; by the time it is posted a
+    # slot may have been taken, which the service reports, so any time in ISO form is accepted.
+    slot = RadioField("Slot", validate_choice=False, validators=[InputRequired("Pick a slot.")])
+    custom_start = DateTimeLocalField(
+        "Custom start (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    title = StringField(
+        "Episode title", filters=[_strip], validators=[DataRequired(), Length(max=300)]
+    )
+    description = TextAreaField(
+        "Description", filters=[_strip], validators=[Length(max=MAX_DESCRIPTION)]
+    )
+    guests = FieldList(FormField(GuestForm), min_entries=GUEST_ROWS, max_entries=MAX_GUEST_ROWS)
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        validators=[
+            InputRequired(),
+            NumberRange(min=editing.MIN_EPISODE_MINUTES, max=8 * 60),
+        ],
+    )
+
+    def set_slot_choices(self, slots: list[datetime]) -> None:
+        self.slot.choices = [
+            (slot.strftime("%Y-%m-%dT%H:%M"), slot.strftime("%A %-d %B %Y, %H:%M UTC"))
+            for slot in slots
+        ] + [(CUSTOM_SLOT, "Another time (below)")]
+
+    def validate_slot(self, field: RadioField) -> None:
+        if field.data == CUSTOM_SLOT:
+            if self.custom_start.data is None:
+                raise ValidationError("Give the custom start time, or pick one of the slots.")
+            return
+        try:
+            datetime.strptime(field.data or "", "%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise ValidationError("Pick one of the slots offered.") from None
+
+    def starts_at(self) -> datetime:
+        """The chosen start, as an aware UTC datetime."""
+        if self.slot.data == CUSTOM_SLOT:
+            return self.custom_start.data.replace(tzinfo=UTC)
+        return datetime.strptime(self.slot.data, "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+
+    def guest_rows(self) -> list[tuple[str, str]]:
+        return _guest_rows(self)

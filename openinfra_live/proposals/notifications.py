@@ -1,0 +1,73 @@
+"""E-mails to the submitter: on submission and on every public change of the proposal.
+
+Sent after the view has committed, so a mail server that is down never undoes a state change
+(``mail.send`` logs failures instead of raising).
+"""
+
+from flask import url_for
+
+from openinfra_live import mail
+from openinfra_live.proposals import states
+from openinfra_live.proposals.models import Proposal, ProposalHistory
+from openinfra_live.proposals.services import status_token
+
+SUBJECTS = {
+    states.ProposalState.APPROVED: "Your episode idea was approved",
+    states.ProposalState.DECLINED: "About your episode idea",
+    states.ProposalState.CHANGES_REQUESTED: "Changes requested to your episode idea",
+    states.ProposalState.WITHDRAWN: "Your episode idea was withdrawn",
+    states.ProposalState.SCHEDULED: "Your episode idea is scheduled",
+    states.ProposalState.SUBMITTED: "Your edited episode idea was received",
+}
+
+
+def status_url(proposal: Proposal, token: str | None = None) -> str:
+    """The absolute address of the proposal's private status page."""
+    return url_for("proposals.status", token=token or status_token(proposal), _external=True)
+
+
+def episode_url(slug: str) -> str:
+    """The absolute address of an episode page (``/episodes/<slug>/`` in the URL map)."""
+    return url_for("episodes.index", _external=True).rstrip("/") + f"/episodes/{slug}/"
+
+
+def proposal_received(proposal: Proposal, token: str) -> None:
+    """Confirm a new proposal and give the private status link."""
+    mail.send(
+        proposal.submitter_email,
+        f"We received your episode idea: {proposal.title}",
+        "mail/proposal_received.txt",
+        proposal=proposal,
+        status_url=status_url(proposal, token),
+    )
+
+
+def status_changed(proposal: Proposal, entry: ProposalHistory) -> None:
+    """Tell the submitter about a public state change, with the moderator's message."""
+    if not entry.is_public or entry.to_status is None:
+        return
+    state = states.ProposalState(entry.to_status)
+    episode = proposal.episode if state is states.ProposalState.SCHEDULED else None
+    mail.send(
+        proposal.submitter_email,
+        f"{SUBJECTS[state]}: {proposal.title}",
+        "mail/proposal_status.txt",
+        proposal=proposal,
+        entry=entry,
+        state_label=states.LABELS[state],
+        next_step=states.NEXT_STEPS[state],
+        episode=episode,
+        episode_url=episode_url(episode.slug) if episode else None,
+        status_url=status_url(proposal),
+    )
+
+
+def link_rotated(proposal: Proposal, token: str) -> None:
+    """Send the new private status link after the old one was replaced."""
+    mail.send(
+        proposal.submitter_email,
+        f"Your new status link: {proposal.title}",
+        "mail/proposal_link.txt",
+        proposal=proposal,
+        status_url=status_url(proposal, token),
+    )

@@ -1,0 +1,446 @@
+"""The verbs of the proposal workflow. Views call these, commit once, then mail and redirect.
+
+Every state change goes through ``_transition``: it asks ``states.next_state`` (the one table
+that decides), moves the row with a conditional UPDATE (so a concurrent change made by another
+process is never overwritten), writes a ``ProposalHistory`` row and an audit entry, and
+flushes. Services never commit: when one raises, the caller rolls the transaction back.
+
+The private status link: its token is an HMAC, under the application's secret key, of a random
+seed kept in ``submission_nonce`` (at first the public form's once-only nonce). The database
+holds only the token's SHA-256, so a leaked database gives no working links, while the site can
+still put the link into every later e-mail and send a double-clicked submission to the same
+status page. Rotating the link replaces the seed.
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from openinfra_live import audit, clock, sanitize, tokens
+from openinfra_live.episodes import editing
+from openinfra_live.episodes.models import Episode
+from openinfra_live.extensions import db
+from openinfra_live.proposals import states
+from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
+from openinfra_live.proposals.states import ProposalAction, ProposalState, TransitionNotAllowed
+
+# The shape of a nonce made by PublicForm; anything else is replaced by a fresh one.
+_NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+_TAG_RE = re.compile(r"[^a-z0-9 +._-]")
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 40
+
+__all__ = ["ProposalError", "TransitionNotAllowed"]
+
+
+class ProposalError(Exception):
+    """A proposal operation the workflow refuses (other than a state transition)."""
+
+
+class MessageRequired(ProposalError):
+    def __init__(self) -> None:
+        super().__init__("Write a message that tells the submitter what to change.")
+
+
+class AlreadyClaimed(ProposalError):
+    def __init__(self, claimer: Any) -> None:
+        self.claimer = claimer
+        name = getattr(claimer, "display_name", "") or "another moderator"
+        super().__init__(f"This proposal is already claimed by {name}.")
+
+
+class NotClaimedByYou(ProposalError):
+    def __init__(self) -> None:
+        super().__init__("Only the moderator who claimed this proposal can release it.")
+
+
+@dataclass
+class ProposalContent:
+    """What the submitter writes about the idea (and may edit while changes are requested)."""
+
+    title: str
+    description: str = ""
+    guests: list[tuple[str, str]] = field(default_factory=list)
+    organization: str = ""
+    preferred_month: str = ""
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    proposal: Proposal
+    token: str
+    created: bool
+
+
+# --- status link ------------------------------------------------------------------------------
+
+
+def _derive_token(seed: str) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key_bytes = key.encode("utf-8") if isinstance(key, str) else key
+    digest = hmac.new(
+        key_bytes, b"proposal-status-link\x00" + seed.encode("utf-8"), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def status_token(proposal: Proposal) -> str:
+    """The token of the proposal's current private status link."""
+    return _derive_token(proposal.submission_nonce or "")
+
+
+def find_by_token(token: str) -> Proposal | None:
+    """The proposal a status-link token opens, or None (same answer for wrong and missing)."""
+    if not tokens.looks_like_token(token):
+        return None
+    proposal = db.session.scalar(
+        db.select(Proposal).where(Proposal.token_hash == tokens.hash_token(token))
+    )
+    if proposal is None or not tokens.token_matches(token, proposal.token_hash):
+        return None
+    return proposal
+
+
+def rotate_token(proposal: Proposal) -> str:
+    """Replace the private status link; the old one stops working. Returns the new token.
+
+    Side effects: new seed and token hash, an audit entry (without the token); flushes.
+    """
+    seed = secrets.token_urlsafe(24)
+    token = _derive_token(seed)
+    proposal.submission_nonce = seed
+    proposal.token_hash = tokens.hash_token(token)
+    audit.record("proposal.rotate_token", proposal)
+    db.session.flush()
+    return token
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _actor_id(actor: Any) -> int | None:
+    return getattr(actor, "id", None) if getattr(actor, "is_authenticated", True) else None
+
+
+def _one_line(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _clean_guests(guests: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
+    cleaned = []
+    for name, affiliation in guests:
+        name = _one_line(name)
+        if name:
+            cleaned.append((name, _one_line(affiliation)))
+    return cleaned
+
+
+def _normalise(content: ProposalContent) -> dict[str, Any]:
+    """The content as stored: one-line fields collapsed, HTML cleaned, lists joined."""
+    return {
+        "title": _one_line(content.title),
+        "description": sanitize.clean_html(content.description),
+        "organization": _one_line(content.organization),
+        "preferred_month": (content.preferred_month or "").strip(),
+        "links": "\n".join(link.strip() for link in content.links if link.strip()),
+        "guests": [list(guest) for guest in _clean_guests(content.guests)],
+    }
+
+
+def _stored(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "title": proposal.title,
+        "description": proposal.description,
+        "organization": proposal.organization,
+        "preferred_month": proposal.preferred_month,
+        "links": proposal.links,
+        "guests": [[guest.name, guest.affiliation] for guest in proposal.guests],
+    }
+
+
+def _apply(proposal: Proposal, values: dict[str, Any]) -> None:
+    for name in ("title", "description", "organization", "preferred_month", "links"):
+        setattr(proposal, name, values[name])
+    proposal.guests = [
+        ProposalGuest(position=position, name=name, affiliation=affiliation)
+        for position, (name, affiliation) in enumerate(values["guests"])
+    ]
+
+
+def _history(
+    proposal: Proposal,
+    action: str,
+    *,
+    actor: Any = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    message: str = "",
+    is_public: bool = False,
+    changes: dict | None = None,
+) -> ProposalHistory:
+    entry = ProposalHistory(
+        proposal=proposal,
+        action=action,
+        actor_id=_actor_id(actor),
+        from_status=from_status,
+        to_status=to_status,
+        message=(message or "").strip(),
+        is_public=is_public,
+        changes=changes,
+        created_at=clock.now(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _transition(
+    proposal: Proposal,
+    action: ProposalAction,
+    *,
+    actor: Any = None,
+    message: str = "",
+    changes: dict | None = None,
+) -> ProposalHistory:
+    """Move ``proposal`` along the table, settled by the database, and record it publicly."""
+    current = proposal.status
+    target = states.next_state(current, action)
+    # The UPDATE only matches while the row is still in the state this request saw: a
+    # concurrent transition (another process, another moderator) makes it match nothing.
+    result = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.status == current)
+        .values(status=target.value, updated_at=clock.now()),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        db.session.refresh(proposal)
+        raise TransitionNotAllowed(proposal.status, action)
+    db.session.expire(proposal, ["status", "updated_at"])
+    entry = _history(
+        proposal,
+        action.value,
+        actor=actor,
+        from_status=current,
+        to_status=target.value,
+        message=message,
+        is_public=True,
+        changes=changes,
+    )
+    detail: dict[str, Any] = {"from": current, "to": target.value}
+    if changes:
+        detail["changed"] = sorted(changes)
+    audit.record(f"proposal.{action.value}", proposal, actor=actor, detail=detail)
+    db.session.flush()
+    return entry
+
+
+# --- verbs ------------------------------------------------------------------------------------
+
+
+def submit_proposal(
+    content: ProposalContent,
+    *,
+    submitter_name: str,
+    submitter_email: str,
+    nonce: str | None = None,
+) -> Submission:
+    """Store a new proposal in ``submitted``, unless this form was already sent (a double click).
+
+    A nonce already stored with the same e-mail returns that proposal (``created=False``).
+    Side effects: the proposal, its guests, a public ``submit`` history row and an audit entry;
+    flushes. A duplicate found only at the database (two requests at once) rolls back the
+    session, which holds nothing else at that point, and returns the stored proposal.
+    """
+    email = submitter_email.strip()
+    seed = nonce if nonce and _NONCE_RE.match(nonce) else secrets.token_urlsafe(24)
+    existing = _by_nonce(seed)
+    if existing is not None:
+        if existing.submitter_email.lower() == email.lower():
+            return Submission(existing, status_token(existing), created=False)
+        # Someone else's form nonce (a cached page?): never show them that proposal.
+        seed = secrets.token_urlsafe(24)
+    token = _derive_token(seed)
+    proposal = Proposal(
+        submitter_name=_one_line(submitter_name),
+        submitter_email=email,
+        status=ProposalState.SUBMITTED.value,
+        token_hash=tokens.hash_token(token),
+        submission_nonce=seed,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    _apply(proposal, _normalise(content))
+    db.session.add(proposal)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _by_nonce(seed)
+        if existing is None or existing.submitter_email.lower() != email.lower():
+            raise
+        return Submission(existing, status_token(existing), created=False)
+    _history(
+        proposal,
+        "submit",
+        from_status=None,
+        to_status=ProposalState.SUBMITTED.value,
+        is_public=True,
+    )
+    audit.record("proposal.submit", proposal)
+    db.session.flush()
+    return Submission(proposal, token, created=True)
+
+
+def _by_nonce(seed: str) -> Proposal | None:
+    return db.session.scalar(db.select(Proposal).where(Proposal.submission_nonce == seed))
+
+
+def approve_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
+    """Approve the idea; it then waits for a date. Side effects: history, audit; flushes."""
+    return _transition(proposal, ProposalAction.APPROVE, actor=actor, message=message)
+
+
+def decline_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
+    """Decline the idea, with a message to the submitter. Side effects: history, audit."""
+    return _transition(proposal, ProposalAction.DECLINE, actor=actor, message=message)
+
+
+def request_changes(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
+    """Ask the submitter for changes (the message says which). Side effects: history, audit."""
+    if not (message or "").strip():
+        raise MessageRequired()
+    return _transition(proposal, ProposalAction.REQUEST_CHANGES, actor=actor, message=message)
+
+
+def resubmit_proposal(
+    proposal: Proposal, content: ProposalContent, message: str = ""
+) -> ProposalHistory:
+    """The submitter's edit while changes are requested; sends it back to review.
+
+    Side effects: the new content, a history row whose ``changes`` hold ``{field: [old, new]}``
+    for the moderators, an audit entry; flushes.
+    """
+    # Checked first so that nothing is edited when the transition is not allowed.
+    states.next_state(proposal.status, ProposalAction.RESUBMIT)
+    before = _stored(proposal)
+    after = _normalise(content)
+    changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    _apply(proposal, after)
+    return _transition(proposal, ProposalAction.RESUBMIT, message=message, changes=changes or None)
+
+
+def withdraw_proposal(proposal: Proposal, actor: Any = None, message: str = "") -> ProposalHistory:
+    """Withdraw the proposal (the submitter, from the status page). Side effects: history, audit."""
+    return _transition(proposal, ProposalAction.WITHDRAW, actor=actor, message=message)
+
+
+def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
+    """An internal note that the submitter never sees. Side effects: history, audit; flushes."""
+    if not (message or "").strip():
+        raise ProposalError("A note cannot be empty.")
+    entry = _history(proposal, "note", actor=actor, message=message, is_public=False)
+    audit.record("proposal.note", proposal, actor=actor)
+    db.session.flush()
+    return entry
+
+
+def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> ProposalHistory:
+    """Claim the proposal for review (or release one's own claim).
+
+    Two moderators claiming at once: the conditional UPDATE lets only one win.
+    Side effects: ``claimed_by``, an internal history row, an audit entry; flushes.
+    """
+    if release:
+        condition = Proposal.claimed_by_id == actor.id
+        new_value = None
+    else:
+        condition = (Proposal.claimed_by_id.is_(None)) | (Proposal.claimed_by_id == actor.id)
+        new_value = actor.id
+    result = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, condition)
+        .values(claimed_by_id=new_value, updated_at=clock.now()),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(proposal, ["claimed_by_id", "claimed_by", "updated_at"])
+    if result.rowcount != 1:
+        if release:
+            raise NotClaimedByYou()
+        raise AlreadyClaimed(proposal.claimed_by)
+    action = "release" if release else "claim"
+    entry = _history(proposal, action, actor=actor, is_public=False)
+    audit.record(f"proposal.{action}", proposal, actor=actor)
+    db.session.flush()
+    return entry
+
+
+def normalise_tags(raw: Iterable[str]) -> list[str]:
+    """Lower case, allowed characters only, no duplicates, at most ``MAX_TAGS``."""
+    seen: list[str] = []
+    for tag in raw:
+        tag = _TAG_RE.sub("", " ".join(tag.lower().split()))[:MAX_TAG_LENGTH].strip()
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen[:MAX_TAGS]
+
+
+def set_tags(proposal: Proposal, actor: Any, tags: Iterable[str]) -> ProposalHistory | None:
+    """Replace the proposal's tags. Side effects: internal history row, audit; flushes."""
+    old = [tag for tag in proposal.tags.split(",") if tag]
+    new = normalise_tags(tags)
+    if old == new:
+        return None
+    proposal.tags = ",".join(new)
+    entry = _history(proposal, "tags", actor=actor, is_public=False, changes={"tags": [old, new]})
+    audit.record("proposal.tags", proposal, actor=actor, detail={"tags": new})
+    db.session.flush()
+    return entry
+
+
+def schedule_proposal(
+    proposal: Proposal,
+    actor: Any,
+    *,
+    starts_at: datetime,
+    title: str,
+    description: str,
+    guests: Iterable[Sequence[str]],
+    duration_minutes: int | None = None,
+) -> Episode:
+    """Promote an approved proposal into an episode, in one transaction.
+
+    The proposal moves to ``scheduled`` first with a conditional UPDATE, so of two moderators
+    (or two servers) pressing the button at once exactly one gets the row; the episode is then
+    created in a free slot. Side effects: the episode (guests copied, ``proposal_id`` set), a
+    public history row, audit entries; flushes. Raises ``TransitionNotAllowed`` or an
+    ``editing.EpisodeError``; the caller then rolls back and nothing is kept.
+    """
+    # Cheap checks first, so a refused request takes no lock.
+    states.next_state(proposal.status, ProposalAction.SCHEDULE)
+    if starts_at < clock.now():
+        raise editing.SlotInPastError(starts_at)
+    entry = _transition(proposal, ProposalAction.SCHEDULE, actor=actor)
+    episode = editing.create_episode(
+        title=title,
+        description=description,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        guests=_clean_guests(guests),
+        proposal_id=proposal.id,
+        actor=actor,
+    )
+    entry.message = f"Scheduled for {episode.starts_at:%A %-d %B %Y, %H:%M} UTC: “{episode.title}”."
+    entry.changes = {"episode_id": episode.id, "starts_at": episode.starts_at.isoformat()}
+    db.session.flush()
+    return episode
