@@ -34,6 +34,17 @@ def visitor_zone() -> ZoneInfo | None:
     return ZoneInfo(name)
 
 
+# Pages reached by a private token: their path must not travel in links, even to this site.
+PRIVATE_ENDPOINTS = frozenset({"proposals.status", "ptg.registration_status"})
+
+
+def timezone_page_url() -> str:
+    """The time-zone page, coming back to the current page unless that page is private."""
+    if request.endpoint in PRIVATE_ENDPOINTS or request.endpoint is None:
+        return url_for("preferences.timezone")
+    return url_for("preferences.timezone", next=request.full_path.rstrip("?"))
+
+
 def local_time_label(value: datetime, zone: ZoneInfo) -> str:
     """``Thu 8 Jan, 08:00 CST`` in the given zone."""
     local = value.astimezone(zone)

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(preferences.local_time_label, "local_time")
     # A global, not a context variable, so that imported macros see it too.
     app.add_template_global(preferences.visitor_zone)
+    app.add_template_global(preferences.timezone_page_url)
 
     @app.context_processor
     def site_globals() -> dict:

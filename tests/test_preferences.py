@@ -55,3 +55,18 @@ def test_an_unknown_zone_is_refused_with_an_error(client):
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers or "tz=" not in response.headers["Set-Cookie"]
+
+
+def test_the_time_zone_link_comes_back_to_public_pages(client):
+    html = client.get("/episodes/?q=zuul").get_data(as_text=True)
+    assert 'href="/timezone?next=/episodes/?q%3Dzuul"' in html
+
+
+def test_private_status_pages_do_not_put_their_token_in_the_time_zone_link(client):
+    from tests.proposals.builders import make_proposal
+
+    with client.application.app_context():
+        _, token = make_proposal()
+    html = client.get(f"/proposals/{token}").get_data(as_text=True)
+    assert 'href="/timezone"' in html
+    assert html.count(token) == html.count(f"/proposals/{token}")
