@@ -45,8 +45,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Options after BENCH_ARGS, e.g. `make bench BENCH_ARGS=--quick` (see bench/README.md).
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Regenerates the initial migration from the models (the schema is not released yet).
 schema-migration: install

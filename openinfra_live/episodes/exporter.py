@@ -26,7 +26,7 @@ class _Timestamp(str):
     """A date written as a bare YAML timestamp, like the content file has them."""
 
 
-class _ContentDumper(yaml.SafeDumper):
+class _ContentDumper(yaml.SafeDumper):  # the C dumper cannot override increase_indent
     """Indents list items under their key, as the content file does."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:

@@ -56,7 +56,11 @@ MAX_FIELD_NAME = 60
 Progress = Callable[[str], None]
 
 
-class _ContentLoader(yaml.SafeLoader):
+# LibYAML's parser when PyYAML was built with it: about ten times faster on large files.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _ContentLoader(_SafeLoader):
     """Safe YAML that leaves timestamps as text, so a bad date spoils one entry, not the file."""
 
 

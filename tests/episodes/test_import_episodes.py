@@ -292,6 +292,18 @@ def test_slugs_of_same_day_same_title_episodes_get_a_suffix(app, runner, tmp_pat
     assert "created: 2019-06-06-office-hours-2\n" in result.output
 
 
+def test_a_deeply_nested_file_is_refused_or_skipped_without_a_crash(app, runner, tmp_path):
+    path = tmp_path / "nested.md"
+    path.write_text("episodes: " + "[" * 2000 + "]" * 2000 + "\n")
+
+    result = run_import(runner, path)
+
+    # LibYAML reads the nesting (the entry is then skipped); the pure-Python parser refuses it.
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "not valid YAML" in result.output or "skipped" in result.output
+    assert episodes_by_title(app) == {}
+
+
 def test_plain_yaml_with_an_episodes_key_is_accepted(app, runner, tmp_path):
     path = tmp_path / "plain.yaml"
     path.write_text(
@@ -313,7 +325,6 @@ def test_plain_yaml_with_an_episodes_key_is_accepted(app, runner, tmp_path):
         ("episodes: 12\n", "'episodes' is not a list"),
         ("just a sentence\n", "no 'episodes' list"),
         ("episodes:\n  - episodeTitle: !!int twelve\n", "not valid YAML"),
-        ("episodes: " + "[" * 2000 + "]" * 2000 + "\n", "not valid YAML"),
     ],
 )
 def test_a_file_that_cannot_be_read_fails_and_changes_nothing(

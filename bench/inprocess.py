@@ -1,0 +1,102 @@
+"""In-process cost of each page: Flask's test client, no server, no network.
+
+*Cold* is a first visit: a new client (no cookies, no validators) and an empty response cache.
+A response cache takes part by registering itself as ``app.extensions["response_cache"]`` with
+a ``clear()`` method; the harness calls it before each cold request. *Warm* repeats the request
+without clearing, which is what most visitors get once caching is in place.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import event
+
+from openinfra_live.extensions import db
+
+
+@dataclass
+class PageCost:
+    """The median cost of one URL in one database."""
+
+    url: str
+    status: int
+    size: int
+    cold_ms: float
+    warm_ms: float
+    cold_queries: int
+    warm_queries: int
+    samples: int
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs, through ``before_cursor_execute``."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *args: object, **kwargs: object) -> None:
+        self.count += 1
+
+
+def _clear_response_cache(app: Flask) -> None:
+    cache = app.extensions.get("response_cache")
+    if cache is not None and hasattr(cache, "clear"):
+        cache.clear()
+
+
+def _timed_get(app: Flask, url: str, counter: StatementCounter) -> tuple[float, int, int, int]:
+    client = app.test_client()
+    before = counter.count
+    started = time.perf_counter()
+    response = client.get(url)
+    body = response.get_data()
+    elapsed = time.perf_counter() - started
+    return elapsed * 1000, counter.count - before, response.status_code, len(body)
+
+
+def measure(app: Flask, urls: list[str], requests: int, budget_seconds: float) -> list[PageCost]:
+    """Median cold and warm time and SQL statements of each URL.
+
+    A URL gets ``requests`` cold and as many warm requests, fewer (at least 3) when they would
+    take more than ``budget_seconds``, and a single one when one request takes longer than that
+    (a page that rebuilds a 10,000-episode feed can take many seconds).
+    """
+    with app.app_context():
+        engine = db.engine
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        _timed_get(app, "/healthz", counter)  # connect, compile the first statements
+        costs = []
+        for url in urls:
+            cold, warm = [], []
+            started = time.perf_counter()
+            status = size = 0
+            while len(cold) < requests:
+                spent = time.perf_counter() - started
+                if len(cold) >= 3 and spent > budget_seconds:
+                    break
+                if cold and cold[0][0] > budget_seconds * 1000:
+                    break  # one sample of a page that takes seconds says enough
+                _clear_response_cache(app)
+                ms, queries, status, size = _timed_get(app, url, counter)
+                cold.append((ms, queries))
+                ms, queries, _, _ = _timed_get(app, url, counter)
+                warm.append((ms, queries))
+            costs.append(
+                PageCost(
+                    url=url,
+                    status=status,
+                    size=size,
+                    cold_ms=statistics.median(ms for ms, _ in cold),
+                    warm_ms=statistics.median(ms for ms, _ in warm),
+                    cold_queries=round(statistics.median(q for _, q in cold)),
+                    warm_queries=round(statistics.median(q for _, q in warm)),
+                    samples=len(cold),
+                )
+            )
+        return costs
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
