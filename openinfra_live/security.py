@@ -75,5 +75,7 @@ def no_store(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(lambda: reject_invalid_input(request))
+    # First of all request hooks: once another hook (the CSRF check) has parsed the form, the
+    # raw body is gone and a NUL byte would slip through to the database.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: reject_invalid_input(request))
     app.after_request(set_security_headers)

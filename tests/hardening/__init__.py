@@ -1,0 +1,1 @@
+"""Hardening tests: fuzzing, stored XSS, real servers under concurrency, crashes, shared limits."""
