@@ -1,28 +1,34 @@
 """Write-side services for episodes: free slots, clashes, create, update, hide and unhide.
 
 Rules kept here: two visible episodes never overlap, and a new episode cannot start in the
-past (imported and edited past episodes can). The database has the last word on races: a
-scheduling lock taken before the clash check, and the partial unique index on the start of
-visible episodes. Services flush and never commit; after an ``EpisodeError`` the caller rolls
-back.
+past (imported and edited past episodes can; an upcoming episode cannot be moved into the
+past). Watch/listen links and the recap link are absolute http(s) addresses. Every change
+moves ``updated_at``. The database has the last word on races: a scheduling lock taken
+before the clash check, and the partial unique index on the start of visible episodes.
+Services flush and never commit; after an ``EpisodeError`` the caller rolls back.
 """
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize
-from openinfra_live.episodes.models import Episode, EpisodeGuest
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.queries import PLATFORM_LABELS, platform_key
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
 
 MIN_EPISODE_MINUTES = 5
 # Clash checks look this far back for episodes that may still be running.
 MAX_EPISODE_MINUTES = 24 * 60
+MAX_URL = 2000
+MAX_PLATFORM = 50
+MAX_LINKS = 20
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises scheduling.
 SCHEDULE_LOCK_KEY = 7_240_101
 
@@ -56,6 +62,64 @@ class InvalidDurationError(EpisodeError):
             f"An episode lasts between {MIN_EPISODE_MINUTES} and {MAX_EPISODE_MINUTES} minutes,"
             f" not {minutes}."
         )
+
+
+class InvalidLinkError(EpisodeError):
+    def __init__(self, url: str, field: str = "links") -> None:
+        self.url = url
+        self.field = field
+        shown = url if len(url) <= 80 else url[:79] + "…"
+        super().__init__(
+            f"“{shown}” is not a web address: a link must start with https:// or http://."
+        )
+
+
+def web_address(value: str | None) -> str | None:
+    """``value`` stripped when it is an absolute http(s) address, else None."""
+    url = (value or "").strip()
+    if not url or len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return url
+
+
+def normalize_platform(platform: str) -> str:
+    """Known platforms are stored by key (``"YouTube"`` → ``"youtube"``), as the importer does,
+    so the recording player and the export find them; others are kept as typed."""
+    key = platform_key(platform)
+    if key in PLATFORM_LABELS:
+        return key
+    return " ".join(platform.split())[:MAX_PLATFORM]
+
+
+def _clean_links(links: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
+    """(platform, url) pairs checked and normalised; rows with neither are dropped."""
+    cleaned = []
+    for platform, url in links:
+        platform, url = (platform or "").strip(), (url or "").strip()
+        if not platform and not url:
+            continue
+        address = web_address(url)
+        if address is None:
+            raise InvalidLinkError(url)
+        cleaned.append((normalize_platform(platform) or "link", address))
+    if len(cleaned) > MAX_LINKS:
+        raise EpisodeError(f"An episode has at most {MAX_LINKS} watch/listen links.")
+    return cleaned
+
+
+def _clean_recap(recap_url: str) -> str | None:
+    if not recap_url.strip():
+        return None
+    address = web_address(recap_url)
+    if address is None:
+        raise InvalidLinkError(recap_url.strip(), "recap_url")
+    return address
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -169,6 +233,13 @@ def _replace_guests(episode: Episode, guests: Iterable[Sequence[str]]) -> None:
     ]
 
 
+def _replace_links(episode: Episode, links: list[tuple[str, str]]) -> None:
+    episode.links = [
+        EpisodeLink(position=position, platform=platform, url=url)
+        for position, (platform, url) in enumerate(links)
+    ]
+
+
 def _flush_schedule_change(starts_at: datetime) -> None:
     """Flush, turning a same-start race lost at the unique index into a clear error."""
     try:
@@ -187,19 +258,24 @@ def create_episode(
     description: str = "",
     duration_minutes: int | None = None,
     guests: Iterable[Sequence[str]] = (),
+    links: Iterable[Sequence[str]] = (),
+    recap_url: str = "",
     proposal_id: int | None = None,
     hidden: bool = False,
     actor: Any = None,
 ) -> Episode:
     """Create an episode in a free slot that is not in the past.
 
-    Side effects: takes the scheduling lock, inserts the episode and its guests (description
-    cleaned), writes an ``episode.create`` audit entry, flushes. Raises ``SlotInPastError``,
-    ``SlotClashError`` or ``InvalidDurationError``.
+    Side effects: takes the scheduling lock, inserts the episode with its guests and
+    watch/listen links (description cleaned), writes an ``episode.create`` audit entry,
+    flushes. Raises ``SlotInPastError``, ``SlotClashError``, ``InvalidDurationError`` or
+    ``InvalidLinkError``.
     """
     starts_at = _as_utc(starts_at)
     minutes = duration_minutes or default_duration()
     _check_duration(minutes)
+    clean_links = _clean_links(links)
+    clean_recap = _clean_recap(recap_url)
     if starts_at < clock.now():
         raise SlotInPastError(starts_at)
     if not hidden:
@@ -214,9 +290,11 @@ def create_episode(
         starts_at=starts_at,
         duration_minutes=minutes,
         hidden=hidden,
+        recap_url=clean_recap,
         proposal_id=proposal_id,
     )
     _replace_guests(episode, guests)
+    _replace_links(episode, clean_links)
     db.session.add(episode)
     _flush_schedule_change(starts_at)
     audit.record(
@@ -237,18 +315,28 @@ def update_episode(
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,
     guests: Iterable[Sequence[str]] | None = None,
+    links: Iterable[Sequence[str]] | None = None,
+    recap_url: str | None = None,
     actor: Any = None,
 ) -> dict[str, list]:
     """Change an episode; returns ``{field: [old, new]}`` of what changed.
 
-    Moving it (start or duration) checks clashes among visible episodes and bumps ``sequence``
-    so calendar clients replace the old invite. Past times are allowed: past episodes get
-    corrected. Side effects: an ``episode.update`` audit entry when something changed; flushes.
+    ``None`` leaves a field as it is; an empty ``recap_url`` removes the recap link. Moving it
+    (start or duration) checks clashes among visible episodes and bumps ``sequence`` so
+    calendar clients replace the old invite. Past times are allowed for an episode that is
+    already past (corrections), not for an upcoming one. Side effects: ``updated_at`` and an
+    ``episode.update`` audit entry when something changed; flushes. Raises ``SlotClashError``,
+    ``SlotInPastError``, ``InvalidDurationError`` or ``InvalidLinkError``.
     """
     changes: dict[str, list] = {}
     new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
     new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes
     _check_duration(new_minutes)
+    new_links = _clean_links(links) if links is not None else None
+    new_recap = _clean_recap(recap_url) if recap_url is not None else episode.recap_url
+    now = clock.now()
+    if new_start != episode.starts_at and new_start < now <= episode.starts_at:
+        raise SlotInPastError(new_start)
     moved = new_start != episode.starts_at or new_minutes != episode.duration_minutes
     if moved and not episode.hidden:
         lock_schedule()
@@ -275,9 +363,19 @@ def update_episode(
         if old != new:
             changes["guests"] = [old, new]
             _replace_guests(episode, new)
+    if new_links is not None:
+        old_links = [[link.platform, link.url] for link in episode.links]
+        if old_links != [list(pair) for pair in new_links]:
+            changes["links"] = [old_links, [list(pair) for pair in new_links]]
+            _replace_links(episode, new_links)
+    if new_recap != episode.recap_url:
+        changes["recap_url"] = [episode.recap_url, new_recap]
+        episode.recap_url = new_recap
     if moved:
         episode.sequence = (episode.sequence or 0) + 1
     if changes:
+        # Guests and links live in their own tables; the episode row moves with them anyway.
+        episode.updated_at = now
         _flush_schedule_change(new_start)
         audit.record("episode.update", episode, actor=actor, detail={"changed": sorted(changes)})
         db.session.flush()
@@ -289,6 +387,7 @@ def hide_episode(episode: Episode, actor: Any = None) -> None:
     if episode.hidden:
         return
     episode.hidden = True
+    episode.updated_at = clock.now()
     audit.record("episode.hide", episode, actor=actor)
     db.session.flush()
 
@@ -305,6 +404,7 @@ def unhide_episode(episode: Episode, actor: Any = None) -> None:
     if clash is not None:
         raise SlotClashError(episode.starts_at, clash)
     episode.hidden = False
+    episode.updated_at = clock.now()
     _flush_schedule_change(episode.starts_at)
     audit.record("episode.unhide", episode, actor=actor)
     db.session.flush()

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 # The view modules register their routes on ``bp``; imported last because they import it.
-from openinfra_live.moderation import audit, proposals, ptg, queue  # noqa: E402, F401
+from openinfra_live.moderation import audit, episodes, proposals, ptg, queue  # noqa: E402, F401

@@ -1,12 +1,15 @@
-"""E-mails to the submitter: on submission and on every public change of the proposal.
+"""E-mails to the submitter: on submission, on public state changes, when the episode moves.
 
 Sent after the view has committed, so a mail server that is down never undoes a state change
 (``mail.send`` logs failures instead of raising).
 """
 
+from datetime import datetime, timedelta
+
 from flask import url_for
 
 from openinfra_live import mail
+from openinfra_live.episodes.models import Episode
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.proposals.services import status_token
@@ -70,4 +73,23 @@ def link_rotated(proposal: Proposal, token: str) -> None:
         "mail/proposal_link.txt",
         proposal=proposal,
         status_url=status_url(proposal, token),
+    )
+
+
+def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -> None:
+    """Tell the submitter of the proposal behind ``episode`` that its time changed."""
+    proposal = episode.proposal
+    if proposal is None:
+        return
+    mail.send(
+        proposal.submitter_email,
+        f"Your episode moved: {episode.title}",
+        "mail/episode_moved.txt",
+        proposal=proposal,
+        episode=episode,
+        old_starts_at=old_starts_at,
+        old_ends_at=old_starts_at + timedelta(minutes=old_minutes),
+        episode_url=episode_url(episode.slug),
+        invite_url=url_for("episodes.invite", slug=episode.slug, _external=True),
+        status_url=status_url(proposal),
     )

@@ -1,0 +1,182 @@
+"""The moderators' episode form: when, what, who, and where to watch, listen and read."""
+
+from datetime import UTC, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from openinfra_live.episodes import editing, queries
+from openinfra_live.episodes.models import Episode
+
+MAX_DESCRIPTION = 10_000
+MAX_GUEST_ROWS = 12
+# Rows the form shows beyond what is stored, so a row can be added without JavaScript.
+SPARE_ROWS = 2
+MIN_GUEST_ROWS = 3
+MIN_LINK_ROWS = 3
+# Suggested platform names; any other name may be typed.
+PLATFORM_SUGGESTIONS = (
+    "youtube",
+    "linkedin",
+    "facebook",
+    "spotify",
+    "apple-podcasts",
+    "twitch",
+    "podcast",
+)
+# What a datetime-local input sends: minutes, or seconds when the browser adds them.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class GuestRowForm(Form):
+    """One guest. A plain ``Form``: the enclosing form carries the CSRF token."""
+
+    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
+    affiliation = StringField("Affiliation", filters=[_strip], validators=[Length(max=200)])
+
+    def validate_name(self, field: StringField) -> None:
+        if self.affiliation.data and not field.data:
+            raise ValidationError("A guest with an affiliation also needs a name.")
+
+
+class LinkRowForm(Form):
+    """One watch/listen link: the platform's name and the address."""
+
+    platform = StringField(
+        "Platform",
+        filters=[_strip],
+        validators=[Length(max=editing.MAX_PLATFORM)],
+        render_kw={"list": "platform-suggestions", "autocomplete": "off"},
+    )
+    url = StringField(
+        "Address",
+        filters=[_strip],
+        validators=[Length(max=editing.MAX_URL)],
+        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
+    )
+
+    def validate_platform(self, field: StringField) -> None:
+        if self.url.data and not field.data:
+            raise ValidationError("Name the platform of this link (for example youtube).")
+
+    def validate_url(self, field: StringField) -> None:
+        if not field.data:
+            if self.platform.data:
+                raise ValidationError("Give the address of this link, or empty the row.")
+            return
+        if editing.web_address(field.data) is None:
+            raise ValidationError("Give a web address starting with https:// or http://.")
+
+
+class EpisodeForm(FlaskForm):
+    """Create or edit an episode. Times are UTC; blank guest and link rows are ignored."""
+
+    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=300)])
+    starts_at = DateTimeLocalField(
+        "Start (UTC)",
+        format=LOCAL_FORMATS,
+        validators=[InputRequired("Give the start date and time, in UTC.")],
+    )
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        validators=[
+            InputRequired("Give the duration in minutes."),
+            NumberRange(min=editing.MIN_EPISODE_MINUTES, max=editing.MAX_EPISODE_MINUTES),
+        ],
+    )
+    description = TextAreaField(
+        "Description", filters=[_strip], validators=[Length(max=MAX_DESCRIPTION)]
+    )
+    guests = FieldList(FormField(GuestRowForm), max_entries=MAX_GUEST_ROWS)
+    links = FieldList(FormField(LinkRowForm), max_entries=editing.MAX_LINKS)
+    recap_url = StringField(
+        "Recap article",
+        filters=[_strip],
+        validators=[Length(max=editing.MAX_URL)],
+        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
+    )
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        if field.data is None:  # unparsable: the field already says so
+            return
+        # Years the show cannot have; they also keep date arithmetic away from its limits.
+        if not queries.FIRST_YEAR <= field.data.year <= queries.LAST_YEAR:
+            raise ValidationError(
+                f"Pick a year between {queries.FIRST_YEAR} and {queries.LAST_YEAR}."
+            )
+
+    @classmethod
+    def for_episode(cls, episode: Episode) -> "EpisodeForm":
+        """The form filled with what is stored, plus spare blank rows."""
+        guests = [{"name": g.name, "affiliation": g.affiliation} for g in episode.guests]
+        links = [{"platform": link.platform, "url": link.url} for link in episode.links]
+        form = cls(
+            formdata=None,
+            data={
+                "title": episode.title,
+                "starts_at": episode.starts_at.replace(tzinfo=None),
+                "duration_minutes": episode.duration_minutes,
+                "description": episode.description,
+                "guests": guests,
+                "links": links,
+                "recap_url": episode.recap_url or "",
+            },
+        )
+        form.add_spare_rows()
+        return form
+
+    @classmethod
+    def blank(cls, starts_at: datetime | None, duration_minutes: int) -> "EpisodeForm":
+        """An empty form, its start set to ``starts_at`` (the next free default slot)."""
+        form = cls(
+            formdata=None,
+            data={
+                "starts_at": starts_at.replace(tzinfo=None) if starts_at else None,
+                "duration_minutes": duration_minutes,
+            },
+        )
+        form.add_spare_rows()
+        return form
+
+    def add_spare_rows(self, guests: int = SPARE_ROWS, links: int = SPARE_ROWS) -> None:
+        """Blank rows after the filled ones, within the limits."""
+        self._pad(self.guests, guests, MIN_GUEST_ROWS, MAX_GUEST_ROWS)
+        self._pad(self.links, links, MIN_LINK_ROWS, editing.MAX_LINKS)
+
+    @staticmethod
+    def _pad(rows: FieldList, spare: int, minimum: int, maximum: int) -> None:
+        filled = sum(1 for row in rows if any((f.data or "").strip() for f in row.form))
+        wanted = min(maximum, max(minimum, filled + spare, len(rows.entries)))
+        while len(rows.entries) < wanted:
+            rows.append_entry()
+
+    def start_utc(self) -> datetime:
+        """The start as an aware UTC datetime (the form is in UTC)."""
+        return self.starts_at.data.replace(tzinfo=UTC)
+
+    def guest_rows(self) -> list[tuple[str, str]]:
+        return [
+            (row.form.name.data or "", row.form.affiliation.data or "")
+            for row in self.guests
+            if row.form.name.data
+        ]
+
+    def link_rows(self) -> list[tuple[str, str]]:
+        return [
+            (row.form.platform.data or "", row.form.url.data or "")
+            for row in self.links
+            if row.form.platform.data or row.form.url.data
+        ]

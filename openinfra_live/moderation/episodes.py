@@ -1,0 +1,209 @@
+"""Episodes for moderators: the full list (hidden ones too), create, edit, hide and unhide.
+
+Views only call the verbs of ``episodes.editing``; each POST commits once, flashes and
+redirects (303), or shows the form again with what was typed and why it was refused (422 for
+bad input, 409 when the schedule says no). Moving an episode that came from a proposal mails
+its submitter, after the commit.
+"""
+
+from datetime import datetime
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from openinfra_live import clock, security
+from openinfra_live.auth.permissions import moderator_required
+from openinfra_live.episodes import editing, queries
+from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, EpisodeForm
+from openinfra_live.episodes.models import Episode
+from openinfra_live.extensions import db
+from openinfra_live.moderation import bp
+from openinfra_live.proposals import notifications
+
+EPISODES_PER_PAGE = 25
+FREE_SLOTS_OFFERED = 4
+SEARCH_MAX_LENGTH = 200
+
+
+def _see_other(url: str) -> Response:
+    return security.no_store(redirect(url, code=303))
+
+
+def _moderator():
+    return current_user._get_current_object()
+
+
+def _episode_or_404(episode_id: int) -> Episode:
+    episode = db.session.get(Episode, episode_id)
+    if episode is None:
+        abort(404, description=f"There is no episode #{episode_id}.")
+    return episode
+
+
+def _render_form(form: EpisodeForm, episode: Episode | None, status: int = 200) -> Response:
+    now = clock.now()
+    # Blank rows after the filled ones: a guest or link is added without JavaScript.
+    form.add_spare_rows()
+    page = render_template(
+        "moderation/episodes_form.html",
+        form=form,
+        episode=episode,
+        now=now,
+        state=queries.state_of(episode, now) if episode else None,
+        free_slots=editing.next_free_slots(FREE_SLOTS_OFFERED) if episode is None else [],
+        platform_suggestions=PLATFORM_SUGGESTIONS,
+        public_url=(
+            notifications.episode_url(episode.slug) if episode and not episode.hidden else None
+        ),
+    )
+    return security.no_store(make_response(page, status))
+
+
+def _refuse(form: EpisodeForm, episode_id: int | None, error: editing.EpisodeError) -> Response:
+    """Undo what the request wrote and show the form as typed, the reason on the right field."""
+    db.session.rollback()
+    if isinstance(error, editing.InvalidDurationError):
+        form.duration_minutes.errors = [*form.duration_minutes.errors, str(error)]
+    elif isinstance(error, editing.InvalidLinkError) and error.field == "recap_url":
+        form.recap_url.errors = [*form.recap_url.errors, str(error)]
+    elif isinstance(error, editing.SlotInPastError | editing.SlotClashError):
+        form.starts_at.errors = [*form.starts_at.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+    status = 409 if isinstance(error, editing.SlotClashError) else 422
+    episode = _episode_or_404(episode_id) if episode_id is not None else None
+    return _render_form(form, episode, status)
+
+
+def _commit_or_clash(starts_at: datetime) -> None:
+    """Commit; a same-start race lost at the unique index becomes a ``SlotClashError``."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise editing.SlotClashError(starts_at) from error
+
+
+@bp.get("/episodes/")
+@moderator_required
+def episodes():
+    """Every episode, hidden ones too, newest first; ``?q=`` searches titles, ``?page=`` pages."""
+    search = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    page_number = request.args.get("page", 1, type=int)
+    if page_number < 1:
+        abort(404)
+    query = db.select(Episode).order_by(Episode.starts_at.desc(), Episode.id.desc())
+    if search:
+        query = query.where(Episode.title.icontains(search, autoescape=True))
+    page = db.paginate(query, page=page_number, per_page=EPISODES_PER_PAGE, error_out=False)
+    if page_number > 1 and not page.items:
+        abort(404)
+    response = make_response(
+        render_template(
+            "moderation/episodes.html",
+            page=page,
+            search=search,
+            now=clock.now(),
+        )
+    )
+    return security.no_store(response)
+
+
+@bp.route("/episodes/new", methods=["GET", "POST"])
+@moderator_required
+def episode_new():
+    """Create an episode; the next free default slot is offered."""
+    if request.method == "GET":
+        slots = editing.next_free_slots(1)
+        form = EpisodeForm.blank(slots[0] if slots else None, editing.default_duration())
+        return _render_form(form, None)
+    form = EpisodeForm()
+    if not form.validate():
+        return _render_form(form, None, 422)
+    try:
+        episode = editing.create_episode(
+            title=form.title.data,
+            starts_at=form.start_utc(),
+            duration_minutes=form.duration_minutes.data,
+            description=form.description.data or "",
+            guests=form.guest_rows(),
+            links=form.link_rows(),
+            recap_url=form.recap_url.data or "",
+            actor=_moderator(),
+        )
+        episode_id, title = episode.id, episode.title
+        _commit_or_clash(form.start_utc())
+    except editing.EpisodeError as error:
+        return _refuse(form, None, error)
+    flash(f"Episode “{title}” created.", "success")
+    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+
+
+@bp.route("/episodes/<int:episode_id>/edit", methods=["GET", "POST"])
+@moderator_required
+def episode_edit(episode_id: int):
+    """Edit an episode, past ones included (recording and recap links after the show)."""
+    episode = _episode_or_404(episode_id)
+    if request.method == "GET":
+        return _render_form(EpisodeForm.for_episode(episode), episode)
+    form = EpisodeForm()
+    if not form.validate():
+        return _render_form(form, episode, 422)
+    old_start, old_minutes = episode.starts_at, episode.duration_minutes
+    starts_at = form.start_utc()
+    if starts_at == old_start.replace(second=0, microsecond=0):
+        # The form shows minutes; an imported start with seconds has not moved.
+        starts_at = old_start
+    try:
+        changes = editing.update_episode(
+            episode,
+            title=form.title.data,
+            starts_at=starts_at,
+            duration_minutes=form.duration_minutes.data,
+            description=form.description.data or "",
+            guests=form.guest_rows(),
+            links=form.link_rows(),
+            recap_url=form.recap_url.data or "",
+            actor=_moderator(),
+        )
+        _commit_or_clash(starts_at)
+    except editing.EpisodeError as error:
+        return _refuse(form, episode_id, error)
+    moved = "starts_at" in changes or "duration_minutes" in changes
+    if not changes:
+        flash("Nothing changed.", "info")
+    elif moved and episode.proposal_id is not None and not episode.hidden:
+        notifications.episode_moved(episode, old_start, old_minutes)
+        flash("Episode saved. It moved: its submitter was told by e-mail.", "success")
+    else:
+        flash("Episode saved.", "success")
+    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+
+
+@bp.post("/episodes/<int:episode_id>/hide")
+@moderator_required
+def episode_hide(episode_id: int):
+    """Take an episode off every public page, feed, calendar and the API."""
+    episode = _episode_or_404(episode_id)
+    editing.hide_episode(episode, actor=_moderator())
+    db.session.commit()
+    flash(f"“{episode.title}” is hidden: visitors no longer see it.", "success")
+    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+
+
+@bp.post("/episodes/<int:episode_id>/unhide")
+@moderator_required
+def episode_unhide(episode_id: int):
+    """Show a hidden episode again, unless it would overlap a visible one."""
+    episode = _episode_or_404(episode_id)
+    try:
+        editing.unhide_episode(episode, actor=_moderator())
+        _commit_or_clash(episode.starts_at)
+    except editing.EpisodeError as error:
+        db.session.rollback()
+        flash(f"Not shown again: {error}", "error")
+        episode = _episode_or_404(episode_id)
+        return _render_form(EpisodeForm.for_episode(episode), episode, 409)
+    flash(f"“{episode.title}” is visible again.", "success")
+    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
