@@ -50,7 +50,7 @@ class _Audit(HTMLParser):
         self.tags.append(tag)
         if tag in {"script", "iframe", "object", "embed", "style", "form", "base", "meta", "svg"}:
             self.problems.append(f"tag {tag}")
-        for name, value in attrs:
+        for name, _value in attrs:
             if name.startswith("on") or name == "style":
                 self.problems.append(f"attribute {name}")
         if tag == "a":

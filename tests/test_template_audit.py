@@ -47,6 +47,7 @@ def test_python_code_marks_html_safe_only_in_the_allow_listed_helper():
 def test_the_audit_would_catch_a_safe_filter():
     assert TEMPLATE_PATTERNS["|safe filter"].search("{{ value | safe }}")
     assert TEMPLATE_PATTERNS["unquoted attribute expression"].search("<a href={{ url }}>")
-    assert not TEMPLATE_PATTERNS["unquoted attribute expression"].search('<a href="/x?next={{ p }}">')
+    quoted = '<a href="/x?next={{ p }}">'
+    assert not TEMPLATE_PATTERNS["unquoted attribute expression"].search(quoted)
     assert TEMPLATE_PATTERNS["inline script"].search("<script>alert(1)</script>")
     assert not TEMPLATE_PATTERNS["inline script"].search('<script src="/x.js" defer></script>')
