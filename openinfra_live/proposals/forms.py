@@ -81,8 +81,10 @@ class ProposalContentForm(FlaskForm):
     preferred_month = StringField(
         "Preferred month",
         filters=[_strip],
-        validators=[Optional(), Length(max=7)],
-        render_kw={"type": "month", "placeholder": "YYYY-MM"},
+        # No maxlength or placeholder: HTML does not allow them on a month input (the hint
+        # gives the format where a browser falls back to text; the pattern check bounds it).
+        validators=[Optional()],
+        render_kw={"type": "month"},
     )
     links = TextAreaField("Links", filters=[_strip], validators=[Length(max=MAX_LINKS * 500)])
 

@@ -174,9 +174,15 @@ class RoomForm(FlaskForm):
 class SessionForm(FlaskForm):
     """A block of whole hours for one team in one room."""
 
-    team_id = SelectField("Team", coerce=int, validators=[InputRequired()])
-    room_id = SelectField("Room", coerce=int, validators=[InputRequired()])
-    day = SelectField("Day", validators=[InputRequired()])
+    # These selects always hold a value; HTML forbids ``required`` on a select whose first
+    # option is a real choice, so the check stays on the server only.
+    team_id = SelectField(
+        "Team", coerce=int, validators=[InputRequired()], render_kw={"required": False}
+    )
+    room_id = SelectField(
+        "Room", coerce=int, validators=[InputRequired()], render_kw={"required": False}
+    )
+    day = SelectField("Day", validators=[InputRequired()], render_kw={"required": False})
     start_hour = SelectField(
         "Start (UTC)", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)]
     )

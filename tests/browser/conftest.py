@@ -5,6 +5,7 @@ and its tests are skipped (failed when system parts are required) where it is mi
 """
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -21,8 +22,15 @@ from tests.system_parts import missing
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".test-tools" / "node_modules"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+OFF_SITE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str:
@@ -32,11 +40,30 @@ def chromium_path() -> str:
     return path
 
 
+def buffered(app):
+    """The app, its responses read whole and closed before the server sends them.
+
+    The development server skips closing a response when the browser drops the connection
+    (Chromium drops its favicon request when a page closes): the open static file then
+    surfaces later as a ResourceWarning, an error in this suite. Pages are small.
+    """
+
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app) -> None:
         self.app = app
         self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.server = make_server("127.0.0.1", self.port, buffered(app), threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -90,18 +117,35 @@ def chromium():
         browser.close()
 
 
+def guard(context) -> None:
+    """Keep a browser context on this machine: the site works on a closed network, so nothing
+    may leave 127.0.0.1 (a test that expects a request to another host routes it on the page,
+    which takes precedence)."""
+    context.route(OFF_SITE, lambda route: route.abort())
+
+
 @pytest.fixture
 def new_page(chromium):
     """``new_page(timezone_id=..., width=..., javascript=True)`` opens a fresh context."""
     contexts = []
 
-    def open_page(timezone_id: str = "UTC", width: int = 1280, javascript: bool = True):
+    def open_page(
+        timezone_id: str = "UTC",
+        width: int = 1280,
+        javascript: bool = True,
+        bypass_csp: bool = False,
+    ):
+        # ``bypass_csp`` only for axe-core runs: Playwright injects axe as an inline <script>,
+        # which the site's Content-Security-Policy (rightly) refuses. Every other page keeps
+        # the policy, so a template that needs inline script still fails its journey.
         context = chromium.new_context(
             timezone_id=timezone_id,
             viewport={"width": width, "height": 900},
             java_script_enabled=javascript,
+            bypass_csp=bypass_csp,
             locale="en-US",
         )
+        guard(context)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -134,3 +178,16 @@ def in_app(app, function):
             return function()
         finally:
             db.session.remove()
+
+
+@pytest.fixture(scope="module")
+def demo_site(live_server):
+    """The demo content, a moderator and a few private links, for a whole module.
+
+    A module using it must not use ``live``, which empties the tables.
+    """
+    from tests.browser.site_pages import build_demo_site
+
+    empty_all_tables(live_server.app)
+    yield build_demo_site(live_server.app, live_server.url)
+    empty_all_tables(live_server.app)

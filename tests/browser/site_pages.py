@@ -1,0 +1,270 @@
+"""Every page a person can see, on a site filled with the demo content, for the page checks.
+
+``build_demo_site`` makes the content (the ``demo_site`` fixture, once per module); ``PAGES``
+lists the public pages, the forms with their errors shown, the private status pages and the
+moderators' pages. A page that shows a form's errors is reached by sending the form empty (or
+wrong), as a person would.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from openinfra_live import clock
+from openinfra_live.demo import load_demo
+from openinfra_live.extensions import db
+from openinfra_live.proposals import services as proposal_services
+from openinfra_live.ptg import services as ptg_services
+from tests.browser.conftest import guard
+from tests.browser.support import sign_in
+from tests.conftest import make_moderator
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    base_url: str
+    past_episode: str
+    past_episode_id: int
+    upcoming_episode: str
+    event: str
+    room_id: int
+    pending_team_id: int
+    registration_token: str
+    proposal_id: int
+    proposal_token: str
+    approved_proposal_id: int
+    past_episode_id: int
+
+
+def build_demo_site(app, base_url: str) -> DemoSite:
+    """The demo content, a moderator, an approved proposal and a pending team registration."""
+
+    def build() -> DemoSite:
+        now = clock.now()
+        content = load_demo(now)
+        db.session.flush()
+        moderator = make_moderator()  # commits the demo content too
+        (first, first_token), (second, _) = content.proposals[:2]
+        proposal_services.approve_proposal(second, moderator, "Looks good.")
+        event = content.event
+        team, token = ptg_services.register_team(
+            event,
+            ptg_services.RegistrationData(
+                name="Quantum Tunnelling SIG",
+                kind="sig",
+                contact_name="Rosa Quant",
+                contact_email="rosa@example.org",
+                hours_wanted=2,
+                preferred_days=[event.starts_on.isoformat()],
+                time_windows=["emea"],
+            ),
+        )
+        db.session.commit()
+        past = [e for e in content.episodes if e.starts_at < now and e.links]
+        upcoming = [e for e in content.episodes if e.starts_at > now + timedelta(hours=2)]
+        last_past = max(past, key=lambda e: e.starts_at)
+        return DemoSite(
+            base_url=base_url,
+            past_episode=last_past.slug,
+            upcoming_episode=min(upcoming, key=lambda e: e.starts_at).slug,
+            event=event.slug,
+            room_id=event.rooms[0].id,
+            pending_team_id=team.id,
+            registration_token=token,
+            proposal_id=first.id,
+            proposal_token=first_token,
+            approved_proposal_id=second.id,
+            past_episode_id=last_past.id,
+        )
+
+    # A request context: registering a team mails its private link, an absolute address.
+    with app.test_request_context("/", base_url=base_url):
+        try:
+            return build()
+        finally:
+            db.session.remove()
+
+
+def open_context(
+    chromium: Browser, *, width: int = 1280, bypass_csp: bool = False, javascript: bool = True
+) -> BrowserContext:
+    context = chromium.new_context(
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
+        bypass_csp=bypass_csp,
+        locale="en-US",
+        timezone_id="UTC",
+    )
+    guard(context)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def moderator_context(chromium: Browser, site: DemoSite, **options) -> BrowserContext:
+    context = open_context(chromium, **options)
+    page = context.new_page()
+    sign_in(page, site.base_url)
+    page.close()
+    return context
+
+
+def _submit(button: str) -> Callable[[Page], None]:
+    def submit(page: Page) -> None:
+        page.get_by_role("button", name=button, exact=True).click()
+
+    return submit
+
+
+def _custom_slot_without_a_time(page: Page) -> None:
+    page.get_by_label("Another time (below)").check()
+    page.get_by_role("button", name="Create the episode").click()
+
+
+def _blank_request_for_changes(page: Page) -> None:
+    # Spaces pass the browser's own ``required`` check; the server strips them and refuses.
+    page.get_by_label("What should the submitter change?").fill("   ")
+    page.get_by_role("button", name="Request changes", exact=True).click()
+
+
+def _wrong_password(page: Page) -> None:
+    page.get_by_label("E-mail address").fill("mod@example.org")
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    path: Callable[[DemoSite], str]
+    moderator: bool = False
+    # Sends a form from the page; the page checked is the one that comes back.
+    submit: Callable[[Page], None] | None = None
+    status: int = 200
+
+
+PAGES = [
+    Visit("home", lambda s: "/"),
+    Visit("archive", lambda s: "/episodes/"),
+    Visit("archive-search", lambda s: "/episodes/?q=upgrade"),
+    Visit("episode-past", lambda s: f"/episodes/{s.past_episode}/"),
+    Visit("episode-upcoming", lambda s: f"/episodes/{s.upcoming_episode}/"),
+    Visit("propose", lambda s: "/propose"),
+    Visit("propose-errors", lambda s: "/propose", submit=_submit("Send the proposal"), status=422),
+    Visit("proposal-status", lambda s: f"/proposals/{s.proposal_token}"),
+    Visit("ptg", lambda s: "/ptg/"),
+    Visit("ptg-event", lambda s: f"/ptg/{s.event}/"),
+    Visit("ptg-register", lambda s: f"/ptg/{s.event}/register"),
+    Visit(
+        "ptg-register-errors",
+        lambda s: f"/ptg/{s.event}/register",
+        submit=_submit("Register the team"),
+        status=400,
+    ),
+    Visit("ptg-registration-status", lambda s: f"/ptg/registrations/{s.registration_token}"),
+    Visit("ptg-schedule", lambda s: f"/ptg/{s.event}/schedule"),
+    Visit("timezone", lambda s: "/timezone?next=/"),
+    Visit("login", lambda s: "/login"),
+    Visit("login-errors", lambda s: "/login", submit=_submit("Sign in"), status=200),
+    Visit("login-wrong-password", lambda s: "/login", submit=_wrong_password, status=200),
+    Visit("not-found", lambda s: "/no-such-page", status=404),
+    Visit("moderation-queue", lambda s: "/moderation/", moderator=True),
+    Visit("moderation-queue-all", lambda s: "/moderation/?state=all", moderator=True),
+    Visit(
+        "moderation-proposal",
+        lambda s: f"/moderation/proposals/{s.proposal_id}",
+        moderator=True,
+    ),
+    Visit(
+        "moderation-proposal-errors",
+        lambda s: f"/moderation/proposals/{s.proposal_id}",
+        moderator=True,
+        submit=_blank_request_for_changes,
+        status=422,
+    ),
+    Visit(
+        "moderation-schedule",
+        lambda s: f"/moderation/proposals/{s.approved_proposal_id}/schedule",
+        moderator=True,
+    ),
+    Visit(
+        "moderation-schedule-errors",
+        lambda s: f"/moderation/proposals/{s.approved_proposal_id}/schedule",
+        moderator=True,
+        submit=_custom_slot_without_a_time,
+        status=422,
+    ),
+    Visit("moderation-audit", lambda s: "/moderation/audit", moderator=True),
+    Visit("moderation-episodes", lambda s: "/moderation/episodes/", moderator=True),
+    Visit("moderation-episode-new", lambda s: "/moderation/episodes/new", moderator=True),
+    Visit(
+        "moderation-episode-new-errors",
+        lambda s: "/moderation/episodes/new",
+        moderator=True,
+        submit=_submit("Create the episode"),
+        status=422,
+    ),
+    Visit(
+        "moderation-episode-edit",
+        lambda s: f"/moderation/episodes/{s.past_episode_id}/edit",
+        moderator=True,
+    ),
+    Visit("moderation-episodes", lambda s: "/moderation/episodes/", moderator=True),
+    Visit("moderation-episode-new", lambda s: "/moderation/episodes/new", moderator=True),
+    Visit(
+        "moderation-episode-new-errors",
+        lambda s: "/moderation/episodes/new",
+        moderator=True,
+        submit=_submit("Create the episode"),
+        status=422,
+    ),
+    Visit(
+        "moderation-episode-edit",
+        lambda s: f"/moderation/episodes/{s.past_episode_id}/edit",
+        moderator=True,
+    ),
+    Visit("moderation-ptg", lambda s: "/moderation/ptg/", moderator=True),
+    Visit("moderation-ptg-event", lambda s: f"/moderation/ptg/{s.event}/", moderator=True),
+    Visit(
+        "moderation-ptg-room-errors",
+        lambda s: f"/moderation/ptg/{s.event}/",
+        moderator=True,
+        submit=_submit("Add room"),
+        status=400,
+    ),
+    Visit("moderation-ptg-event-edit", lambda s: f"/moderation/ptg/{s.event}/edit", moderator=True),
+    Visit("moderation-ptg-event-new", lambda s: "/moderation/ptg/events/new", moderator=True),
+    Visit(
+        "moderation-ptg-event-new-errors",
+        lambda s: "/moderation/ptg/events/new",
+        moderator=True,
+        submit=_submit("Save"),
+        status=400,
+    ),
+    Visit(
+        "moderation-ptg-registration",
+        lambda s: f"/moderation/ptg/{s.event}/registrations/{s.pending_team_id}",
+        moderator=True,
+    ),
+    Visit(
+        "moderation-ptg-room-edit",
+        lambda s: f"/moderation/ptg/{s.event}/rooms/{s.room_id}/edit",
+        moderator=True,
+    ),
+]
+PAGE_IDS = [visit.name for visit in PAGES]
+# What the issue asks to see at phone and laptop widths.
+SCREENSHOT_PAGES = ["home", "episode-past", "propose-errors", "ptg-schedule", "moderation-queue"]
+
+
+def visit(page: Page, site: DemoSite, target: Visit) -> str:
+    """Open the page (sending its form when it has one); return the HTML the server sent."""
+    response = page.goto(site.base_url + target.path(site))
+    if target.submit is not None:
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            target.submit(page)
+        response = posted.value
+        page.wait_for_load_state()
+    assert response.status == target.status, f"{target.name}: {response.status} at {page.url}"
+    return response.text()
