@@ -53,6 +53,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     from openinfra_live import (
         models,  # noqa: F401  (the whole schema, for Alembic)
+        response_cache,
         security,
     )
     from openinfra_live.auth import loader  # noqa: F401  (user_loader)
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    response_cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,8 +1,21 @@
-"""Conditional GET: ``ETag`` and ``Last-Modified`` from a cheap content version, 304 when fresh.
+"""Conditional GET and Cache-Control: ``ETag`` and ``Last-Modified`` from the content version.
 
-A view computes a version of what it shows with one small query (for instance the latest
-``updated_at`` and the row count), then hands it with a function that builds the body to
-:func:`respond`. When the client already holds that version, the body is never built.
+A view computes a version of what it shows cheaply (the content version of
+``content_version``, the minute for pages that follow the clock, the address), then hands it
+with a function that builds the body to :func:`respond`. When the client already holds that
+version, the body is never built. :func:`conditional` does the same for a response that is
+already built (one replayed from the response cache).
+
+Cache-Control, for browsers and for the reverse proxy in front of the application:
+
+- feeds, invites and the API are the same for everyone: browsers keep them five minutes,
+  shared caches :data:`SHARED_MAX_AGE` seconds (``s-maxage``), so a moderator's change
+  reaches every visitor of the proxy within seconds;
+- HTML pages for an anonymous visitor with no message waiting: browsers always revalidate
+  (``max-age=0``, a 304 costs no rendering), shared caches may keep them
+  :data:`SHARED_MAX_AGE` seconds, and ``Vary: Cookie`` keeps a visitor with a time zone
+  cookie, or a session, from getting another visitor's copy;
+- HTML pages for a signed-in visitor, or showing a flashed message: ``private, no-cache``.
 """
 
 import hashlib
@@ -14,11 +27,19 @@ from flask import Response, current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-# Feeds, invites and the API are the same for everyone: shared caches may keep them briefly.
-PUBLIC_CACHE_CONTROL = "public, max-age=300"
-# HTML pages carry the visitor's session (sign-out form, flashed messages): browsers only, and
+from openinfra_live import preferences
+
+# How long a shared cache (the reverse proxy) may serve a public response without asking.
+SHARED_MAX_AGE = 5
+# Feeds, invites and the API are the same for everyone.
+PUBLIC_CACHE_CONTROL = f"public, max-age=300, s-maxage={SHARED_MAX_AGE}"
+# An anonymous visitor's HTML page: revalidated by browsers, kept briefly by shared caches.
+SHARED_PAGE_CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
+# A page with the visitor's session in it (sign-out form, flashed messages): browsers only, and
 # always revalidated, which costs one small query and no rendering when nothing changed.
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+# Headers a 304 repeats from the response it stands for.
+_NOT_MODIFIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Expires")
 
 
 @dataclass(frozen=True)
@@ -47,11 +68,20 @@ def minute_bucket(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
+def visitor_zone_name() -> str:
+    """The time zone the visitor chose (cookie), as pages use it; empty when none or unknown."""
+    zone = preferences.visitor_zone()
+    return zone.key if zone is not None else ""
+
+
 def _session_parts() -> tuple[object, ...]:
-    """What, besides the content, changes a page: who is signed in and the visitor's cookies
-    (preferences such as the time zone change how times are shown)."""
+    """What, besides the content, changes a page: who is signed in and the visitor's time zone.
+
+    The response cache keys anonymous pages on the same time zone, so that an ETag handed out
+    from the cache and one computed by the view agree.
+    """
     user_id = current_user.get_id() if current_user.is_authenticated else None
-    return ("user", user_id, *sorted(request.cookies.items(multi=True)))
+    return ("user", user_id, "zone", visitor_zone_name())
 
 
 def is_fresh(validators: Validators) -> bool:
@@ -75,6 +105,27 @@ def _stamp(response: Response, validators: Validators, cache_control: str, priva
         response.vary.add("Cookie")
 
 
+def _not_modified(response: Response) -> Response:
+    not_modified = current_app.response_class(status=304)
+    for name in _NOT_MODIFIED_HEADERS:
+        if name in response.headers:
+            not_modified.headers[name] = response.headers[name]
+    return not_modified
+
+
+def conditional(response: Response) -> Response:
+    """A 304 in place of a built 200 whose validators the client already holds."""
+    environ = request.environ
+    if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return response
+    if response.status_code != 200 or "ETag" not in response.headers:
+        return response
+    etag, _weak = response.get_etag()
+    if etag is None or not is_fresh(Validators(etag, response.last_modified)):
+        return response
+    return _not_modified(response)
+
+
 def respond(
     validators: Validators,
     build: Callable[[], ResponseReturnValue],
@@ -83,15 +134,21 @@ def respond(
 ) -> Response:
     """Answer 304 when the client holds ``validators``' version, else build and stamp the response.
 
-    ``private`` is for HTML pages: the validators then also depend on who is signed in, and
-    a page with a message waiting to be flashed is always rendered so the message shows.
+    ``private`` is for HTML pages: the validators then also depend on who is signed in and on
+    the visitor's time zone, a page with a message waiting to be flashed is always rendered so
+    the message shows, and the caching rules of HTML pages apply (see the module's docstring).
     """
-    cache_control = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
+    pending_flash = private and bool(session.get("_flashes"))
+    if not private:
+        cache_control = PUBLIC_CACHE_CONTROL
+    elif pending_flash or current_user.is_authenticated:
+        cache_control = PRIVATE_CACHE_CONTROL
+    else:
+        cache_control = SHARED_PAGE_CACHE_CONTROL
     if private:
         validators = Validators.from_parts(
             (validators.etag, *_session_parts()), validators.last_modified
         )
-    pending_flash = private and bool(session.get("_flashes"))
     if not pending_flash and is_fresh(validators):
         response = current_app.response_class(status=304)
         _stamp(response, validators, cache_control, private)

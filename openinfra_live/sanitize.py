@@ -60,12 +60,13 @@ def clean_html(value: str | None) -> str:
     if not value:
         return ""
     text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    cleaned = _cleaner.clean(text)
+    cleaned = _cleaner.clean(text).strip()
     if _BLOCK_TAG_RE.search(cleaned):
         return cleaned
     paragraphs = [p.strip() for p in _BLANK_LINES_RE.split(cleaned) if p.strip()]
     if len(paragraphs) > 1:
-        return "".join(f"<p>{p}</p>" for p in paragraphs)
+        # Cleaned again: an inline element may span a blank line and must be re-balanced.
+        return _cleaner.clean("".join(f"<p>{p}</p>" for p in paragraphs))
     return cleaned
 
 

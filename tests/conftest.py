@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from openinfra_live import create_app
+from openinfra_live import create_app, response_cache
 from openinfra_live.extensions import db, limiter
 from tests.servers import PostgresServer
 from tests.system_parts import require_postgres
@@ -91,6 +91,8 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     migrated_app.config.clear()
     migrated_app.config.update(saved_config)
     empty_all_tables(migrated_app)
+    # Cached responses and the memoized content version belong to the test that made them.
+    response_cache.clear(migrated_app)
 
 
 @pytest.fixture

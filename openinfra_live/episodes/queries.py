@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import subqueryload
 
-from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
 
@@ -116,35 +116,6 @@ def recording_of(episode: Episode) -> Recording | None:
             if video_id:
                 return Recording(video_id=video_id, watch_url=link.url)
     return None
-
-
-@dataclass(frozen=True)
-class ContentVersion:
-    """What changes whenever anything shown about episodes changes; costs one query."""
-
-    last_modified: datetime | None
-    parts: tuple[object, ...]
-
-
-def content_version() -> ContentVersion:
-    """The latest episode change and the sizes of the episode tables, in one statement.
-
-    Counts and highest ids catch deletions and added links or guests; edits of an episode
-    bump its ``updated_at``.
-    """
-    row = db.session.execute(
-        select(
-            func.max(Episode.updated_at),
-            func.count(Episode.id),
-            func.max(Episode.id),
-            select(func.count(EpisodeLink.id)).scalar_subquery(),
-            select(func.max(EpisodeLink.id)).scalar_subquery(),
-            select(func.count(EpisodeGuest.id)).scalar_subquery(),
-            select(func.max(EpisodeGuest.id)).scalar_subquery(),
-        )
-    ).one()
-    updated = row[0]
-    return ContentVersion(last_modified=updated, parts=tuple(row))
 
 
 def visible_episodes() -> Select:

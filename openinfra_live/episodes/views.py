@@ -1,4 +1,9 @@
-"""Public pages of the show: home, archive, episode pages, invites, feeds and the API."""
+"""Public pages of the show: home, archive, episode pages, invites, feeds and the API.
+
+Every page here is answered from the response cache when it can be (``response_cache``), and
+its validators come from the content version (``content_version``): a repeat visit costs no
+query and no rendering, and a browser's revalidation no rendering either.
+"""
 
 import re
 from datetime import datetime
@@ -15,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, http_cache, sanitize
+from openinfra_live import clock, content_version, http_cache, response_cache, sanitize
 from openinfra_live.episodes import calendar, feeds, queries
 from openinfra_live.episodes.models import Episode
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
@@ -69,20 +74,26 @@ def webcal_url(endpoint: str, **values: str) -> str:
 
 def page_validators(now: datetime) -> http_cache.Validators:
     """Validators of an HTML page: the content version and the minute (states follow the clock)."""
-    version = queries.content_version()
+    version = content_version.current()
     bucket = http_cache.minute_bucket(now)
-    last_modified = max(filter(None, (version.last_modified, bucket)))
+    last_modified = max(filter(None, (version.changed_at, bucket)))
     return http_cache.Validators.from_parts(
-        (*version.parts, bucket, request.full_path), last_modified
+        (version.token, bucket, request.host_url, request.full_path), last_modified
     )
 
 
 def data_validators() -> http_cache.Validators:
     """Validators of feeds, invites and the API, which do not depend on the clock."""
-    version = queries.content_version()
+    version = content_version.current()
     return http_cache.Validators.from_parts(
-        (*version.parts, request.full_path, request.host), version.last_modified
+        (version.token, request.host_url, request.full_path), version.changed_at
     )
+
+
+# HTML pages differ by visitor (signed in, time zone) and show states that follow the clock;
+# feeds, invites and the API are the same for everyone at any minute.
+cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
+cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
 
 
 @bp.app_template_filter("excerpt")
@@ -120,11 +131,10 @@ bp.add_app_template_global(queries.recording_of, "recording_of")
 
 
 @bp.get("/")
+@cached_page
 def index():
     """The home page: the next episode first, upcoming and recent ones, calls to action."""
     now = clock.now()
-    # The PTG box is not part of the content version; the minute in the validators bounds how
-    # long a cached copy can miss a change to it.
 
     def build() -> str:
         listing = queries.home_listing(now)
@@ -140,6 +150,7 @@ def index():
 
 
 @bp.get("/episodes/")
+@cached_page
 def archive():
     """Every visible episode, newest first, with search, a year filter and pages."""
     try:
@@ -170,6 +181,7 @@ def archive():
 
 
 @bp.get("/episodes/<slug>/")
+@cached_page
 def detail(slug: str):
     """One episode: when, who, what, the recording and links, and invites."""
     now = clock.now()
@@ -197,6 +209,7 @@ def _calendar_response(body: bytes, disposition: str) -> Response:
 
 
 @bp.get("/episodes/<slug>.ics")
+@cached_data
 def invite(slug: str):
     """The calendar invite of one episode."""
 
@@ -212,6 +225,7 @@ def invite(slug: str):
 
 
 @bp.get("/calendar.ics")
+@cached_data
 def calendar_feed():
     """The subscription calendar of every visible episode."""
 
@@ -223,6 +237,7 @@ def calendar_feed():
 
 
 @bp.get("/feed.xml")
+@cached_data
 def atom_feed():
     """The Atom feed of the latest episodes."""
 
@@ -254,6 +269,7 @@ def _api_link_header(page: queries.Page) -> str:
 
 
 @bp.get("/api/episodes")
+@cached_data
 def api_episodes():
     """Visible episodes as JSON, newest first, a page at a time with a ``Link`` header."""
     try:

@@ -89,13 +89,56 @@ def test_html_pages_are_private_and_differ_for_a_signed_in_moderator(app, client
 
     signed_in = client.get("/episodes/", headers={"If-None-Match": anonymous.headers["ETag"]})
 
-    assert anonymous.headers["Cache-Control"] == "private, no-cache"
-    assert "Cookie" in anonymous.headers["Vary"]
     assert signed_in.status_code == 200
+    assert signed_in.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in signed_in.headers["Vary"]
+    assert signed_in.headers["ETag"] != anonymous.headers["ETag"]
+
+
+def test_anonymous_html_pages_are_kept_by_a_proxy_a_few_seconds_and_vary_on_cookies(
+    app, client, edge
+):
+    response = client.get("/episodes/")
+
+    control = response.cache_control
+    assert control.public
+    assert control.max_age == 0
+    assert 0 < control.s_maxage <= 10
+    assert "Cookie" in response.headers["Vary"]
+
+
+def test_a_page_showing_a_flashed_message_is_private(app, client, edge):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Thank you")]
+
+    response = client.get("/episodes/")
+
+    assert "Thank you" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_the_time_zone_cookie_changes_the_etag(app, client, edge):
+    plain = client.get("/episodes/edge/").headers["ETag"]
+    client.set_cookie("tz", "Asia/Tokyo", domain="live.test")
+
+    local = client.get("/episodes/edge/", headers={"If-None-Match": plain})
+
+    assert local.status_code == 200
+    assert local.headers["ETag"] != plain
 
 
 def test_feeds_may_be_cached_publicly(app, client, edge):
     assert client.get("/calendar.ics").headers["Cache-Control"].startswith("public")
+
+
+@pytest.mark.parametrize(
+    "url", ["/calendar.ics", "/feed.xml", "/api/episodes", "/episodes/edge.ics"]
+)
+def test_proxies_keep_feeds_only_a_few_seconds(app, client, edge, url):
+    response = client.get(url)
+
+    assert response.cache_control.public
+    assert 0 < response.cache_control.s_maxage <= 10
 
 
 def test_different_pages_of_a_listing_have_different_etags(app, client, edge):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert
 
+from openinfra_live import response_cache
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from tests.episodes.conftest import NOW
@@ -92,8 +93,20 @@ def statements_per_page(app, client) -> dict[str, int]:
     return counts
 
 
+@pytest.fixture
+def uncached(app):
+    """Every request built by its view, reading the content version each time: the cost
+    measured is the page's own, not the response cache's."""
+    cache = response_cache.cache_for(app)
+    saved = cache.enabled, cache.versions.max_age
+    cache.enabled, cache.versions.max_age = False, 0
+    cache.versions.forget()
+    yield
+    cache.enabled, cache.versions.max_age = saved
+
+
 @pytest.mark.slow
-def test_public_pages_run_a_constant_number_of_queries(app, frozen_now):
+def test_public_pages_run_a_constant_number_of_queries(app, frozen_now, uncached):
     with app.app_context():
         insert_episodes(5)
     small = statements_per_page(app, app.test_client())
@@ -109,4 +122,4 @@ def test_public_pages_run_a_constant_number_of_queries(app, frozen_now):
 
     assert large == small
     # A small, fixed budget too: one version query plus a few for rows and their collections.
-    assert all(count <= 9 for count in small.values()), small
+    assert all(1 <= count <= 9 for count in small.values()), small
