@@ -34,7 +34,7 @@ run: demo
 		--prefix .test-tools axe-core@4 vnu-jar && touch $@
 
 test: install .test-tools/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, http_cache, security
+from openinfra_live import clock, http_cache, response_cache, security
 from openinfra_live.extensions import db, limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.ptg import calendar, services
@@ -24,6 +24,10 @@ from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
 from openinfra_live.ptg.states import FINAL, LABELS, PUBLIC, TeamStatus
 
 bp = Blueprint("ptg", __name__, url_prefix="/ptg")
+
+# Public pages come from the response cache when they can; it is emptied by any content change.
+cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
+cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
 
 
 def event_or_404(slug: str) -> PtgEvent:
@@ -82,12 +86,14 @@ def _event_page(event: PtgEvent | None):
 
 
 @bp.get("/")
+@cached_page
 def index():
     """The PTG under way or coming next (the latest one when none is planned), with its teams."""
     return _event_page(featured_event())
 
 
 @bp.get("/<event>/")
+@cached_page
 def event(event: str):
     """One PTG, past ones included: dates, format, registration, approved teams by kind."""
     return _event_page(event_or_404(event))
@@ -181,6 +187,7 @@ def withdraw_registration(token: str):
 
 
 @bp.get("/<event>/schedule")
+@cached_page
 def schedule(event: str):
     """The day × room grid of team sessions, a list per day, each team's sessions; now/next."""
     ptg_event = event_or_404(event)
@@ -217,6 +224,7 @@ def _calendar_response(body: bytes, filename: str) -> Response:
 
 
 @bp.get("/<event>/schedule.ics")
+@cached_data
 def schedule_ics(event: str):
     """Every team session of the event as a calendar."""
     ptg_event = event_or_404(event)
@@ -232,6 +240,7 @@ def schedule_ics(event: str):
 
 
 @bp.get("/<event>/teams/<int:team_id>.ics")
+@cached_data
 def team_ics(event: str, team_id: int):
     """One approved team's sessions as a calendar."""
     ptg_event = event_or_404(event)
@@ -252,6 +261,7 @@ def team_ics(event: str, team_id: int):
 
 
 @bp.get("/<event>/ptgbot.json")
+@cached_data
 def ptgbot_json(event: str):
     """The schedule in the JSON document the PTGbot IRC bot loads with ``~fetchdb``."""
     ptg_event = event_or_404(event)
