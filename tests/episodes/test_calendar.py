@@ -109,6 +109,30 @@ def test_text_with_line_breaks_and_separators_cannot_inject_properties(app, clie
         assert "ATTENDEE" not in event
 
 
+def test_a_stored_link_with_line_breaks_cannot_inject_properties(app, client):
+    injected = "https://video.example/x\r\nBEGIN:VALARM\r\nATTENDEE:mailto:evil@example.org"
+    recap = "https://blog.example/recap\rX-INJECTED:yes"
+    with app.app_context():
+        make_episode("Links", STARTS, slug="links", links=[("youtube", injected)])
+        episode = db.session.scalar(db.select(Episode).filter_by(slug="links"))
+        episode.recap_url = recap
+        db.session.commit()
+
+    for url in ("/episodes/links.ics", "/calendar.ics"):
+        response = client.get(url)
+        assert response.status_code == 200
+        raw = response.get_data()
+        assert_well_formed(raw)
+        lines = raw.decode("utf-8").split("\r\n")
+        assert not any(
+            line.startswith(("BEGIN:VALARM", "ATTENDEE", "X-INJECTED")) for line in lines
+        )
+        [event] = events(parse(response))
+        assert not event.walk("VALARM")
+        assert "ATTENDEE" not in event
+        assert "X-INJECTED" not in event
+
+
 def test_long_lines_are_folded_and_unicode_survives(app, client):
     title = "Ünïcödé 🚀 " * 20
     with app.app_context():
