@@ -141,3 +141,8 @@ def test_paragraphs_are_decided_after_cleaning_so_a_second_pass_changes_nothing(
 def test_cleaning_is_idempotent_with_paragraph_breaks(text):
     once = clean_html(text)
     assert clean_html(once) == once
+
+
+def test_plain_text_separates_list_items_and_lines():
+    assert to_plain_text("<ul><li>one</li><li>two</li></ul>x") == "one two x"
+    assert to_plain_text("a<br>b &lt;c&gt;") == "a b <c>"
