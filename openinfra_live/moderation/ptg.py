@@ -5,6 +5,7 @@ flashes and redirects (303), or shows the form again with its errors.
 """
 
 from datetime import date, timedelta
+from functools import partial
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
@@ -224,28 +225,34 @@ def ptg_registration_decline(event: str, team_id: int):
     return _decide(event, team_id, services.decline_team, "declined")
 
 
+def _save_room(form: RoomForm, event: str, done_message: str, save):
+    """Validate the room form and call ``save`` (add or update); a redirect when it is stored,
+    None when the form must be shown again with its errors."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        save(
+            name=form.name.data or "",
+            capacity=form.capacity.data,
+            video_url=form.video_url.data or "",
+            actor=current_user,
+        )
+    except services.InvalidRoom as error:
+        form.name.errors = [*form.name.errors, *error.errors]
+        return None
+    db.session.commit()
+    flash(done_message, "success")
+    return _redirect("moderation.ptg_event", event=event)
+
+
 @bp.post("/ptg/<event>/rooms")
 @moderator_required
 def ptg_room_add(event: str):
     """Add a room to the event."""
     ptg_event = _event_or_404(event)
     form = RoomForm(prefix="room")
-    if form.validate_on_submit():
-        try:
-            services.add_room(
-                ptg_event,
-                name=form.name.data or "",
-                capacity=form.capacity.data,
-                video_url=form.video_url.data or "",
-                actor=current_user,
-            )
-        except services.InvalidRoom as error:
-            form.name.errors = [*form.name.errors, *error.errors]
-        else:
-            db.session.commit()
-            flash("Room added.", "success")
-            return _redirect("moderation.ptg_event", event=event)
-    return _event_page(ptg_event, 400, room_form=form)
+    saved = _save_room(form, event, "Room added.", partial(services.add_room, ptg_event))
+    return saved or _event_page(ptg_event, 400, room_form=form)
 
 
 @bp.route("/ptg/<event>/rooms/<int:room_id>/edit", methods=["GET", "POST"])
@@ -257,21 +264,9 @@ def ptg_room_edit(event: str, room_id: int):
     if room is None or room.event_id != ptg_event.id:
         abort(404)
     form = RoomForm(obj=room)
-    if form.validate_on_submit():
-        try:
-            services.update_room(
-                room,
-                name=form.name.data or "",
-                capacity=form.capacity.data,
-                video_url=form.video_url.data or "",
-                actor=current_user,
-            )
-        except services.InvalidRoom as error:
-            form.name.errors = [*form.name.errors, *error.errors]
-        else:
-            db.session.commit()
-            flash("Room saved.", "success")
-            return _redirect("moderation.ptg_event", event=event)
+    saved = _save_room(form, event, "Room saved.", partial(services.update_room, room))
+    if saved:
+        return saved
     status = 400 if form.errors else 200
     return _page("moderation/ptg_room_form.html", status, form=form, event=ptg_event, room=room)
 

@@ -110,6 +110,20 @@ def _render_status(
     return make_response(page, status)
 
 
+def _submitter_transition(proposal, token: str, transition, done_message: str):
+    """Run a submitter's transition: commit, mail and flash, or flash why it was refused."""
+    try:
+        entry = transition()
+    except services.TransitionNotAllowed as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        notifications.status_changed(proposal, entry)
+        flash(done_message, "success")
+    return _see_other(url_for("proposals.status", token=token))
+
+
 @bp.get("/proposals/<token>")
 def status(token: str):
     """The submitter's private status page: state, public messages, the episode once scheduled."""
@@ -125,16 +139,12 @@ def edit(token: str):
     form = EditProposalForm()
     if not form.validate():
         return _render_status(proposal, token, edit_form=form, status=422)
-    try:
-        entry = services.resubmit_proposal(proposal, form.content(), message=form.message.data)
-    except services.TransitionNotAllowed as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _see_other(url_for("proposals.status", token=token))
-    db.session.commit()
-    notifications.status_changed(proposal, entry)
-    flash("Thank you: your edited proposal is back with the moderators.", "success")
-    return _see_other(url_for("proposals.status", token=token))
+    return _submitter_transition(
+        proposal,
+        token,
+        lambda: services.resubmit_proposal(proposal, form.content(), message=form.message.data),
+        "Thank you: your edited proposal is back with the moderators.",
+    )
 
 
 @bp.post("/proposals/<token>/withdraw")
@@ -142,16 +152,12 @@ def edit(token: str):
 def withdraw(token: str):
     """Withdraw the proposal; allowed while it is not final."""
     proposal = _proposal_or_404(token)
-    try:
-        entry = services.withdraw_proposal(proposal)
-    except services.TransitionNotAllowed as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _see_other(url_for("proposals.status", token=token))
-    db.session.commit()
-    notifications.status_changed(proposal, entry)
-    flash("Your proposal is withdrawn.", "success")
-    return _see_other(url_for("proposals.status", token=token))
+    return _submitter_transition(
+        proposal,
+        token,
+        lambda: services.withdraw_proposal(proposal),
+        "Your proposal is withdrawn.",
+    )
 
 
 @bp.post("/proposals/<token>/new-link")

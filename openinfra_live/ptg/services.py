@@ -476,6 +476,15 @@ def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
     return bool(db.session.scalar(query))
 
 
+def _event_errors_with_slug(*, event: PtgEvent | None = None, **fields) -> list[str]:
+    """The field errors of an event, then whether another event already has its slug."""
+    errors = _event_errors(**fields)
+    exclude_id = event.id if event is not None else None
+    if not errors and _slug_taken(fields["slug"], exclude_id=exclude_id):
+        errors.append("Another event already uses this slug.")
+    return errors
+
+
 def create_event(
     *,
     name: str,
@@ -488,11 +497,9 @@ def create_event(
     actor=None,
 ) -> PtgEvent:
     """Create a PTG event (audited)."""
-    errors = _event_errors(
+    errors = _event_errors_with_slug(
         name=name, slug=slug, starts_on=starts_on, ends_on=ends_on, format=format
     )
-    if not errors and _slug_taken(slug):
-        errors.append("Another event already uses this slug.")
     if errors:
         raise InvalidEvent(errors[0], errors)
     event = PtgEvent(
@@ -523,11 +530,9 @@ def update_event(
     actor=None,
 ) -> PtgEvent:
     """Change an event's details; its sessions must stay within its days (audited)."""
-    errors = _event_errors(
-        name=name, slug=slug, starts_on=starts_on, ends_on=ends_on, format=format
+    errors = _event_errors_with_slug(
+        name=name, slug=slug, starts_on=starts_on, ends_on=ends_on, format=format, event=event
     )
-    if not errors and _slug_taken(slug, exclude_id=event.id):
-        errors.append("Another event already uses this slug.")
     if not errors:
         outside = db.session.scalar(
             db.select(func.count())
