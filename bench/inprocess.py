@@ -1,6 +1,7 @@
 """In-process cost of each page: Flask's test client, no server, no network.
 
-*Cold* is a first visit: a new client (no cookies, no validators) and an empty response cache.
+*Cold* is a first visit: a new client (no cookies, no validators), an empty response cache and
+no calendar event built yet.
 A response cache takes part by registering itself as ``app.extensions["response_cache"]`` with
 a ``clear()`` method; the harness calls it before each cold request. *Warm* repeats the request
 without clearing, which is what most visitors get once caching is in place.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy import event
 
+from openinfra_live.episodes import calendar
 from openinfra_live.extensions import db
 
 
@@ -44,6 +46,9 @@ def _clear_response_cache(app: Flask) -> None:
     cache = app.extensions.get("response_cache")
     if cache is not None and hasattr(cache, "clear"):
         cache.clear()
+    # The calendar keeps the events it built (an edit rebuilds one, not the feed): a cold
+    # request is the first one after a start, with none built.
+    calendar.built_events.clear()
 
 
 def _timed_get(app: Flask, url: str, counter: StatementCounter) -> tuple[float, int, int, int]:

@@ -1,21 +1,23 @@
 """Read-side services for the public pages: what visitors may see, in a fixed number of queries.
 
 Every function here reads visible episodes only. Collections (links, guests) come with the
-relationships' ``selectin`` loading, or ``subqueryload`` where a listing has no upper bound,
-so the number of SQL statements never grows with the number of episodes.
+relationships' ``selectin`` loading, or ordered streams merged in Python where a listing has
+no upper bound (the calendar), so the number of SQL statements never grows with the number of
+episodes.
 """
 
 import enum
+import itertools
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Select, extract, func, or_, select
-from sqlalchemy.orm import subqueryload
+from sqlalchemy import Row, Select, extract, func, or_, select
 
-from openinfra_live.episodes.models import Episode, EpisodeGuest
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
 
@@ -260,19 +262,68 @@ def visible_episode(slug: str) -> Episode | None:
     return db.session.scalars(visible_episodes().where(Episode.slug == slug)).first()
 
 
-def calendar_episodes() -> list[Episode]:
-    """Every visible episode for the calendar subscription, oldest first.
+CALENDAR_BATCH = 500
 
-    ``subqueryload`` fetches each collection in one statement however many episodes there
-    are, where ``selectin`` would split large lists into several ``IN`` batches.
+
+def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
+    """Every visible episode for the calendar subscription, oldest first, with its guests and
+    links: ``(episode, guests, links)`` rows, read as three ordered streams and merged.
+
+    Three statements however many episodes there are, and only a batch of rows in memory at a
+    time: the feed of a large archive never holds the whole archive as ORM objects.
     """
-    return list(
-        db.session.scalars(
-            visible_episodes()
-            .options(subqueryload(Episode.links), subqueryload(Episode.guests))
-            .order_by(Episode.starts_at, Episode.id)
+    order = (Episode.starts_at, Episode.id)
+    episodes = db.session.execute(
+        select(
+            Episode.id,
+            Episode.slug,
+            Episode.title,
+            Episode.description,
+            Episode.starts_at,
+            Episode.duration_minutes,
+            Episode.sequence,
+            Episode.created_at,
+            Episode.updated_at,
+            Episode.recap_url,
         )
+        .where(Episode.hidden.is_(False))
+        .order_by(*order)
+        .execution_options(yield_per=CALENDAR_BATCH)
     )
+    guests = db.session.execute(
+        select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
+        .join(Episode, Episode.id == EpisodeGuest.episode_id)
+        .where(Episode.hidden.is_(False))
+        .order_by(*order, EpisodeGuest.position, EpisodeGuest.id)
+        .execution_options(yield_per=CALENDAR_BATCH)
+    )
+    links = db.session.execute(
+        select(EpisodeLink.episode_id, EpisodeLink.platform, EpisodeLink.url)
+        .join(Episode, Episode.id == EpisodeLink.episode_id)
+        .where(Episode.hidden.is_(False))
+        .order_by(*order, EpisodeLink.position, EpisodeLink.id)
+        .execution_options(yield_per=CALENDAR_BATCH)
+    )
+    guest_groups = _grouped_by_episode(guests)
+    link_groups = _grouped_by_episode(links)
+    next_guests = next(guest_groups, None)
+    next_links = next(link_groups, None)
+    for episode in episodes:
+        own_guests: list[Row] = []
+        own_links: list[Row] = []
+        if next_guests is not None and next_guests[0] == episode.id:
+            own_guests = next_guests[1]
+            next_guests = next(guest_groups, None)
+        if next_links is not None and next_links[0] == episode.id:
+            own_links = next_links[1]
+            next_links = next(link_groups, None)
+        yield episode, own_guests, own_links
+
+
+def _grouped_by_episode(rows: Iterable[Row]) -> Iterator[tuple[int, list[Row]]]:
+    """Consecutive rows of the same ``episode_id`` as one group."""
+    for episode_id, group in itertools.groupby(rows, key=lambda row: row.episode_id):
+        yield episode_id, list(group)
 
 
 def feed_episodes(limit: int = FEED_LIMIT) -> list[Episode]:

@@ -6,6 +6,7 @@ query and no rendering, and a browser's revalidation no rendering either.
 """
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -64,6 +65,25 @@ def calendar_domain() -> str:
 
 def episode_url(episode: Episode) -> str:
     return url_for("episodes.detail", slug=episode.slug, _external=True)
+
+
+# Slugs made of these characters appear in a URL as they are.
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def episode_url_maker() -> Callable[[str], str]:
+    """A function from slug to episode page address, for listings of thousands of episodes:
+    ``url_for`` once, then plain slugs are put in place (anything else goes through
+    ``url_for``, which quotes it)."""
+    marker = "slug-marker"
+    before, after = url_for("episodes.detail", slug=marker, _external=True).split(marker)
+
+    def page_url(slug: str) -> str:
+        if _PLAIN_SLUG.fullmatch(slug):
+            return before + slug + after
+        return url_for("episodes.detail", slug=slug, _external=True)
+
+    return page_url
 
 
 def webcal_url(endpoint: str, **values: str) -> str:
@@ -230,7 +250,8 @@ def calendar_feed():
     """The subscription calendar of every visible episode."""
 
     def build() -> Response:
-        body = calendar.episodes_feed(queries.calendar_episodes(), episode_url, calendar_domain())
+        entries = (calendar.CalendarEntry.from_rows(*rows) for rows in queries.calendar_rows())
+        body = calendar.episodes_feed(entries, episode_url_maker(), calendar_domain())
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
     return http_cache.respond(data_validators(), build)

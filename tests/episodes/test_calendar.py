@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
+from openinfra_live import response_cache
+from openinfra_live.episodes import calendar
 from openinfra_live.episodes.calendar import ics_filename
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
@@ -193,3 +195,86 @@ def test_empty_feed_is_still_a_valid_calendar(app, client):
 )
 def test_download_filename_comes_from_the_slug_alone(slug, expected):
     assert ics_filename(slug) == expected
+
+
+def test_feed_events_follow_every_field_they_are_made_of(app, client):
+    with app.app_context():
+        episode = make_episode(
+            "Before", STARTS, guests=[("Ana Lopez", "CERN")], links=[("youtube", "https://y/1")]
+        )
+        make_episode("Other", STARTS + timedelta(weeks=1))
+        client.get("/calendar.ics")
+        episode.guests[0].name = "Ana López-Ruiz"
+        episode.links[0].url = "https://y/2"
+        db.session.commit()
+
+    raw = client.get("/calendar.ics").get_data()
+
+    [event] = [e for e in events(Calendar.from_ical(raw)) if str(e["SUMMARY"]) == "Before"]
+    description = str(event["DESCRIPTION"])
+    assert "Speakers: Ana López-Ruiz (CERN)" in description
+    assert "YouTube: https://y/2" in description
+
+
+def test_after_an_edit_only_the_edited_event_is_built_again(app, client, monkeypatch):
+    with app.app_context():
+        edited = make_episode("Edited", STARTS)
+        for week in range(1, 4):
+            make_episode(f"Week {week}", STARTS + timedelta(weeks=week))
+        client.get("/calendar.ics")
+        edited.title = "Edited again"
+        db.session.commit()
+    built = []
+    real = calendar.episode_event
+
+    def counting(entry, page_url, domain):
+        built.append(entry.title)
+        return real(entry, page_url, domain)
+
+    monkeypatch.setattr(calendar, "episode_event", counting)
+
+    raw = client.get("/calendar.ics").get_data()
+
+    assert built == ["Edited again"]
+    summaries = sorted(str(e["SUMMARY"]) for e in events(Calendar.from_ical(raw)))
+    assert summaries == ["Edited again", "Week 1", "Week 2", "Week 3"]
+
+
+def test_a_feed_from_built_events_is_the_feed_built_anew(app, client):
+    with app.app_context():
+        for week in range(3):
+            make_episode(f"Week {week}", STARTS + timedelta(weeks=week), guests=["Kim"])
+    first = client.get("/calendar.ics").get_data()
+    response_cache.clear(app)
+
+    again = client.get("/calendar.ics").get_data()
+    calendar.built_events.clear()
+    response_cache.clear(app)
+    anew = client.get("/calendar.ics").get_data()
+
+    assert first == again == anew
+
+
+def test_built_events_are_bounded():
+    built = calendar.BuiltEvents(max_entries=2)
+    entries = [
+        calendar.CalendarEntry(
+            id=n,
+            slug=f"e-{n}",
+            title=f"E {n}",
+            description="",
+            starts_at=STARTS,
+            ends_at=STARTS + timedelta(hours=1),
+            sequence=0,
+            created_at=STARTS,
+            updated_at=STARTS,
+            recap_url=None,
+            guests=(),
+            links=(),
+        )
+        for n in range(3)
+    ]
+    for entry in entries:
+        assert b"SUMMARY:E " in built.get(entry, "https://x/", "x")
+
+    assert len(built) == 2
