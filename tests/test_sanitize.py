@@ -146,3 +146,43 @@ def test_cleaning_is_idempotent_with_paragraph_breaks(text):
 def test_plain_text_separates_list_items_and_lines():
     assert to_plain_text("<ul><li>one</li><li>two</li></ul>x") == "one two x"
     assert to_plain_text("a<br>b &lt;c&gt;") == "a b <c>"
+
+
+def test_plain_text_keeps_words_whole_across_inline_markup_and_drops_comments():
+    assert to_plain_text("un<strong>break</strong>able <!-- a > b --> end") == "unbreakable end"
+    assert to_plain_text("<P>One</P><DIV>two</DIV><blockquote>three</blockquote>") == "One two three"
+    assert to_plain_text("a < b and c<d") == "a < b and c<d"
+    assert to_plain_text("<!-- never closed") == ""
+
+
+class _ParsedText(HTMLParser):
+    """The text a browser's parse of the markup shows, block tags as spaces: the oracle."""
+
+    BLOCKS = frozenset({"p", "br", "li", "ul", "ol", "blockquote", "div"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.parts.append(" " if tag in self.BLOCKS else "")
+
+
+def parsed_text(markup: str) -> str:
+    parser = _ParsedText()
+    parser.feed(markup)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abpliemr:&#;!-\n")), max_size=80))
+def test_plain_text_of_cleaned_markup_is_what_a_parser_reads(text):
+    cleaned = clean_html(text)
+    assert to_plain_text(cleaned) == parsed_text(cleaned)

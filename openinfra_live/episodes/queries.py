@@ -10,12 +10,13 @@ import enum
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Row, Select, extract, func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
@@ -129,29 +130,25 @@ def visible_episodes() -> Select:
 class HomeListing:
     """What the home page shows: the featured episode, what follows it and what aired."""
 
-    featured: Episode | None
-    upcoming: list[Episode]
-    recent: list[Episode]
+    featured: "EpisodeSummary | None"
+    upcoming: list["EpisodeSummary"]
+    recent: list["EpisodeSummary"]
 
 
 def home_listing(now: datetime) -> HomeListing:
     """The live or next episode, the upcoming ones after it and the recent past ones."""
     # Visible episodes never overlap, so only the latest started one can be live now.
-    started = list(
-        db.session.scalars(
-            visible_episodes()
-            .where(Episode.starts_at <= now)
-            .order_by(Episode.starts_at.desc())
-            .limit(RECENT_LIMIT + 1)
-        )
+    started = episode_summaries(
+        visible_episodes()
+        .where(Episode.starts_at <= now)
+        .order_by(Episode.starts_at.desc())
+        .limit(RECENT_LIMIT + 1)
     )
-    upcoming = list(
-        db.session.scalars(
-            visible_episodes()
-            .where(Episode.starts_at > now)
-            .order_by(Episode.starts_at)
-            .limit(UPCOMING_LIMIT + 1)
-        )
+    upcoming = episode_summaries(
+        visible_episodes()
+        .where(Episode.starts_at > now)
+        .order_by(Episode.starts_at)
+        .limit(UPCOMING_LIMIT + 1)
     )
     live = started[0] if started and state_of(started[0], now) is EpisodeState.LIVE else None
     recent = [episode for episode in started if episode is not live][:RECENT_LIMIT]
@@ -175,7 +172,7 @@ def current_or_next_ptg(today: date) -> PtgEvent | None:
 class Page:
     """One page of a listing."""
 
-    items: list[Episode]
+    items: list[Any]
     number: int
     per_page: int
     total: int
@@ -193,23 +190,103 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(query: Select, number: int, per_page: int) -> Page:
+class GuestName(NamedTuple):
+    name: str
+    affiliation: str
+
+
+class WatchLink(NamedTuple):
+    platform: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """An episode as a listing shows it, read as plain rows: the ORM's bookkeeping for 50
+    episodes and their guests and links costs more than the rest of the page."""
+
+    id: int
+    slug: str
+    title: str
+    description: str
+    starts_at: datetime
+    duration_minutes: int
+    guests: tuple[GuestName, ...]
+    links: tuple[WatchLink, ...]
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+def episode_summaries(query: Select) -> list[EpisodeSummary]:
+    """The episodes ``query`` selects (its filters, order and limit), with guests and links, in
+    three statements."""
+    rows = db.session.execute(
+        query.with_only_columns(
+            Episode.id,
+            Episode.slug,
+            Episode.title,
+            Episode.description,
+            Episode.starts_at,
+            Episode.duration_minutes,
+        )
+    ).all()
+    ids = [row.id for row in rows]
+    guests: dict[int, list[GuestName]] = {pk: [] for pk in ids}
+    links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
+    if ids:
+        for pk, name, affiliation in db.session.execute(
+            select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
+            .where(EpisodeGuest.episode_id.in_(ids))
+            .order_by(EpisodeGuest.episode_id, EpisodeGuest.position, EpisodeGuest.id)
+        ):
+            guests[pk].append(GuestName(name, affiliation or ""))
+        for pk, platform, url in db.session.execute(
+            select(EpisodeLink.episode_id, EpisodeLink.platform, EpisodeLink.url)
+            .where(EpisodeLink.episode_id.in_(ids))
+            .order_by(EpisodeLink.episode_id, EpisodeLink.position, EpisodeLink.id)
+        ):
+            links[pk].append(WatchLink(platform, url))
+    return [
+        EpisodeSummary(
+            id=row.id,
+            slug=row.slug,
+            title=row.title,
+            description=row.description or "",
+            starts_at=row.starts_at,
+            duration_minutes=row.duration_minutes,
+            guests=tuple(guests[row.id]),
+            links=tuple(links[row.id]),
+        )
+        for row in rows
+    ]
+
+
+def _episodes(query: Select) -> list[Episode]:
+    return list(db.session.scalars(query))
+
+
+def paginate(
+    query: Select,
+    number: int,
+    per_page: int,
+    fetch: Callable[[Select], Sequence[Any]] = _episodes,
+) -> Page:
     """Count, then fetch one page, newest first; past the last page raises :class:`NoSuchPage`.
 
-    Page 1 of an empty listing exists (it says there is nothing); page 0 does not.
+    Page 1 of an empty listing exists (it says there is nothing); page 0 does not. ``fetch``
+    reads the page's rows (ORM episodes unless told otherwise).
     """
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    total = total or 0
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     if number < 1 or (number > 1 and (number - 1) * per_page >= total):
         raise NoSuchPage(number)
-    items = list(
-        db.session.scalars(
-            query.order_by(Episode.starts_at.desc(), Episode.id.desc())
-            .limit(per_page)
-            .offset((number - 1) * per_page)
-        )
+    items = fetch(
+        query.order_by(Episode.starts_at.desc(), Episode.id.desc())
+        .limit(per_page)
+        .offset((number - 1) * per_page)
     )
-    return Page(items=items, number=number, per_page=per_page, total=total)
+    return Page(items=list(items), number=number, per_page=per_page, total=total)
 
 
 def year_range(year: int) -> tuple[datetime, datetime]:
@@ -244,17 +321,23 @@ def archive_query(search: str = "", year: int | None = None) -> Select:
 
 
 def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:
-    """One page of the archive, newest first."""
-    return paginate(archive_query(search, year), number, per_page)
+    """One page of the archive, newest first, as :class:`EpisodeSummary` items."""
+    return paginate(archive_query(search, year), number, per_page, fetch=episode_summaries)
 
 
 def archive_years() -> list[int]:
-    """The years that have visible episodes, latest first."""
-    year = extract("year", Episode.starts_at)
-    rows = db.session.scalars(
-        select(year).where(Episode.hidden.is_(False)).distinct().order_by(year.desc())
-    )
-    return [int(value) for value in rows]
+    """The years from the latest visible episode back to the first, latest first.
+
+    Two index lookups, whatever the size of the archive (a show that airs every week has no
+    year without an episode; a year that has none shows an empty page). Years the filter
+    refuses are left out.
+    """
+    visible_starts = select(Episode.starts_at).where(Episode.hidden.is_(False)).limit(1)
+    first = db.session.scalar(visible_starts.order_by(Episode.starts_at))
+    last = db.session.scalar(visible_starts.order_by(Episode.starts_at.desc()))
+    if first is None or last is None:
+        return []
+    return list(range(min(last.year, LAST_YEAR), max(first.year, FIRST_YEAR) - 1, -1))
 
 
 def visible_episode(slug: str) -> Episode | None:

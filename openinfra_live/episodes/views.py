@@ -6,7 +6,6 @@ query and no rendering, and a browser's revalidation no rendering either.
 """
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -21,8 +20,8 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, content_version, http_cache, response_cache, sanitize
-from openinfra_live.episodes import calendar, feeds, queries
+from openinfra_live import clock, content_version, http_cache, response_cache
+from openinfra_live.episodes import calendar, cards, feeds, queries
 from openinfra_live.episodes.models import Episode
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
 
@@ -30,7 +29,6 @@ bp = Blueprint("episodes", __name__)
 
 _PAGE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
-EXCERPT_LENGTH = 240
 
 
 class BadQuery(ValueError):
@@ -67,25 +65,6 @@ def episode_url(episode: Episode) -> str:
     return url_for("episodes.detail", slug=episode.slug, _external=True)
 
 
-# Slugs made of these characters appear in a URL as they are.
-_PLAIN_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
-
-
-def episode_url_maker() -> Callable[[str], str]:
-    """A function from slug to episode page address, for listings of thousands of episodes:
-    ``url_for`` once, then plain slugs are put in place (anything else goes through
-    ``url_for``, which quotes it)."""
-    marker = "slug-marker"
-    before, after = url_for("episodes.detail", slug=marker, _external=True).split(marker)
-
-    def page_url(slug: str) -> str:
-        if _PLAIN_SLUG.fullmatch(slug):
-            return before + slug + after
-        return url_for("episodes.detail", slug=slug, _external=True)
-
-    return page_url
-
-
 def webcal_url(endpoint: str, **values: str) -> str:
     """The ``webcal://`` form of a calendar address, which calendar apps subscribe to."""
     url = url_for(endpoint, _external=True, **values)
@@ -116,13 +95,7 @@ cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
 cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
 
 
-@bp.app_template_filter("excerpt")
-def excerpt(html: str | None, length: int = EXCERPT_LENGTH) -> str:
-    """Plain text of a stored description, cut at a word boundary."""
-    text = sanitize.to_plain_text(html)
-    if len(text) <= length:
-        return text
-    return text[:length].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+bp.add_app_template_filter(cards.excerpt, "excerpt")
 
 
 @bp.app_template_filter("platform_label")
@@ -161,6 +134,8 @@ def index():
         return render_template(
             "episodes/index.html",
             listing=listing,
+            upcoming_cards=cards.episode_cards(listing.upcoming, now),
+            recent_cards=cards.episode_cards(listing.recent, now),
             now=now,
             ptg_event=queries.current_or_next_ptg(now.date()),
             ptg_formats=PTG_FORMATS,
@@ -191,6 +166,7 @@ def archive():
         return render_template(
             "episodes/archive.html",
             page=page,
+            cards=cards.episode_cards(page.items, now),
             search=search,
             year=year,
             years=queries.archive_years(),
@@ -251,7 +227,9 @@ def calendar_feed():
 
     def build() -> Response:
         entries = (calendar.CalendarEntry.from_rows(*rows) for rows in queries.calendar_rows())
-        body = calendar.episodes_feed(entries, episode_url_maker(), calendar_domain())
+        body = calendar.episodes_feed(
+            entries, cards.slug_url_maker(external=True), calendar_domain()
+        )
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
     return http_cache.respond(data_validators(), build)
