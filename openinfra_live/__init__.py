@@ -52,6 +52,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from openinfra_live import (
+        assets,
         models,  # noqa: F401  (the whole schema, for Alembic)
         response_cache,
         security,
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     response_cache.init_app(app)
 
 

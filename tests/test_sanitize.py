@@ -150,7 +150,9 @@ def test_plain_text_separates_list_items_and_lines():
 
 def test_plain_text_keeps_words_whole_across_inline_markup_and_drops_comments():
     assert to_plain_text("un<strong>break</strong>able <!-- a > b --> end") == "unbreakable end"
-    assert to_plain_text("<P>One</P><DIV>two</DIV><blockquote>three</blockquote>") == "One two three"
+    assert (
+        to_plain_text("<P>One</P><DIV>two</DIV><blockquote>three</blockquote>") == "One two three"
+    )
     assert to_plain_text("a < b and c<d") == "a < b and c<d"
     assert to_plain_text("<!-- never closed") == ""
 

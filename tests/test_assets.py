@@ -1,0 +1,55 @@
+"""Static assets carry a fingerprint of their bytes and may then be kept for a year."""
+
+import os
+import re
+
+from openinfra_live.assets import IMMUTABLE_CACHE_CONTROL, Fingerprints
+
+ASSET = re.compile(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"')
+
+
+def test_every_asset_in_the_layout_carries_the_fingerprint_of_its_bytes(app, client):
+    html = client.get("/").get_data(as_text=True)
+    found = dict(ASSET.findall(html))
+
+    assert set(found) == {"/static/css/site.css", "/static/img/favicon.svg", "/static/js/site.js"}
+    fingerprints = app.extensions["asset_fingerprints"]
+    for path, digest in found.items():
+        assert digest == fingerprints.of(path.removeprefix("/static/"))
+
+
+def test_a_fingerprinted_address_is_kept_a_year_and_any_other_is_not(app, client):
+    html = client.get("/").get_data(as_text=True)
+    path, digest = ASSET.search(html).groups()
+
+    kept = client.get(f"{path}?v={digest}")
+    stale = client.get(f"{path}?v=000000000000")
+    plain = client.get(path)
+
+    assert kept.status_code == 200
+    assert kept.headers["Cache-Control"] == IMMUTABLE_CACHE_CONTROL
+    for response in (stale, plain):
+        assert response.status_code == 200
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+    for response in (kept, stale, plain):
+        response.close()
+
+
+def test_the_fingerprint_follows_the_file_and_refuses_paths_outside(tmp_path):
+    folder = tmp_path / "static"
+    folder.mkdir()
+    asset = folder / "site.css"
+    asset.write_text("body { color: black; }")
+    (tmp_path / "secret.txt").write_text("outside")
+    fingerprints = Fingerprints(str(folder))
+
+    first = fingerprints.of("site.css")
+    asset.write_text("body { color: navy; }")
+    stat = asset.stat()
+    os.utime(asset, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    second = fingerprints.of("site.css")
+
+    assert re.fullmatch(r"[0-9a-f]{12}", first)
+    assert second != first
+    assert fingerprints.of("missing.css") is None
+    assert fingerprints.of("../secret.txt") is None
