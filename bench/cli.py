@@ -191,6 +191,7 @@ def run_inprocess(
     # The issue's listing target is a page of 50 episodes: the same archive, 50 a page.
     app = app_factory(instance, EPISODES_PER_PAGE=50)(largest_uri)
     results.listing_50 = inprocess.measure(app, ["/episodes/"], args.requests, 8.0)[0]
+    results.calendar_after_edit_ms = inprocess.rebuild_after_edit(app)
     dispose(app)
     return largest_uri, largest
 
@@ -222,6 +223,21 @@ def timed_probe(port: int, page: Page) -> tuple[servers.Response | None, float]:
         page.note = f"request failed: {error}"
         answer = None
     return answer, time.perf_counter() - started
+
+
+WARM_PROBES = 8
+
+
+def warm_up(port: int, page: Page, slow_limit: float) -> float:
+    """Ask for ``page`` until three answers in a row are fast (or ``WARM_PROBES`` were sent):
+    every worker then holds it. Returns the last request's duration."""
+    fast_in_a_row, seconds = 0, 0.0
+    for _ in range(WARM_PROBES):
+        _, seconds = timed_probe(port, page)
+        fast_in_a_row = fast_in_a_row + 1 if seconds <= slow_limit / 10 else 0
+        if fast_in_a_row == 3:
+            break
+    return seconds
 
 
 def _extension(content_type: str) -> str:
@@ -289,11 +305,16 @@ def run_served(
                 name = f"{index}{_extension(page.content_type)}"
                 (static_dir / name).write_bytes(answer.body)
                 page.static_path = "/" + name
-                # A page that takes seconds would leave gunicorn a backlog of minutes after
-                # wrk stops, spoiling every later run: it is reported, not loaded.
-                page.site_loaded = page.seconds <= args.slow_limit
+                # Each worker keeps its own copy when no shared cache is configured: ask until
+                # several answers in a row come from a cache, then load the page. A page that
+                # still takes seconds would leave gunicorn a backlog of minutes after wrk
+                # stops, spoiling every later run: it is reported, not loaded.
+                repeat = warm_up(site.port, page, args.slow_limit)
+                page.site_loaded = repeat <= args.slow_limit
+                if page.seconds > args.slow_limit:
+                    page.note = f"first request {page.seconds:.1f} s, then {repeat * 1000:.0f} ms"
                 if not page.site_loaded:
-                    page.note = f"one request takes {page.seconds:.1f} s: not loaded with wrk"
+                    page.note = f"one request takes {repeat:.1f} s: not loaded with wrk"
             elif page.status != 404:
                 page.note = f"answered {page.status}"
         missing = [p.label for p in pages if p.status == 404]

@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from openinfra_live.episodes import calendar
+from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 
 
@@ -105,3 +106,19 @@ def measure(app: Flask, urls: list[str], requests: int, budget_seconds: float) -
         return costs
     finally:
         event.remove(engine, "before_cursor_execute", counter)
+
+
+def rebuild_after_edit(app: Flask, url: str = "/calendar.ics") -> float:
+    """Milliseconds to answer ``url`` again after one episode's title changed: the response
+    cache no longer holds it, but what it is built from may still be kept."""
+    client = app.test_client()
+    client.get(url).get_data()
+    with app.app_context():
+        episode = db.session.scalars(
+            select(Episode).where(Episode.hidden.is_(False)).order_by(Episode.id).limit(1)
+        ).one()
+        episode.title = episode.title + " (edited)"
+        db.session.commit()
+    started = time.perf_counter()
+    client.get(url).get_data()
+    return (time.perf_counter() - started) * 1000
