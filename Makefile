@@ -49,10 +49,10 @@ format: install
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Regenerates the initial migration from the models (the schema is not released yet).
+# A new migration from the difference between the models and the migrations so far.
+MESSAGE ?= schema change
 schema-migration: install
-	rm -f migrations/versions/0001_initial_schema.py
-	INSTANCE_PATH=$$(mktemp -d) $(FLASK) db migrate -m "initial schema" --rev-id 0001
+	INSTANCE_PATH=$$(mktemp -d) sh -c '$(FLASK) db upgrade && $(FLASK) db migrate -m "$(MESSAGE)"'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -19,6 +19,7 @@ from sqlalchemy import Date, DateTime, Table, false, func, insert, select
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import generate_password_hash
 
+from openinfra_live.episodes.search import refresh_search_text
 from openinfra_live.extensions import db
 from openinfra_live.tokens import new_token
 
@@ -126,6 +127,8 @@ def import_data(document: dict[str, Any]) -> dict[str, int]:
                 next_id = func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0) + 1
                 sequence = func.pg_get_serial_sequence(table.name, "id")
                 db.session.execute(select(func.setval(sequence, next_id, false())))
+    # Derived from the rows: whatever the export says, and exports older than the column.
+    refresh_search_text()
     db.session.flush()
     return counts
 

@@ -29,6 +29,7 @@ import yaml
 
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.search import search_text_of
 from openinfra_live.episodes.slugs import episode_slug
 from openinfra_live.extensions import db
 from openinfra_live.sanitize import clean_html
@@ -384,6 +385,7 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
             "slug": item.slug,
             "title": item.data.title,
             "description": item.description,
+            "search_text": search_text_of(item.data.title, item.description, item.data.guests),
             "starts_at": item.data.starts_at,
             "duration_minutes": minutes,
             "hidden": item.data.hidden,

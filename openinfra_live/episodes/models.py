@@ -27,6 +27,8 @@ class Episode(db.Model):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    # What a search of the archive looks at (episodes/search.py keeps it current).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     hidden: Mapped[bool] = mapped_column(default=False, index=True)

@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import Row, Select, func, select
 
+from openinfra_live.episodes import search as search_module
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
@@ -295,25 +296,12 @@ def year_range(year: int) -> tuple[datetime, datetime]:
 
 
 def archive_query(search: str = "", year: int | None = None) -> Select:
-    """Visible episodes matching ``search`` literally (titles, descriptions, guests) and ``year``.
-
-    ``%``, ``_`` and the escape character in the search are matched as themselves.
-    """
+    """Visible episodes matching ``search`` literally (titles, descriptions, guests; see
+    ``episodes/search.py``) and ``year``."""
     query = visible_episodes()
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if search:
-        query = query.where(
-            or_(
-                Episode.title.icontains(search, autoescape=True),
-                Episode.description.icontains(search, autoescape=True),
-                Episode.guests.any(
-                    or_(
-                        EpisodeGuest.name.icontains(search, autoescape=True),
-                        EpisodeGuest.affiliation.icontains(search, autoescape=True),
-                    )
-                ),
-            )
-        )
+        query = query.where(search_module.matches(search))
     if year is not None:
         start, end = year_range(year)
         query = query.where(Episode.starts_at >= start, Episode.starts_at < end)
