@@ -27,7 +27,7 @@ from flask import Response, current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from openinfra_live import preferences
+from openinfra_live import content_version, preferences
 
 # How long a shared cache (the reverse proxy) may serve a public response without asking.
 SHARED_MAX_AGE = 5
@@ -66,6 +66,24 @@ class Validators:
 def minute_bucket(moment: datetime) -> datetime:
     """``moment`` floored to the minute: the granularity of pages whose state follows the clock."""
     return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def page_validators(now: datetime) -> "Validators":
+    """Validators of an HTML page: the content version and the minute (states follow the clock)."""
+    version = content_version.current()
+    bucket = minute_bucket(now)
+    last_modified = max(filter(None, (version.changed_at, bucket)))
+    return Validators.from_parts(
+        (version.token, bucket, request.host_url, request.full_path), last_modified
+    )
+
+
+def data_validators() -> "Validators":
+    """Validators of feeds, invites and the API, which do not depend on the clock."""
+    version = content_version.current()
+    return Validators.from_parts(
+        (version.token, request.host_url, request.full_path), version.changed_at
+    )
 
 
 def visitor_zone_name() -> str:

@@ -65,26 +65,13 @@ class CalendarEntry:
 
     @classmethod
     def of(cls, episode: Episode) -> "CalendarEntry":
-        return cls(
-            id=episode.id,
-            slug=episode.slug,
-            title=episode.title,
-            description=episode.description or "",
-            starts_at=episode.starts_at,
-            ends_at=episode.ends_at,
-            sequence=episode.sequence or 0,
-            created_at=episode.created_at,
-            updated_at=episode.updated_at,
-            recap_url=episode.recap_url,
-            guests=tuple((guest.name, guest.affiliation or "") for guest in episode.guests),
-            links=tuple((link.platform, link.url) for link in episode.links),
-        )
+        return cls.from_rows(episode, episode.guests, episode.links)
 
     @classmethod
     def from_rows(
         cls, episode: Any, guests: Iterable[Any], links: Iterable[Any]
     ) -> "CalendarEntry":
-        """From the rows of :func:`queries.calendar_rows`."""
+        """From the rows of :func:`queries.calendar_rows` (or an episode and its collections)."""
         return cls(
             id=episode.id,
             slug=episode.slug,

@@ -361,19 +361,11 @@ def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
         .order_by(*order)
         .execution_options(yield_per=CALENDAR_BATCH)
     )
-    guests = db.session.execute(
-        select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
-        .join(Episode, Episode.id == EpisodeGuest.episode_id)
-        .where(Episode.hidden.is_(False))
-        .order_by(*order, EpisodeGuest.position, EpisodeGuest.id)
-        .execution_options(yield_per=CALENDAR_BATCH)
+    guests = _visible_episodes_collection(
+        EpisodeGuest, (EpisodeGuest.name, EpisodeGuest.affiliation), order
     )
-    links = db.session.execute(
-        select(EpisodeLink.episode_id, EpisodeLink.platform, EpisodeLink.url)
-        .join(Episode, Episode.id == EpisodeLink.episode_id)
-        .where(Episode.hidden.is_(False))
-        .order_by(*order, EpisodeLink.position, EpisodeLink.id)
-        .execution_options(yield_per=CALENDAR_BATCH)
+    links = _visible_episodes_collection(
+        EpisodeLink, (EpisodeLink.platform, EpisodeLink.url), order
     )
     guest_groups = _grouped_by_episode(guests)
     link_groups = _grouped_by_episode(links)
@@ -389,6 +381,19 @@ def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
             own_links = next_links[1]
             next_links = next(link_groups, None)
         yield episode, own_guests, own_links
+
+
+def _visible_episodes_collection(
+    model: type[EpisodeGuest] | type[EpisodeLink], columns: tuple, order: tuple
+) -> Iterable[Row]:
+    """The guests or links of every visible episode, streamed in the episodes' ``order``."""
+    return db.session.execute(
+        select(model.episode_id, *columns)
+        .join(Episode, Episode.id == model.episode_id)
+        .where(Episode.hidden.is_(False))
+        .order_by(*order, model.position, model.id)
+        .execution_options(yield_per=CALENDAR_BATCH)
+    )
 
 
 def _grouped_by_episode(rows: Iterable[Row]) -> Iterator[tuple[int, list[Row]]]:

@@ -6,7 +6,6 @@ query and no rendering, and a browser's revalidation no rendering either.
 """
 
 import re
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, content_version, http_cache, response_cache
+from openinfra_live import clock, http_cache, response_cache
 from openinfra_live.episodes import calendar, cards, feeds, queries
 from openinfra_live.episodes.models import Episode
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
@@ -69,24 +68,6 @@ def webcal_url(endpoint: str, **values: str) -> str:
     """The ``webcal://`` form of a calendar address, which calendar apps subscribe to."""
     url = url_for(endpoint, _external=True, **values)
     return "webcal://" + url.split("://", 1)[1]
-
-
-def page_validators(now: datetime) -> http_cache.Validators:
-    """Validators of an HTML page: the content version and the minute (states follow the clock)."""
-    version = content_version.current()
-    bucket = http_cache.minute_bucket(now)
-    last_modified = max(filter(None, (version.changed_at, bucket)))
-    return http_cache.Validators.from_parts(
-        (version.token, bucket, request.host_url, request.full_path), last_modified
-    )
-
-
-def data_validators() -> http_cache.Validators:
-    """Validators of feeds, invites and the API, which do not depend on the clock."""
-    version = content_version.current()
-    return http_cache.Validators.from_parts(
-        (version.token, request.host_url, request.full_path), version.changed_at
-    )
 
 
 # HTML pages differ by visitor (signed in, time zone) and show states that follow the clock;
@@ -141,7 +122,7 @@ def index():
             ptg_formats=PTG_FORMATS,
         )
 
-    return http_cache.respond(page_validators(now), build, private=True)
+    return http_cache.respond(http_cache.page_validators(now), build, private=True)
 
 
 @bp.get("/episodes/")
@@ -173,7 +154,7 @@ def archive():
             now=now,
         )
 
-    return http_cache.respond(page_validators(now), build, private=True)
+    return http_cache.respond(http_cache.page_validators(now), build, private=True)
 
 
 @bp.get("/episodes/<slug>/")
@@ -195,7 +176,7 @@ def detail(slug: str):
             webcal_feed=webcal_url("episodes.calendar_feed"),
         )
 
-    return http_cache.respond(page_validators(now), build, private=True)
+    return http_cache.respond(http_cache.page_validators(now), build, private=True)
 
 
 def _calendar_response(body: bytes, disposition: str) -> Response:
@@ -217,7 +198,7 @@ def invite(slug: str):
         filename = calendar.ics_filename(episode.slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')
 
-    return http_cache.respond(data_validators(), build)
+    return http_cache.respond(http_cache.data_validators(), build)
 
 
 @bp.get("/calendar.ics")
@@ -232,7 +213,7 @@ def calendar_feed():
         )
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
-    return http_cache.respond(data_validators(), build)
+    return http_cache.respond(http_cache.data_validators(), build)
 
 
 @bp.get("/feed.xml")
@@ -251,7 +232,7 @@ def atom_feed():
         )
         return Response(body, content_type="application/atom+xml; charset=utf-8")
 
-    return http_cache.respond(data_validators(), build)
+    return http_cache.respond(http_cache.data_validators(), build)
 
 
 def _api_link_header(page: queries.Page) -> str:
@@ -286,4 +267,4 @@ def api_episodes():
         response.headers["X-Total-Count"] = str(page.total)
         return response
 
-    return http_cache.respond(data_validators(), build)
+    return http_cache.respond(http_cache.data_validators(), build)

@@ -68,21 +68,27 @@ def teams_by_kind(event: PtgEvent) -> list[tuple[str, list[PtgTeam]]]:
     ]
 
 
-def _event_page(event: PtgEvent | None):
-    today = clock.now().date()
-    others = db.session.scalars(
-        db.select(PtgEvent).where(PtgEvent.ends_on < today).order_by(PtgEvent.starts_on.desc())
-    ).all()
-    past = [e for e in others if event is None or e.id != event.id]
-    return render_template(
-        "ptg/event.html",
-        event=event,
-        groups=teams_by_kind(event) if event else [],
-        past_events=past,
-        formats=FORMATS,
-        is_past=bool(event and event.ends_on < today),
-        is_current=bool(event and event.starts_on <= today <= event.ends_on),
-    )
+def _event_page(event: PtgEvent | None) -> Response:
+    """The page of ``event``, answered 304 when the visitor holds it."""
+    now = clock.now()
+
+    def build() -> str:
+        today = now.date()
+        others = db.session.scalars(
+            db.select(PtgEvent).where(PtgEvent.ends_on < today).order_by(PtgEvent.starts_on.desc())
+        ).all()
+        past = [e for e in others if event is None or e.id != event.id]
+        return render_template(
+            "ptg/event.html",
+            event=event,
+            groups=teams_by_kind(event) if event else [],
+            past_events=past,
+            formats=FORMATS,
+            is_past=bool(event and event.ends_on < today),
+            is_current=bool(event and event.starts_on <= today <= event.ends_on),
+        )
+
+    return http_cache.respond(http_cache.page_validators(now), build, private=True)
 
 
 @bp.get("/")

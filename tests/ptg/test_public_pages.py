@@ -117,6 +117,24 @@ def test_unknown_things_are_404(app, client, path):
     assert client.get(path).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/ptg/", "/ptg/2030-march/"])
+def test_event_pages_answer_304_until_a_team_is_approved(app, client, path):
+    add_events(app)
+    first = client.get(path)
+    etag = first.headers["ETag"]
+
+    assert first.headers["Cache-Control"] == "public, max-age=0, s-maxage=5"
+    assert "Last-Modified" in first.headers
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        team = db.session.scalar(db.select(PtgTeam).filter_by(name="Hidden Pending"))
+        team.status = "approved"
+        db.session.commit()
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Hidden Pending" in text_of(changed)
+
+
 # --- registration ---------------------------------------------------------------------------
 
 FORM = {
