@@ -2,4 +2,4 @@
 
 from openinfra_live import create_app
 
-app = create_app()
+app = create_app(serving=True)

@@ -8,13 +8,18 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from openinfra_live import config as settings
-from openinfra_live.extensions import csrf, db, limiter, login_manager, migrate
+from openinfra_live.extensions import csrf, db, limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: defaults, then ``instance/config.py``, the environment, tests."""
+def create_app(test_config: dict[str, Any] | None = None, *, serving: bool = False) -> Flask:
+    """Build the application: defaults, then ``instance/config.py``, the environment, tests.
+
+    ``serving`` is for the web workers (``wsgi.py``): they never migrate the schema, so Alembic
+    is not loaded (about 12 MB a worker). The ``flask`` command and the tests build the app
+    without it and have ``flask db``.
+    """
     app = Flask(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
@@ -23,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, test_config)
-    register_extensions(app)
+    register_extensions(app, migrations=not serving)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -50,7 +55,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
 
 
-def register_extensions(app: Flask) -> None:
+def register_extensions(app: Flask, migrations: bool = True) -> None:
     from openinfra_live import (
         assets,
         models,  # noqa: F401  (the whole schema, for Alembic)
@@ -60,7 +65,10 @@ def register_extensions(app: Flask) -> None:
     from openinfra_live.auth import loader  # noqa: F401  (user_loader)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     csrf.init_app(app)

@@ -47,7 +47,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
@@ -188,7 +187,11 @@ class RedisStore:
     """Entries shared by every worker and host, each kept ``ttl`` seconds."""
 
     def __init__(self, url: str, ttl: int) -> None:
+        # Imported here: a site without Redis never loads the client (a few MB per worker).
+        import redis
+
         self.ttl = ttl
+        self.errors = redis.RedisError
         self.client = redis.Redis.from_url(
             url,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
@@ -212,7 +215,7 @@ class RedisStore:
             return None
         try:
             data = self.client.get(self._redis_key(token, key))
-        except redis.RedisError as error:
+        except self.errors as error:
             self._failed(error)
             return None
         if data is None:
@@ -227,7 +230,7 @@ class RedisStore:
             return
         try:
             self.client.set(self._redis_key(token, key), entry.to_bytes(), ex=self.ttl)
-        except redis.RedisError as error:
+        except self.errors as error:
             self._failed(error)
 
     def clear(self) -> None:
@@ -235,7 +238,7 @@ class RedisStore:
             keys = list(self.client.scan_iter(match=REDIS_PREFIX + "*", count=500))
             if keys:
                 self.client.delete(*keys)
-        except redis.RedisError as error:
+        except self.errors as error:
             self._failed(error)
 
 

@@ -50,7 +50,11 @@ def site(tmp_path):
             )
 
     prepare_database_here(database_url, setup=content)
-    server = Gunicorn(site_environment(instance, database_url), tmp_path / "gunicorn.log")
+    # Two workers: a connection sqlmap leaves idle cannot stall the one sync worker, and with it
+    # the scan (seen as a 30 s timeout fetching the sign-in form's token).
+    server = Gunicorn(
+        site_environment(instance, database_url), tmp_path / "gunicorn.log", workers=2
+    )
     server.wait_ready()
     yield server
     server.stop()
