@@ -173,21 +173,25 @@ def dispose(app: Flask) -> None:
 def run_inprocess(
     args: argparse.Namespace, dbs: Databases, results: Results, instance: Path
 ) -> tuple[str, datagen.Dataset]:
-    """Generate each database size and measure every page in-process; returns the largest."""
+    """Generate each database size, then measure every page in-process in all of them, the
+    sizes taking turns; returns the largest."""
     make = app_factory(instance)
+    apps: dict[int, Flask] = {}
+    urls: dict[int, list[str]] = {}
     largest_uri, largest = "", None
     for size in SIZES:
         uri = dbs.new(f"bench_{size}")
-        app = make(uri)
+        apps[size] = make(uri)
         started = time.perf_counter()
-        dataset = datagen.generate(app, size)
+        dataset = datagen.generate(apps[size], size)
         say(f"{size:,} episodes generated in {time.perf_counter() - started:.1f} s")
-        urls = [page.path for page in get_pages(dataset)]
-        budget = 2.0 if args.quick else 8.0
-        results.inprocess[size] = inprocess.measure(app, urls, args.requests, budget)
-        say(f"{size:,} episodes: in-process cost measured")
-        dispose(app)
+        urls[size] = [page.path for page in get_pages(dataset)]
         largest_uri, largest = uri, dataset
+    budget = 2.0 if args.quick else 8.0
+    results.inprocess.update(inprocess.measure_side_by_side(apps, urls, args.requests, budget))
+    say("in-process cost measured")
+    for app in apps.values():
+        dispose(app)
     # The issue's listing target is a page of 50 episodes: the same archive, 50 a page.
     app = app_factory(instance, EPISODES_PER_PAGE=50)(largest_uri)
     results.listing_50 = inprocess.measure(app, ["/episodes/"], args.requests, 8.0)[0]

@@ -63,49 +63,71 @@ def _timed_get(app: Flask, url: str, counter: StatementCounter) -> tuple[float, 
 
 
 def measure(app: Flask, urls: list[str], requests: int, budget_seconds: float) -> list[PageCost]:
-    """Median cold and warm time and SQL statements of each URL.
+    """Median cold and warm time and SQL statements of each URL in one app."""
+    return measure_side_by_side({0: app}, {0: urls}, requests, budget_seconds)[0]
 
-    A URL gets ``requests`` cold and as many warm requests, fewer (at least 3) when they would
-    take more than ``budget_seconds``, and a single one when one request takes longer than that
-    (a page that rebuilds a 10,000-episode feed can take many seconds).
+
+def measure_side_by_side(
+    apps: dict[int, Flask], urls: dict[int, list[str]], requests: int, budget_seconds: float
+) -> dict[int, list[PageCost]]:
+    """Median cold and warm time and SQL statements of each URL, in each app (one app a
+    database size; ``urls[size]`` are the same pages in the same order for each).
+
+    The apps take turns request by request (A B C A B C …), so that a slow moment of the
+    machine falls on every size alike and the ratios between sizes stay fair. A page gets
+    ``requests`` turns, fewer (at least 3) when they would take more than ``budget_seconds``
+    per app, and a single one when one request takes longer than that (a page that rebuilds a
+    10,000-episode feed can take many seconds).
     """
-    with app.app_context():
-        engine = db.engine
-    counter = StatementCounter()
-    event.listen(engine, "before_cursor_execute", counter)
+    counters: dict[int, StatementCounter] = {}
+    engines = {}
+    for size, app in apps.items():
+        with app.app_context():
+            engines[size] = db.engine
+        counters[size] = StatementCounter()
+        event.listen(engines[size], "before_cursor_execute", counters[size])
     try:
-        _timed_get(app, "/healthz", counter)  # connect, compile the first statements
-        costs = []
-        for url in urls:
-            cold, warm = [], []
+        for size, app in apps.items():
+            _timed_get(app, "/healthz", counters[size])  # connect, compile the first statements
+        costs: dict[int, list[PageCost]] = {size: [] for size in apps}
+        pages = len(next(iter(urls.values())))
+        for index in range(pages):
+            cold: dict[int, list[tuple[float, int]]] = {size: [] for size in apps}
+            warm: dict[int, list[tuple[float, int]]] = {size: [] for size in apps}
+            answers: dict[int, tuple[int, int]] = {}
             started = time.perf_counter()
-            status = size = 0
-            while len(cold) < requests:
+            for turn in range(requests):
                 spent = time.perf_counter() - started
-                if len(cold) >= 3 and spent > budget_seconds:
+                if turn >= 3 and spent > budget_seconds * len(apps):
                     break
-                if cold and cold[0][0] > budget_seconds * 1000:
+                if turn and any(samples[0][0] > budget_seconds * 1000 for samples in cold.values()):
                     break  # one sample of a page that takes seconds says enough
-                _clear_response_cache(app)
-                ms, queries, status, size = _timed_get(app, url, counter)
-                cold.append((ms, queries))
-                ms, queries, _, _ = _timed_get(app, url, counter)
-                warm.append((ms, queries))
-            costs.append(
-                PageCost(
-                    url=url,
-                    status=status,
-                    size=size,
-                    cold_ms=statistics.median(ms for ms, _ in cold),
-                    warm_ms=statistics.median(ms for ms, _ in warm),
-                    cold_queries=round(statistics.median(q for _, q in cold)),
-                    warm_queries=round(statistics.median(q for _, q in warm)),
-                    samples=len(cold),
+                for size, app in apps.items():
+                    url = urls[size][index]
+                    _clear_response_cache(app)
+                    ms, queries, status, length = _timed_get(app, url, counters[size])
+                    cold[size].append((ms, queries))
+                    answers[size] = (status, length)
+                    ms, queries, _, _ = _timed_get(app, url, counters[size])
+                    warm[size].append((ms, queries))
+            for size in apps:
+                status, length = answers[size]
+                costs[size].append(
+                    PageCost(
+                        url=urls[size][index],
+                        status=status,
+                        size=length,
+                        cold_ms=statistics.median(ms for ms, _ in cold[size]),
+                        warm_ms=statistics.median(ms for ms, _ in warm[size]),
+                        cold_queries=round(statistics.median(q for _, q in cold[size])),
+                        warm_queries=round(statistics.median(q for _, q in warm[size])),
+                        samples=len(cold[size]),
+                    )
                 )
-            )
         return costs
     finally:
-        event.remove(engine, "before_cursor_execute", counter)
+        for size, engine in engines.items():
+            event.remove(engine, "before_cursor_execute", counters[size])
 
 
 def rebuild_after_edit(app: Flask, url: str = "/calendar.ics") -> float:
