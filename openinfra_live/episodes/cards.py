@@ -5,6 +5,7 @@ card); each call costs more than the Python that computes the same strings. Card
 here once, and the card template only prints them.
 """
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,14 +54,14 @@ def slug_url_maker(
     before, after = url_for(endpoint, slug=marker, _external=external).split(marker)
 
     def address(slug: str) -> str:
-        if slug and all(char in _UNRESERVED for char in slug):
+        if _UNRESERVED.fullmatch(slug):
             return before + slug + after
         return url_for(endpoint, slug=slug, _external=external)
 
     return address
 
 
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def badge_of(episode: Any, now: datetime) -> str:

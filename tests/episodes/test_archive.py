@@ -157,3 +157,19 @@ def test_empty_archive_has_a_first_page(app, client):
 
 def test_very_long_search_does_not_fail(app, client, three_episodes):
     assert client.get("/episodes/", query_string={"q": "k" * 5000}).status_code == 200
+
+
+def test_links_to_episodes_quote_what_a_slug_cannot_hold_as_it_is(app, client):
+    with app.app_context():
+        make_episode("Plain", START, slug="2022-01-06-plain")
+        make_episode("Odd", START + timedelta(days=7), slug="café talk/2")
+        with app.test_request_context():
+            from flask import url_for
+
+            odd = url_for("episodes.detail", slug="café talk/2")
+
+    html = client.get("/episodes/").get_data(as_text=True)
+
+    assert 'href="/episodes/2022-01-06-plain/"' in html
+    assert f'href="{odd}"' in html
+    assert "caf%C3%A9%20talk" in odd
