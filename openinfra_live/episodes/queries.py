@@ -220,19 +220,21 @@ class EpisodeSummary:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
+# What listings read of an episode (see EpisodeSummary); the calendar reads a little more.
+_SUMMARY_COLUMNS = (
+    Episode.id,
+    Episode.slug,
+    Episode.title,
+    Episode.description,
+    Episode.starts_at,
+    Episode.duration_minutes,
+)
+
+
 def episode_summaries(query: Select) -> list[EpisodeSummary]:
     """The episodes ``query`` selects (its filters, order and limit), with guests and links, in
     three statements."""
-    rows = db.session.execute(
-        query.with_only_columns(
-            Episode.id,
-            Episode.slug,
-            Episode.title,
-            Episode.description,
-            Episode.starts_at,
-            Episode.duration_minutes,
-        )
-    ).all()
+    rows = db.session.execute(query.with_only_columns(*_SUMMARY_COLUMNS)).all()
     ids = [row.id for row in rows]
     guests: dict[int, list[GuestName]] = {pk: [] for pk in ids}
     links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
@@ -346,12 +348,7 @@ def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
     order = (Episode.starts_at, Episode.id)
     episodes = db.session.execute(
         select(
-            Episode.id,
-            Episode.slug,
-            Episode.title,
-            Episode.description,
-            Episode.starts_at,
-            Episode.duration_minutes,
+            *_SUMMARY_COLUMNS,
             Episode.sequence,
             Episode.created_at,
             Episode.updated_at,
