@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 
 from openinfra_live.episodes import search as search_module
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
@@ -231,6 +231,19 @@ _SUMMARY_COLUMNS = (
 )
 
 
+# Built once: constructing a statement costs more than SQLite takes to run these.
+_GUESTS_OF = (
+    select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
+    .where(EpisodeGuest.episode_id.in_(bindparam("ids", expanding=True)))
+    .order_by(EpisodeGuest.episode_id, EpisodeGuest.position, EpisodeGuest.id)
+)
+_LINKS_OF = (
+    select(EpisodeLink.episode_id, EpisodeLink.platform, EpisodeLink.url)
+    .where(EpisodeLink.episode_id.in_(bindparam("ids", expanding=True)))
+    .order_by(EpisodeLink.episode_id, EpisodeLink.position, EpisodeLink.id)
+)
+
+
 def episode_summaries(query: Select) -> list[EpisodeSummary]:
     """The episodes ``query`` selects (its filters, order and limit), with guests and links, in
     three statements."""
@@ -239,17 +252,9 @@ def episode_summaries(query: Select) -> list[EpisodeSummary]:
     guests: dict[int, list[GuestName]] = {pk: [] for pk in ids}
     links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
     if ids:
-        for pk, name, affiliation in db.session.execute(
-            select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
-            .where(EpisodeGuest.episode_id.in_(ids))
-            .order_by(EpisodeGuest.episode_id, EpisodeGuest.position, EpisodeGuest.id)
-        ):
+        for pk, name, affiliation in db.session.execute(_GUESTS_OF, {"ids": ids}):
             guests[pk].append(GuestName(name, affiliation or ""))
-        for pk, platform, url in db.session.execute(
-            select(EpisodeLink.episode_id, EpisodeLink.platform, EpisodeLink.url)
-            .where(EpisodeLink.episode_id.in_(ids))
-            .order_by(EpisodeLink.episode_id, EpisodeLink.position, EpisodeLink.id)
-        ):
+        for pk, platform, url in db.session.execute(_LINKS_OF, {"ids": ids}):
             links[pk].append(WatchLink(platform, url))
     return [
         EpisodeSummary(
