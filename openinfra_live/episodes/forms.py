@@ -1,6 +1,7 @@
 """The moderators' episode form: when, what, who, and where to watch, listen and read."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -166,6 +167,17 @@ class EpisodeForm(FlaskForm):
     def start_utc(self) -> datetime:
         """The start as an aware UTC datetime (the form is in UTC)."""
         return self.starts_at.data.replace(tzinfo=UTC)
+
+    def content(self) -> dict[str, Any]:
+        """What creating and updating an episode take from the form, but for its start."""
+        return {
+            "title": self.title.data,
+            "duration_minutes": self.duration_minutes.data,
+            "description": self.description.data or "",
+            "guests": self.guest_rows(),
+            "links": self.link_rows(),
+            "recap_url": self.recap_url.data or "",
+        }
 
     def guest_rows(self) -> list[tuple[str, str]]:
         return [

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from openinfra_live.episodes import editing
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.search import search_text_of
@@ -47,7 +48,6 @@ KNOWN_FIELDS = frozenset(
     }
 )
 MAX_TITLE = 300
-MAX_URL = 2000
 MAX_PLATFORM = 50
 _YOUTUBE_ID = re.compile(r"(?:/embed/|/live/|/shorts/|youtu\.be/|[?&]v=)([A-Za-z0-9_-]{11})")
 _PLATFORM_CHARS = re.compile(r"[^a-z0-9]+")
@@ -208,21 +208,14 @@ def _read_timestamp(text: str) -> datetime | None:
 
 
 def web_address(value: Any) -> str | None:
-    """``value`` as an absolute http(s) URL, or None when it is not one."""
+    """``value`` as an absolute http(s) URL, or None when it is not one. Content files hold
+    protocol-relative addresses (``//host/path``): they become https."""
     if not isinstance(value, str):
         return None
     url = value.strip()
     if url.startswith("//"):
         url = "https:" + url
-    if len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        return None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return None
-    return url
+    return editing.web_address(url)
 
 
 def youtube_video_id(url: str) -> str | None:

@@ -123,14 +123,7 @@ def episode_new():
         return _render_form(form, None, 422)
     try:
         episode = editing.create_episode(
-            title=form.title.data,
-            starts_at=form.start_utc(),
-            duration_minutes=form.duration_minutes.data,
-            description=form.description.data or "",
-            guests=form.guest_rows(),
-            links=form.link_rows(),
-            recap_url=form.recap_url.data or "",
-            actor=_moderator(),
+            starts_at=form.start_utc(), actor=_moderator(), **form.content()
         )
         episode_id, title = episode.id, episode.title
         _commit_or_clash(form.start_utc())
@@ -157,15 +150,7 @@ def episode_edit(episode_id: int):
         starts_at = old_start
     try:
         changes = editing.update_episode(
-            episode,
-            title=form.title.data,
-            starts_at=starts_at,
-            duration_minutes=form.duration_minutes.data,
-            description=form.description.data or "",
-            guests=form.guest_rows(),
-            links=form.link_rows(),
-            recap_url=form.recap_url.data or "",
-            actor=_moderator(),
+            episode, starts_at=starts_at, actor=_moderator(), **form.content()
         )
         _commit_or_clash(starts_at)
     except editing.EpisodeError as error:
