@@ -6,6 +6,7 @@ query and no rendering, and a browser's revalidation no rendering either.
 """
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -62,6 +63,12 @@ def calendar_domain() -> str:
 
 def episode_url(episode: Episode) -> str:
     return url_for("episodes.detail", slug=episode.slug, _external=True)
+
+
+def _episode_addresses() -> Callable[[Episode], str]:
+    """``episode_url`` for listings of many episodes: ``url_for`` once (cards.slug_url_maker)."""
+    address = cards.slug_url_maker(external=True)
+    return lambda episode: address(episode.slug)
 
 
 def webcal_url(endpoint: str, **values: str) -> str:
@@ -227,7 +234,7 @@ def atom_feed():
             domain=calendar_domain(),
             feed_url=url_for("episodes.atom_feed", _external=True),
             site_url=url_for("episodes.archive", _external=True),
-            page_url_of=episode_url,
+            page_url_of=_episode_addresses(),
             site_name=current_app.config["SITE_NAME"],
         )
         return Response(body, content_type="application/atom+xml; charset=utf-8")
@@ -262,7 +269,8 @@ def api_episodes():
             page = queries.api_page(number, current_app.config["API_PAGE_SIZE"])
         except queries.NoSuchPage:
             abort(404, description="there is no such page")
-        response = jsonify([feeds.episode_json(e, episode_url(e)) for e in page.items])
+        address = _episode_addresses()
+        response = jsonify([feeds.episode_json(e, address(e)) for e in page.items])
         response.headers["Link"] = _api_link_header(page)
         response.headers["X-Total-Count"] = str(page.total)
         return response
