@@ -14,6 +14,9 @@ from typing import Any
 from flask import Flask, Response, request
 
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# Names are remembered up to this many: a request for a static file may spell its name in
+# many ways ("css/./site.css"), and memory must not grow with them.
+MAX_NAMES = 1024
 
 
 class Fingerprints:
@@ -22,13 +25,21 @@ class Fingerprints:
     def __init__(self, folder: str) -> None:
         self.folder = Path(folder)
         self._digests: dict[str, tuple[int, str]] = {}
+        # Resolving a path costs a system call per component; a page asks for the same few
+        # files on every render, so each name is resolved once.
+        self._paths: dict[str, Path] = {}
 
     def of(self, filename: str) -> str | None:
         """The fingerprint of ``filename`` (relative to the folder); None when there is no
         such file in the folder."""
-        path = (self.folder / filename).resolve()
-        if not path.is_relative_to(self.folder.resolve()):
-            return None
+        path = self._paths.get(filename)
+        if path is None:
+            path = (self.folder / filename).resolve()
+            if not path.is_relative_to(self.folder.resolve()):
+                return None
+            if len(self._paths) >= MAX_NAMES:
+                self._paths.clear()
+            self._paths[filename] = path
         try:
             mtime = os.stat(path).st_mtime_ns
         except OSError:
@@ -37,6 +48,8 @@ class Fingerprints:
         if known is not None and known[0] == mtime:
             return known[1]
         digest = hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
+        if len(self._digests) >= MAX_NAMES:
+            self._digests.clear()
         self._digests[filename] = (mtime, digest)
         return digest
 

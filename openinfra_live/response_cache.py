@@ -61,6 +61,8 @@ REDIS_SCHEMES = ("redis://", "rediss://")
 # After a Redis error the worker works from memory alone for this long.
 REDIS_BACKOFF_SECONDS = 5.0
 REDIS_TIMEOUT_SECONDS = 0.5
+# A build longer than this restarts the memoized content version's lifetime (see ``cached``).
+LONG_BUILD_SECONDS = 0.05
 # Headers recomputed for every response, or that must never be replayed to someone else.
 _NOT_STORED = {"set-cookie", "content-length"}
 # Set by the view layer on a request whose complete answer the front cache may keep.
@@ -372,14 +374,16 @@ def cached(
             if entry is not None:
                 request.environ[FRONT_MARK] = (token, minute)
                 return http_cache.conditional(entry.to_response())
+            started = time.monotonic()
             response = app.make_response(view(*args, **kwargs))
             if storable(response):
                 request.environ[FRONT_MARK] = (token, minute)
                 cache.set(token, key, Entry.from_response(response))
                 # The next visitors are answered from the cache, with no query at all while
-                # the memoized version is young: start its lifetime now, not when this
-                # (possibly long) build began. One more small query on an expensive miss.
-                cache.versions.refresh()
+                # the memoized version is young: after a long build, start its lifetime now,
+                # not when the build began. One more small query, on an expensive miss only.
+                if time.monotonic() - started > LONG_BUILD_SECONDS:
+                    cache.versions.refresh()
             return response
 
         return wrapper

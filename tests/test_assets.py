@@ -3,7 +3,7 @@
 import os
 import re
 
-from openinfra_live.assets import IMMUTABLE_CACHE_CONTROL, Fingerprints
+from openinfra_live.assets import IMMUTABLE_CACHE_CONTROL, MAX_NAMES, Fingerprints
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"')
 
@@ -53,3 +53,20 @@ def test_the_fingerprint_follows_the_file_and_refuses_paths_outside(tmp_path):
     assert second != first
     assert fingerprints.of("missing.css") is None
     assert fingerprints.of("../secret.txt") is None
+
+
+def test_names_remembered_are_bounded_however_a_file_is_spelled(tmp_path):
+    folder = tmp_path / "static"
+    folder.mkdir()
+    (folder / "site.css").write_text("body { color: black; }")
+    fingerprints = Fingerprints(str(folder))
+    expected = fingerprints.of("site.css")
+
+    spellings = ["./" * count + "site.css" for count in range(1, MAX_NAMES + 200)]
+    digests = {fingerprints.of(name) for name in spellings}
+
+    assert digests == {expected}
+    assert len(fingerprints._paths) <= MAX_NAMES
+    assert len(fingerprints._digests) <= MAX_NAMES
+    # A name seen before the store was emptied is still answered right.
+    assert fingerprints.of("site.css") == expected

@@ -79,8 +79,23 @@ def platform_label(platform: str) -> str:
     return PLATFORM_LABELS.get(platform_key(platform), platform.strip() or "Link")
 
 
+# The two forms nearly every stored link has, read without parsing the whole address; what
+# these do not match goes through the parser, which gives the same answer for these forms.
+_YOUTUBE_COMMON_FORMS = re.compile(
+    r"https?://(?:(?:www\.|m\.)?youtube\.com/watch\?v=([A-Za-z0-9_-]{11})(?:&[^#]*)?"
+    r"|youtu\.be/([A-Za-z0-9_-]{11})(?:\?[^#]*)?)"
+)
+
+
 def youtube_video_id(url: str) -> str | None:
     """The video id of a YouTube watch, short, live or embed address; None for anything else."""
+    common = _YOUTUBE_COMMON_FORMS.fullmatch(url.strip())
+    if common is not None:
+        return common.group(1) or common.group(2)
+    return _parsed_youtube_video_id(url)
+
+
+def _parsed_youtube_video_id(url: str) -> str | None:
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -127,6 +142,13 @@ def visible_episodes() -> Select:
     return select(Episode).where(Episode.hidden.is_(False))
 
 
+# Listings read plain rows with statements made of the table's columns: an ORM statement
+# costs several times what SQLite takes to run these small queries, on every page.
+_EPISODES = Episode.__table__
+_VISIBLE = _EPISODES.c.hidden.is_(False)
+_NEWEST_FIRST = (_EPISODES.c.starts_at.desc(), _EPISODES.c.id.desc())
+
+
 @dataclass(frozen=True)
 class HomeListing:
     """What the home page shows: the featured episode, what follows it and what aired."""
@@ -139,17 +161,12 @@ class HomeListing:
 def home_listing(now: datetime) -> HomeListing:
     """The live or next episode, the upcoming ones after it and the recent past ones."""
     # Visible episodes never overlap, so only the latest started one can be live now.
+    starts_at = _EPISODES.c.starts_at
     started = episode_summaries(
-        visible_episodes()
-        .where(Episode.starts_at <= now)
-        .order_by(Episode.starts_at.desc())
-        .limit(RECENT_LIMIT + 1)
+        summaries_query().where(starts_at <= now).order_by(starts_at.desc()).limit(RECENT_LIMIT + 1)
     )
     upcoming = episode_summaries(
-        visible_episodes()
-        .where(Episode.starts_at > now)
-        .order_by(Episode.starts_at)
-        .limit(UPCOMING_LIMIT + 1)
+        summaries_query().where(starts_at > now).order_by(starts_at).limit(UPCOMING_LIMIT + 1)
     )
     live = started[0] if started and state_of(started[0], now) is EpisodeState.LIVE else None
     recent = [episode for episode in started if episode is not live][:RECENT_LIMIT]
@@ -222,39 +239,46 @@ class EpisodeSummary:
 
 # What listings read of an episode (see EpisodeSummary); the calendar reads a little more.
 _SUMMARY_COLUMNS = (
-    Episode.id,
-    Episode.slug,
-    Episode.title,
-    Episode.description,
-    Episode.starts_at,
-    Episode.duration_minutes,
+    _EPISODES.c.id,
+    _EPISODES.c.slug,
+    _EPISODES.c.title,
+    _EPISODES.c.description,
+    _EPISODES.c.starts_at,
+    _EPISODES.c.duration_minutes,
 )
+
+
+def summaries_query() -> Select:
+    """Visible episodes as :func:`episode_summaries` reads them: add filters, order, limit."""
+    return select(*_SUMMARY_COLUMNS).where(_VISIBLE)
 
 
 # Built once: constructing a statement costs more than SQLite takes to run these.
+_GUESTS, _LINKS = EpisodeGuest.__table__, EpisodeLink.__table__
 _GUESTS_OF = (
-    select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
-    .where(EpisodeGuest.episode_id.in_(bindparam("ids", expanding=True)))
-    .order_by(EpisodeGuest.episode_id, EpisodeGuest.position, EpisodeGuest.id)
+    select(_GUESTS.c.episode_id, _GUESTS.c.name, _GUESTS.c.affiliation)
+    .where(_GUESTS.c.episode_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_GUESTS.c.episode_id, _GUESTS.c.position, _GUESTS.c.id)
 )
 _LINKS_OF = (
-    select(EpisodeLink.episode_id, EpisodeLink.platform, EpisodeLink.url)
-    .where(EpisodeLink.episode_id.in_(bindparam("ids", expanding=True)))
-    .order_by(EpisodeLink.episode_id, EpisodeLink.position, EpisodeLink.id)
+    select(_LINKS.c.episode_id, _LINKS.c.platform, _LINKS.c.url)
+    .where(_LINKS.c.episode_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_LINKS.c.episode_id, _LINKS.c.position, _LINKS.c.id)
 )
 
 
 def episode_summaries(query: Select) -> list[EpisodeSummary]:
-    """The episodes ``query`` selects (its filters, order and limit), with guests and links, in
-    three statements."""
-    rows = db.session.execute(query.with_only_columns(*_SUMMARY_COLUMNS)).all()
+    """The episodes ``query`` (a :func:`summaries_query`, with its filters, order and limit)
+    selects, with guests and links, in three statements."""
+    rows = db.session.execute(query).all()
     ids = [row.id for row in rows]
     guests: dict[int, list[GuestName]] = {pk: [] for pk in ids}
     links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
     if ids:
-        for pk, name, affiliation in db.session.execute(_GUESTS_OF, {"ids": ids}):
+        # ``all()``: one fetch of every row, rather than one call per row while iterating.
+        for pk, name, affiliation in db.session.execute(_GUESTS_OF, {"ids": ids}).all():
             guests[pk].append(GuestName(name, affiliation or ""))
-        for pk, platform, url in db.session.execute(_LINKS_OF, {"ids": ids}):
+        for pk, platform, url in db.session.execute(_LINKS_OF, {"ids": ids}).all():
             links[pk].append(WatchLink(platform, url))
     return [
         EpisodeSummary(
@@ -289,11 +313,7 @@ def paginate(
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     if number < 1 or (number > 1 and (number - 1) * per_page >= total):
         raise NoSuchPage(number)
-    items = fetch(
-        query.order_by(Episode.starts_at.desc(), Episode.id.desc())
-        .limit(per_page)
-        .offset((number - 1) * per_page)
-    )
+    items = fetch(query.order_by(*_NEWEST_FIRST).limit(per_page).offset((number - 1) * per_page))
     return Page(items=list(items), number=number, per_page=per_page, total=total)
 
 
@@ -305,13 +325,13 @@ def year_range(year: int) -> tuple[datetime, datetime]:
 def archive_query(search: str = "", year: int | None = None) -> Select:
     """Visible episodes matching ``search`` literally (titles, descriptions, guests; see
     ``episodes/search.py``) and ``year``."""
-    query = visible_episodes()
+    query = summaries_query()
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if search:
         query = query.where(search_module.matches(search))
     if year is not None:
         start, end = year_range(year)
-        query = query.where(Episode.starts_at >= start, Episode.starts_at < end)
+        query = query.where(_EPISODES.c.starts_at >= start, _EPISODES.c.starts_at < end)
     return query
 
 
@@ -320,16 +340,21 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
     return paginate(archive_query(search, year), number, per_page, fetch=episode_summaries)
 
 
+_VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)
+_FIRST_AND_LAST_START = select(
+    _VISIBLE_START.order_by(_EPISODES.c.starts_at).scalar_subquery(),
+    _VISIBLE_START.order_by(_EPISODES.c.starts_at.desc()).scalar_subquery(),
+)
+
+
 def archive_years() -> list[int]:
     """The years from the latest visible episode back to the first, latest first.
 
-    Two index lookups, whatever the size of the archive (a show that airs every week has no
-    year without an episode; a year that has none shows an empty page). Years the filter
-    refuses are left out.
+    Two index lookups in one statement, whatever the size of the archive (a show that airs
+    every week has no year without an episode; a year that has none shows an empty page).
+    Years the filter refuses are left out.
     """
-    visible_starts = select(Episode.starts_at).where(Episode.hidden.is_(False)).limit(1)
-    first = db.session.scalar(visible_starts.order_by(Episode.starts_at))
-    last = db.session.scalar(visible_starts.order_by(Episode.starts_at.desc()))
+    first, last = db.session.execute(_FIRST_AND_LAST_START).one()
     if first is None or last is None:
         return []
     return list(range(min(last.year, LAST_YEAR), max(first.year, FIRST_YEAR) - 1, -1))

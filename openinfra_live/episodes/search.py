@@ -38,7 +38,8 @@ def matches(term: str) -> ColumnElement[bool]:
     The stored text is already folded, so the database compares with a plain ``LIKE`` and no
     ``lower()`` of every row.
     """
-    return Episode.search_text.contains(term.casefold(), autoescape=True)
+    # The table's column, not the ORM attribute: listings read plain rows (see queries.py).
+    return Episode.__table__.c.search_text.contains(term.casefold(), autoescape=True)
 
 
 def _episode_search_text(episode: Episode) -> str:

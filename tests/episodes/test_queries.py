@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import openinfra_live.models  # noqa: F401  (every mapper, so models can be built alone)
 from openinfra_live.episodes.feeds import iso_z, link_field
@@ -14,6 +16,7 @@ from openinfra_live.episodes.queries import (
     state_of,
     youtube_video_id,
 )
+from openinfra_live.episodes.queries import _parsed_youtube_video_id as parsed_video_id
 
 STARTS = datetime(2024, 5, 9, 14, 0, tzinfo=UTC)
 
@@ -53,6 +56,33 @@ def test_state_follows_the_start_and_the_duration(offset, state):
 )
 def test_youtube_video_ids_come_only_from_youtube_addresses(url, video_id):
     assert youtube_video_id(url) == video_id
+    assert parsed_video_id(url) == video_id
+
+
+_ADDRESS_PIECES = "aZ09_-?&#=/%. \tvV"
+_ADDRESS_ENDINGS = ["?t=30", "&t=1", "&v=xfrvN9zkjs8", "#t=1", "/", "?", "&"]
+_ADDRESS_ENDINGS += ["%22", " x", "\t", "x"]
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTPS", "ftp", " https"]),
+    host=st.sampled_from(
+        ["youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "YouTu.be", "evil.example"]
+        + ["youtube.com:443", "user@youtu.be", "music.youtube.com", "youtu.be.evil.example"]
+    ),
+    path=st.sampled_from(["/watch?v=", "/watch?x=1&v=", "/", "/embed/", "/watch/", ""]),
+    video=st.one_of(
+        st.sampled_from(["pHHCIGkpNzs", "xfrvN9zkjs8", "a-b_c-d_e-f"]),
+        st.text(alphabet=_ADDRESS_PIECES, max_size=14),
+    ),
+    rest=st.lists(st.sampled_from(_ADDRESS_ENDINGS), max_size=3).map("".join),
+)
+@settings(max_examples=600)
+def test_the_quick_reading_of_common_addresses_agrees_with_the_parser(
+    scheme, host, path, video, rest
+):
+    url = f"{scheme}://{host}{path}{video}{rest}"
+    assert youtube_video_id(url) == parsed_video_id(url)
 
 
 def test_recording_is_the_first_youtube_link_with_a_video():
