@@ -19,6 +19,7 @@ from sqlalchemy import Date, DateTime, Table, false, func, insert, select
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import generate_password_hash
 
+from openinfra_live.episodes.descriptions import restamp
 from openinfra_live.episodes.search import refresh_search_text
 from openinfra_live.extensions import db
 from openinfra_live.tokens import new_token
@@ -129,6 +130,7 @@ def import_data(document: dict[str, Any]) -> dict[str, int]:
                 db.session.execute(select(func.setval(sequence, next_id, false())))
     # Derived from the rows: whatever the export says, and exports older than the column.
     refresh_search_text()
+    restamp()
     db.session.flush()
     return counts
 

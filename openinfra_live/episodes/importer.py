@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from openinfra_live.clean_stamps import cleaned_stamp
 from openinfra_live.episodes import editing
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
@@ -379,6 +380,8 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
             "title": item.data.title,
             "description": item.description,
             "search_text": search_text_of(item.data.title, item.description, item.data.guests),
+            # Every new episode's description was cleaned just now (see import_episodes).
+            "description_stamp": cleaned_stamp(item.description),
             "starts_at": item.data.starts_at,
             "duration_minutes": minutes,
             "hidden": item.data.hidden,

@@ -29,6 +29,8 @@ class Episode(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # What a search of the archive looks at (episodes/search.py keeps it current).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Proof that ``description`` is the cleaner's output (episodes/descriptions.py).
+    description_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     hidden: Mapped[bool] = mapped_column(default=False, index=True)

@@ -231,6 +231,8 @@ class EpisodeSummary:
     duration_minutes: int
     guests: tuple[GuestName, ...]
     links: tuple[WatchLink, ...]
+    recap_url: str | None = None
+    description_stamp: str = ""
 
     @property
     def ends_at(self) -> datetime:
@@ -245,6 +247,8 @@ _SUMMARY_COLUMNS = (
     _EPISODES.c.description,
     _EPISODES.c.starts_at,
     _EPISODES.c.duration_minutes,
+    _EPISODES.c.recap_url,
+    _EPISODES.c.description_stamp,
 )
 
 
@@ -290,6 +294,8 @@ def episode_summaries(query: Select) -> list[EpisodeSummary]:
             duration_minutes=row.duration_minutes,
             guests=tuple(guests[row.id]),
             links=tuple(links[row.id]),
+            recap_url=row.recap_url,
+            description_stamp=row.description_stamp,
         )
         for row in rows
     ]
@@ -363,6 +369,16 @@ def archive_years() -> list[int]:
 def visible_episode(slug: str) -> Episode | None:
     """The visible episode with this slug; None when unknown or hidden."""
     return db.session.scalars(visible_episodes().where(Episode.slug == slug)).first()
+
+
+_BY_SLUG = summaries_query().where(_EPISODES.c.slug == bindparam("slug"))
+
+
+def visible_episode_summary(slug: str) -> EpisodeSummary | None:
+    """What the episode page shows of the visible episode with this slug, as plain rows;
+    None when unknown or hidden."""
+    found = episode_summaries(_BY_SLUG.params(slug=slug))
+    return found[0] if found else None
 
 
 CALENDAR_BATCH = 500

@@ -171,7 +171,7 @@ def detail(slug: str):
     now = clock.now()
 
     def build() -> str:
-        episode = queries.visible_episode(slug)
+        episode = queries.visible_episode_summary(slug)
         if episode is None:
             abort(404)
         return render_template(

@@ -1,0 +1,34 @@
+"""episodes.description_stamp: proof that a description is the cleaner's output
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23 23:40:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from openinfra_live.episodes.descriptions import restamp
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column(
+        "episodes",
+        sa.Column("description_stamp", sa.String(length=32), server_default="", nullable=False),
+    )
+    # Existing descriptions the cleaner would not change are stamped now, a thousand at a time;
+    # any other is cleaned at render, as before.
+    session = sa.orm.Session(bind=op.get_bind())
+    restamp(session)
+    session.flush()
+
+
+def downgrade():
+    with op.batch_alter_table("episodes") as batch_op:
+        batch_op.drop_column("description_stamp")
