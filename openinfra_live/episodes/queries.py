@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, literal, select
 
 from openinfra_live.episodes import search as search_module
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
@@ -27,6 +27,9 @@ UPCOMING_LIMIT = 6
 RECENT_LIMIT = 6
 FEED_LIMIT = 50
 SEARCH_MAX_LENGTH = 200
+# A search counts its matches up to this many: past it, the page says "more than" and counting
+# stops, rather than reading every episode of a large archive to count a common word.
+SEARCH_COUNT_CAP = 500
 # Years outside this range cannot hold an episode of the show; refusing them also keeps the
 # date arithmetic of the filter away from datetime's limits.
 FIRST_YEAR, LAST_YEAR = 1990, 2999
@@ -188,15 +191,24 @@ def current_or_next_ptg(today: date) -> PtgEvent | None:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a listing."""
+    """One page of a listing.
+
+    ``exact`` is False when counting stopped at a cap: more than ``total`` items match, the
+    number of pages is unknown, and ``more_after`` says whether a page follows this one.
+    """
 
     items: list[Any]
     number: int
     per_page: int
     total: int
+    exact: bool = True
+    more_after: bool = False
 
     @property
     def pages(self) -> int:
+        """The number of pages; when counting stopped, the pages known so far."""
+        if not self.exact:
+            return self.number + (1 if self.more_after else 0)
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
@@ -205,7 +217,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.pages
+        return self.more_after if not self.exact else self.number < self.pages
 
 
 class GuestName(NamedTuple):
@@ -310,17 +322,40 @@ def paginate(
     number: int,
     per_page: int,
     fetch: Callable[[Select], Sequence[Any]] = _episodes,
+    count_cap: int | None = None,
 ) -> Page:
     """Count, then fetch one page, newest first; past the last page raises :class:`NoSuchPage`.
 
     Page 1 of an empty listing exists (it says there is nothing); page 0 does not. ``fetch``
-    reads the page's rows (ORM episodes unless told otherwise).
+    reads the page's rows (ORM episodes unless told otherwise). With ``count_cap``, counting
+    stops past that many items (the page is then not :attr:`Page.exact`).
     """
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
-    if number < 1 or (number > 1 and (number - 1) * per_page >= total):
+    if number < 1:
         raise NoSuchPage(number)
-    items = fetch(query.order_by(*_NEWEST_FIRST).limit(per_page).offset((number - 1) * per_page))
-    return Page(items=list(items), number=number, per_page=per_page, total=total)
+    if count_cap is None:
+        counting = query.with_only_columns(func.count()).order_by(None)
+    else:
+        capped = query.with_only_columns(literal(1)).order_by(None).limit(count_cap + 1)
+        counting = select(func.count()).select_from(capped.subquery())
+    total = db.session.scalar(counting) or 0
+    exact = count_cap is None or total <= count_cap
+    if exact and number > 1 and (number - 1) * per_page >= total:
+        raise NoSuchPage(number)
+    # Past the cap, one row more than the page says whether another page follows.
+    rows = per_page if exact else per_page + 1
+    items = list(fetch(query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page)))
+    if exact:
+        return Page(items=items, number=number, per_page=per_page, total=total)
+    if not items:
+        raise NoSuchPage(number)
+    return Page(
+        items=items[:per_page],
+        number=number,
+        per_page=per_page,
+        total=count_cap,
+        exact=False,
+        more_after=len(items) > per_page,
+    )
 
 
 def year_range(year: int) -> tuple[datetime, datetime]:
@@ -342,8 +377,15 @@ def archive_query(search: str = "", year: int | None = None) -> Select:
 
 
 def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:
-    """One page of the archive, newest first, as :class:`EpisodeSummary` items."""
-    return paginate(archive_query(search, year), number, per_page, fetch=episode_summaries)
+    """One page of the archive, newest first, as :class:`EpisodeSummary` items; a search
+    counts up to :data:`SEARCH_COUNT_CAP` matches."""
+    return paginate(
+        archive_query(search, year),
+        number,
+        per_page,
+        fetch=episode_summaries,
+        count_cap=SEARCH_COUNT_CAP if search.strip() else None,
+    )
 
 
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from openinfra_live.episodes import queries
 from tests.episodes.builders import make_episode
 
 START = datetime(2022, 1, 6, 14, 0, tzinfo=UTC)
@@ -122,6 +123,33 @@ def test_pagination_links_keep_the_search_and_year(app, client):
     html = client.get("/episodes/?q=edge&year=2022").get_data(as_text=True)
 
     assert 'href="/episodes/?page=2&amp;q=edge&amp;year=2022"' in html
+
+
+def test_a_search_counts_up_to_a_cap_then_says_more_than_and_still_pages(app, client, monkeypatch):
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 3)
+    app.config["EPISODES_PER_PAGE"] = 2
+    with app.app_context():
+        for week in range(7):
+            make_episode(f"Capped {week}", START + timedelta(weeks=week))
+        make_episode("Other topic", START + timedelta(weeks=8))
+    titles = [f"Capped {week}" for week in range(7)]
+
+    first = client.get("/episodes/?q=capped").get_data(as_text=True)
+    last = client.get("/episodes/?q=capped&page=4").get_data(as_text=True)
+
+    assert "More than 3 episodes matching “capped”, page 1." in first
+    assert titles_in(first, titles) == ["Capped 6", "Capped 5"]
+    assert 'rel="next" href="/episodes/?page=2&amp;q=capped"' in first
+    assert "<span>Page 1</span>" in first
+    assert titles_in(last, titles) == ["Capped 0"]
+    assert 'rel="prev" href="/episodes/?page=3&amp;q=capped"' in last
+    assert 'rel="next"' not in last
+    assert client.get("/episodes/?q=capped&page=5").status_code == 404
+    # Within the cap the count is exact, as it is without a search.
+    exact = client.get("/episodes/?q=capped+6").get_data(as_text=True)
+    assert "1 episode matching “capped 6”." in exact
+    everything = client.get("/episodes/").get_data(as_text=True)
+    assert "8 episodes, page 1 of 4." in everything
 
 
 # Documented choice: a page number that is not a positive decimal number, or a page past the
