@@ -433,16 +433,15 @@ def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
     Three statements however many episodes there are, and only a batch of rows in memory at a
     time: the feed of a large archive never holds the whole archive as ORM objects.
     """
-    order = (Episode.starts_at, Episode.id)
+    order = (_EPISODES.c.starts_at, _EPISODES.c.id)
     episodes = db.session.execute(
         select(
             *_SUMMARY_COLUMNS,
-            Episode.sequence,
-            Episode.created_at,
-            Episode.updated_at,
-            Episode.recap_url,
+            _EPISODES.c.sequence,
+            _EPISODES.c.created_at,
+            _EPISODES.c.updated_at,
         )
-        .where(Episode.hidden.is_(False))
+        .where(_VISIBLE)
         .order_by(*order)
         .execution_options(yield_per=CALENDAR_BATCH)
     )
