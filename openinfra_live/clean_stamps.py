@@ -49,6 +49,14 @@ def is_stamped(text: str | None, stamp: str | None) -> bool:
     return hmac.compare_digest(stamp, cleaned_stamp(text or ""))
 
 
+def cleaned_html(text: str | None, stamp: str | None) -> str:
+    """``text`` as the cleaner makes it: as stored when ``stamp`` proves it is already the
+    cleaner's output, else cleaned now."""
+    if stamp and is_stamped(text, stamp):
+        return text or ""
+    return sanitize.clean_html(text)
+
+
 def stamp_for(text: str | None) -> str:
     """The stamp ``text`` deserves: its digest when it is the cleaner's output, else ""."""
     text = text or ""

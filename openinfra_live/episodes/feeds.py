@@ -6,7 +6,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from openinfra_live import sanitize
+from openinfra_live import clean_stamps, sanitize
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.queries import platform_key
 
@@ -55,7 +55,8 @@ def atom_feed(
         entry.summary(f"{when}. {summary}".strip())
         # The description is stored cleaned; cleaning again costs little and keeps the feed safe
         # whatever wrote the row.
-        entry.content(sanitize.clean_html(episode.description) or when, type="html")
+        content = clean_stamps.cleaned_html(episode.description, episode.description_stamp)
+        entry.content(content or when, type="html")
         for guest in episode.guests:
             entry.contributor({"name": guest.name})
     return feed.atom_str(pretty=True)

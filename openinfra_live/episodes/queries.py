@@ -10,7 +10,7 @@ import enum
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -247,6 +247,11 @@ class EpisodeSummary:
     description_stamp: str = ""
 
     @property
+    def hidden(self) -> bool:
+        """Always False: summaries are read of visible episodes only."""
+        return False
+
+    @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
@@ -313,22 +318,18 @@ def episode_summaries(query: Select) -> list[EpisodeSummary]:
     ]
 
 
-def _episodes(query: Select) -> list[Episode]:
-    return list(db.session.scalars(query))
-
-
 def paginate(
     query: Select,
     number: int,
     per_page: int,
-    fetch: Callable[[Select], Sequence[Any]] = _episodes,
     count_cap: int | None = None,
 ) -> Page:
-    """Count, then fetch one page, newest first; past the last page raises :class:`NoSuchPage`.
+    """Count, then read one page of ``query`` (a :func:`summaries_query`) newest first, as
+    :class:`EpisodeSummary` items; past the last page raises :class:`NoSuchPage`.
 
-    Page 1 of an empty listing exists (it says there is nothing); page 0 does not. ``fetch``
-    reads the page's rows (ORM episodes unless told otherwise). With ``count_cap``, counting
-    stops past that many items (the page is then not :attr:`Page.exact`).
+    Page 1 of an empty listing exists (it says there is nothing); page 0 does not. With
+    ``count_cap``, counting stops past that many items (the page is then not
+    :attr:`Page.exact`).
     """
     if number < 1:
         raise NoSuchPage(number)
@@ -343,7 +344,9 @@ def paginate(
         raise NoSuchPage(number)
     # Past the cap, one row more than the page says whether another page follows.
     rows = per_page if exact else per_page + 1
-    items = list(fetch(query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page)))
+    items = episode_summaries(
+        query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page)
+    )
     if exact:
         return Page(items=items, number=number, per_page=per_page, total=total)
     if not items:
@@ -379,13 +382,8 @@ def archive_query(search: str = "", year: int | None = None) -> Select:
 def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:
     """One page of the archive, newest first, as :class:`EpisodeSummary` items; a search
     counts up to :data:`SEARCH_COUNT_CAP` matches."""
-    return paginate(
-        archive_query(search, year),
-        number,
-        per_page,
-        fetch=episode_summaries,
-        count_cap=SEARCH_COUNT_CAP if search.strip() else None,
-    )
+    count_cap = SEARCH_COUNT_CAP if search.strip() else None
+    return paginate(archive_query(search, year), number, per_page, count_cap=count_cap)
 
 
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)
@@ -496,5 +494,5 @@ def feed_episodes(limit: int = FEED_LIMIT) -> list[Episode]:
 
 
 def api_page(number: int, per_page: int) -> Page:
-    """One page of the API's episode list, newest first."""
-    return paginate(visible_episodes(), number, per_page)
+    """One page of the API's episode list, newest first, as :class:`EpisodeSummary` items."""
+    return paginate(summaries_query(), number, per_page)

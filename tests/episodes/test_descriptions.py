@@ -2,6 +2,7 @@
 (``clean_stamps``, ``episodes/descriptions.py``)."""
 
 from datetime import UTC, datetime
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import text
@@ -135,3 +136,25 @@ def test_restamp_fixes_rows_written_in_bulk_and_the_command_reports_them(app):
     assert "1 stamps changed" in result.output
     with app.app_context():
         assert clean_stamps.is_stamped(*stored(clean))
+
+
+def test_the_atom_feed_prints_stamped_descriptions_and_cleans_the_others(app, client):
+    with app.app_context():
+        stamped = make_episode("Feed stamped", START, description=CLEAN)
+        tampered = make_episode("Feed tampered", description=CLEAN)
+        db.session.execute(
+            text("UPDATE episodes SET description = :d WHERE id = :id"),
+            {"d": "<p>Tampered</p><script>alert('feed')</script>", "id": tampered.id},
+        )
+        db.session.commit()
+        assert clean_stamps.is_stamped(*stored(stamped.id))
+
+    feed = ElementTree.fromstring(client.get("/feed.xml").get_data())
+    atom = "{http://www.w3.org/2005/Atom}"
+    contents = {
+        entry.findtext(f"{atom}title"): entry.findtext(f"{atom}content")
+        for entry in feed.iter(f"{atom}entry")
+    }
+
+    assert contents["Feed stamped"] == CLEAN
+    assert contents["Feed tampered"] == "<p>Tampered</p>alert('feed')"
