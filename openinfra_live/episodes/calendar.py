@@ -16,7 +16,6 @@ from typing import Any
 from icalendar import Calendar, Event, vDuration
 
 from openinfra_live import sanitize
-from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.queries import platform_label
 
 PRODID = "-//OpenInfra Live//Episodes//EN"
@@ -62,10 +61,6 @@ class CalendarEntry:
     recap_url: str | None
     guests: tuple[tuple[str, str], ...]
     links: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def of(cls, episode: Episode) -> "CalendarEntry":
-        return cls.from_rows(episode, episode.guests, episode.links)
 
     @classmethod
     def from_rows(
@@ -179,10 +174,10 @@ def _calendar() -> Calendar:
     return calendar
 
 
-def episode_invite(episode: Episode, page_url: str, domain: str) -> bytes:
+def episode_invite(entry: CalendarEntry, page_url: str, domain: str) -> bytes:
     """The invite for one episode."""
     calendar = _calendar()
-    calendar.add_component(episode_event(CalendarEntry.of(episode), page_url, domain))
+    calendar.add_component(episode_event(entry, page_url, domain))
     return calendar.to_ical()
 
 

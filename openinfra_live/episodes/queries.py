@@ -16,7 +16,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Row, Select, bindparam, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+)
 
 from openinfra_live.episodes import search as search_module
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
@@ -406,11 +416,6 @@ def archive_years() -> list[int]:
     return list(range(min(last.year, LAST_YEAR), max(first.year, FIRST_YEAR) - 1, -1))
 
 
-def visible_episode(slug: str) -> Episode | None:
-    """The visible episode with this slug; None when unknown or hidden."""
-    return db.session.scalars(visible_episodes().where(Episode.slug == slug)).first()
-
-
 _BY_SLUG = summaries_query().where(_EPISODES.c.slug == bindparam("slug"))
 
 
@@ -424,14 +429,16 @@ def visible_episode_summary(slug: str) -> EpisodeSummary | None:
 CALENDAR_BATCH = 500
 
 
-def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
-    """Every visible episode for the calendar subscription, oldest first, with its guests and
-    links: ``(episode, guests, links)`` rows, read as three ordered streams and merged.
+def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], list[Row]]]:
+    """Every visible episode for the calendar subscription (or the one with ``slug``, for its
+    invite), oldest first, with its guests and links: ``(episode, guests, links)`` rows, read as
+    three ordered streams and merged.
 
     Three statements however many episodes there are, and only a batch of rows in memory at a
     time: the feed of a large archive never holds the whole archive as ORM objects.
     """
     order = (_EPISODES.c.starts_at, _EPISODES.c.id)
+    chosen = _VISIBLE if slug is None else and_(_VISIBLE, _EPISODES.c.slug == slug)
     episodes = db.session.execute(
         select(
             *_SUMMARY_COLUMNS,
@@ -439,16 +446,12 @@ def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
             _EPISODES.c.created_at,
             _EPISODES.c.updated_at,
         )
-        .where(_VISIBLE)
+        .where(chosen)
         .order_by(*order)
         .execution_options(yield_per=CALENDAR_BATCH)
     )
-    guests = _visible_episodes_collection(
-        EpisodeGuest, (EpisodeGuest.name, EpisodeGuest.affiliation), order
-    )
-    links = _visible_episodes_collection(
-        EpisodeLink, (EpisodeLink.platform, EpisodeLink.url), order
-    )
+    guests = _episodes_collection(_GUESTS, (_GUESTS.c.name, _GUESTS.c.affiliation), chosen, order)
+    links = _episodes_collection(_LINKS, (_LINKS.c.platform, _LINKS.c.url), chosen, order)
     guest_groups = _grouped_by_episode(guests)
     link_groups = _grouped_by_episode(links)
     next_guests = next(guest_groups, None)
@@ -465,15 +468,16 @@ def calendar_rows() -> Iterator[tuple[Row, list[Row], list[Row]]]:
         yield episode, own_guests, own_links
 
 
-def _visible_episodes_collection(
-    model: type[EpisodeGuest] | type[EpisodeLink], columns: tuple, order: tuple
+def _episodes_collection(
+    table: Table, columns: tuple, chosen: ColumnElement[bool], order: tuple
 ) -> Iterable[Row]:
-    """The guests or links of every visible episode, streamed in the episodes' ``order``."""
+    """The guests or links (``table``) of the ``chosen`` episodes, streamed in the episodes'
+    ``order``."""
     return db.session.execute(
-        select(model.episode_id, *columns)
-        .join(Episode, Episode.id == model.episode_id)
-        .where(Episode.hidden.is_(False))
-        .order_by(*order, model.position, model.id)
+        select(table.c.episode_id, *columns)
+        .join(_EPISODES, _EPISODES.c.id == table.c.episode_id)
+        .where(chosen)
+        .order_by(*order, table.c.position, table.c.id)
         .execution_options(yield_per=CALENDAR_BATCH)
     )
 

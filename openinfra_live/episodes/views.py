@@ -61,8 +61,9 @@ def calendar_domain() -> str:
     return name.split(":")[0].lower()
 
 
-def episode_url(episode: Episode) -> str:
-    return url_for("episodes.detail", slug=episode.slug, _external=True)
+def episode_url(slug: str) -> str:
+    """The absolute address of an episode's page."""
+    return url_for("episodes.detail", slug=slug, _external=True)
 
 
 def _episode_addresses() -> Callable[[Episode], str]:
@@ -198,11 +199,13 @@ def invite(slug: str):
     """The calendar invite of one episode."""
 
     def build() -> Response:
-        episode = queries.visible_episode(slug)
-        if episode is None:
+        # Read to the end (one episode at most), so that every stream it opened is closed.
+        found = list(queries.calendar_rows(slug))
+        if not found:
             abort(404)
-        body = calendar.episode_invite(episode, episode_url(episode), calendar_domain())
-        filename = calendar.ics_filename(episode.slug)
+        entry = calendar.CalendarEntry.from_rows(*found[0])
+        body = calendar.episode_invite(entry, episode_url(entry.slug), calendar_domain())
+        filename = calendar.ics_filename(entry.slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')
 
     return http_cache.respond(http_cache.data_validators(), build)
