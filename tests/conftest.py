@@ -5,7 +5,6 @@ One app per database is migrated once per session; each test starts from empty t
 """
 
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +29,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-def base_test_config(instance_path: str, database_uri: str) -> dict:
+def base_test_config(database_uri: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -38,7 +37,6 @@ def base_test_config(instance_path: str, database_uri: str) -> dict:
         "SERVER_NAME": "live.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": "",
-        "INSTANCE_PATH_FOR_TESTS": instance_path,
     }
 
 
@@ -46,8 +44,7 @@ def build_migrated_app(database_uri: str) -> Flask:
     """An app whose schema comes from the migrations, as in production."""
     from flask_migrate import upgrade
 
-    instance = tempfile.mkdtemp(prefix="oil-instance-")
-    app = create_app(base_test_config(instance, database_uri))
+    app = create_app(base_test_config(database_uri))
     with app.app_context():
         upgrade()
     return app

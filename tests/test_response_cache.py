@@ -518,10 +518,7 @@ def test_redis_is_used_when_the_limiter_storage_is_redis():
 @contextmanager
 def another_app(app: Flask, **config) -> Iterator[Flask]:
     """A second application on the same database, as another worker or host would run."""
-    instance = tempfile.mkdtemp(prefix="oil-instance-")
-    other = create_app(
-        {**base_test_config(instance, app.config["SQLALCHEMY_DATABASE_URI"]), **config}
-    )
+    other = create_app({**base_test_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config})
     try:
         yield other
     finally:

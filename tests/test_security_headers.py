@@ -21,7 +21,6 @@ def bare_app(tmp_path):
             "TESTING": False,
             "SECRET_KEY": "x",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/bare.sqlite",
-            "INSTANCE_PATH_FOR_TESTS": str(tmp_path),
         }
     )
 

@@ -2,7 +2,6 @@
 
 import html
 import re
-import tempfile
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -62,10 +61,7 @@ def app_with(app: Flask, **config) -> Iterator[Flask]:
 
     Some settings (ProxyFix, the session cookie's name) take effect when the app is built.
     """
-    instance = tempfile.mkdtemp(prefix="oil-instance-")
-    other = create_app(
-        {**base_test_config(instance, app.config["SQLALCHEMY_DATABASE_URI"]), **config}
-    )
+    other = create_app({**base_test_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config})
     try:
         yield other
     finally:

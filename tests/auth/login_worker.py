@@ -5,7 +5,6 @@ seconds, so that all workers begin together), password. Prints one status code p
 """
 
 import sys
-import tempfile
 import time
 
 from openinfra_live import create_app
@@ -15,7 +14,7 @@ from tests.conftest import base_test_config, csrf_token_from
 def main(
     database_uri: str, storage_uri: str, attempts: int, start_at: float, password: str
 ) -> None:
-    config = base_test_config(tempfile.mkdtemp(prefix="oil-worker-"), database_uri)
+    config = base_test_config(database_uri)
     config["RATELIMIT_STORAGE_URI"] = storage_uri
     app = create_app(config)
     client = app.test_client()

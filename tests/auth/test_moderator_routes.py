@@ -4,7 +4,6 @@ The list is built from the application itself, so views added later are covered 
 touching this file: any view carrying ``moderator_required`` is checked.
 """
 
-import tempfile
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +24,7 @@ TEXT_VALUE = "x"
 
 def _route_table() -> list[tuple[str, str, Rule]]:
     """(method, endpoint, rule) for every moderator-only view, read from a throwaway app."""
-    app = create_app(base_test_config(tempfile.mkdtemp(prefix="oil-routes-"), "sqlite://"))
+    app = create_app(base_test_config("sqlite://"))
     table = []
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -274,7 +273,7 @@ def prepare_database_here(database_url: str, moderators: tuple[str, ...] = (), s
     from openinfra_live import create_app
     from tests.conftest import base_test_config, make_moderator
 
-    app = create_app(base_test_config(tempfile.mkdtemp(prefix="oil-hardening-"), database_url))
+    app = create_app(base_test_config(database_url))
     with app.app_context():
         upgrade()
         for email in moderators:

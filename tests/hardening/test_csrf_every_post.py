@@ -5,8 +5,6 @@ moderator, so no permission check can answer first: only the CSRF check refuses,
 and the page that asks to submit again, and nothing is written but one audit entry.
 """
 
-import tempfile
-
 import pytest
 from flask import url_for
 
@@ -16,7 +14,7 @@ from tests.conftest import base_test_config
 
 
 def _post_rules() -> list[tuple[str, object]]:
-    app = create_app(base_test_config(tempfile.mkdtemp(prefix="oil-posts-"), "sqlite://"))
+    app = create_app(base_test_config("sqlite://"))
     return sorted(
         ((rule.endpoint, rule) for rule in app.url_map.iter_rules() if "POST" in rule.methods),
         key=lambda item: item[0],
