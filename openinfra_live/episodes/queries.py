@@ -1,9 +1,12 @@
 """Read-side services for the public pages: what visitors may see, in a fixed number of queries.
 
-Every function here reads visible episodes only. Collections (links, guests) come with the
-relationships' ``selectin`` loading, or ordered streams merged in Python where a listing has
-no upper bound (the calendar), so the number of SQL statements never grows with the number of
-episodes.
+Every function here reads visible episodes only, so the number of SQL statements never grows
+with the number of episodes:
+
+- pages and listings read plain rows (:class:`EpisodeSummary`): the episodes, then the guests
+  and the links of all of them, in three statements made of the tables' columns;
+- the calendar reads three ordered streams and merges them in Python (it has no upper bound);
+- the Atom feed reads ORM episodes, whose collections come with ``selectin`` loading.
 """
 
 import enum
