@@ -6,6 +6,7 @@ One app per database is migrated once per session; each test starts from empty t
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,20 @@ def base_test_config(database_uri: str) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": "",
     }
+
+
+@contextmanager
+def another_app(app: Flask, **config) -> Iterator[Flask]:
+    """A second app on the same (already migrated) database, built with extra settings: as
+    another worker or host would run, or with settings that take effect when the app is built
+    (ProxyFix, the session cookie's name)."""
+    other = create_app({**base_test_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config})
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def build_migrated_app(database_uri: str) -> Flask:

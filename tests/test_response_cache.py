@@ -14,12 +14,12 @@ import pytest
 from flask import Flask, template_rendered
 from sqlalchemy import event, insert
 
-from openinfra_live import clock, content_version, create_app, response_cache, security
+from openinfra_live import clock, content_version, response_cache, security
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
-from tests.conftest import base_test_config, make_moderator
+from tests.conftest import another_app, make_moderator
 from tests.episodes.builders import make_episode
 from tests.servers import RedisServer, free_port
 from tests.system_parts import require_program
@@ -513,18 +513,6 @@ def test_redis_is_used_when_the_limiter_storage_is_redis():
 
 
 # --- several workers and hosts ----------------------------------------------------------------
-
-
-@contextmanager
-def another_app(app: Flask, **config) -> Iterator[Flask]:
-    """A second application on the same database, as another worker or host would run."""
-    other = create_app({**base_test_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config})
-    try:
-        yield other
-    finally:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 WRITER = """

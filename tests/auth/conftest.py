@@ -3,17 +3,14 @@
 import html
 import re
 import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from openinfra_live import create_app
-from openinfra_live.extensions import db
-from tests.conftest import MODERATOR_PASSWORD, base_test_config, csrf_token_from, make_moderator
+from tests.conftest import MODERATOR_PASSWORD, csrf_token_from, make_moderator
 
 MODERATOR_EMAIL = "mod@example.org"
 
@@ -53,21 +50,6 @@ def moderator(app: Flask):
     """An active moderator with the known test password; returns its id."""
     with app.app_context():
         return make_moderator(MODERATOR_EMAIL).id
-
-
-@contextmanager
-def app_with(app: Flask, **config) -> Iterator[Flask]:
-    """A second app on the same (already migrated) database, built with extra settings.
-
-    Some settings (ProxyFix, the session cookie's name) take effect when the app is built.
-    """
-    other = create_app({**base_test_config(app.config["SQLALCHEMY_DATABASE_URI"]), **config})
-    try:
-        yield other
-    finally:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 class LimiterClock:

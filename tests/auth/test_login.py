@@ -12,8 +12,8 @@ from openinfra_live.auth import services
 from openinfra_live.auth.models import User
 from openinfra_live.auth.views import DEFAULT_LANDING, LOGIN_FAILED, safe_next_path
 from openinfra_live.extensions import db
-from tests.auth.conftest import MODERATOR_EMAIL, app_with, hidden_value, sign_in
-from tests.conftest import MODERATOR_PASSWORD, csrf_token_from, make_moderator
+from tests.auth.conftest import MODERATOR_EMAIL, hidden_value, sign_in
+from tests.conftest import MODERATOR_PASSWORD, another_app, csrf_token_from, make_moderator
 
 CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
 
@@ -129,7 +129,7 @@ def test_sign_in_sets_no_remember_me_cookie_and_a_session_of_at_most_12_hours(
 
 
 def test_the_session_cookie_is_secure_and_host_only_when_served_over_https(app, moderator):
-    with app_with(app, SESSION_COOKIE_SECURE=True) as secure_app:
+    with another_app(app, SESSION_COOKIE_SECURE=True) as secure_app:
         client = secure_app.test_client()
         page = client.get("/login", base_url="https://live.test")
         token = csrf_token_from(page.get_data(as_text=True))

@@ -9,8 +9,8 @@ import pytest
 
 from openinfra_live.audit import AuditEntry
 from openinfra_live.extensions import db
-from tests.auth.conftest import app_with, sign_in
-from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
+from tests.auth.conftest import sign_in
+from tests.conftest import MODERATOR_PASSWORD, another_app, csrf_token_from
 from tests.servers import RedisServer
 from tests.system_parts import require_program
 
@@ -102,7 +102,7 @@ def test_one_address_is_limited_across_accounts(app, client, moderator):
 
 def test_a_spoofed_x_forwarded_for_does_not_reset_the_limit(app, moderator):
     """Behind one trusted proxy only the right-most X-Forwarded-For entry is the client."""
-    with app_with(app, PROXY_FIX_X_FOR=1) as proxied:
+    with another_app(app, PROXY_FIX_X_FOR=1) as proxied:
         client = proxied.test_client()
 
         def attempt(spoofed: str, client_address: str, password: str = WRONG):
