@@ -7,14 +7,15 @@ call :func:`restamp` (a restored backup, the benchmark's generator, ``flask
 stamp-descriptions``).
 """
 
-from sqlalchemy import bindparam, event, inspect, select, update
+from collections.abc import Sequence
+
+from sqlalchemy import Row, event, inspect
 from sqlalchemy.orm import Session
 
 from openinfra_live.clean_stamps import is_stamped, stamp_for
+from openinfra_live.episodes.bulk import episode_batches, rewrite_column
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-
-BATCH = 1000
 
 
 @event.listens_for(Session, "before_flush")
@@ -35,29 +36,14 @@ def restamp(session: Session | None = None) -> int:
     changed."""
     session = session or db.session
     table = Episode.__table__
-    changed = 0
-    last_id = 0
-    while True:
-        rows = session.execute(
-            select(table.c.id, table.c.description, table.c.description_stamp)
-            .where(table.c.id > last_id)
-            .order_by(table.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return changed
-        updates = [
-            {"episode_id": row.id, "stamp": stamp}
+
+    def stamps(rows: Sequence[Row]) -> dict[int, str]:
+        return {
+            row.id: row.description_stamp
+            if is_stamped(row.description, row.description_stamp)
+            else stamp_for(row.description)
             for row in rows
-            if not is_stamped(row.description, row.description_stamp)
-            and (stamp := stamp_for(row.description)) != row.description_stamp
-        ]
-        if updates:
-            session.execute(
-                update(table)
-                .where(table.c.id == bindparam("episode_id"))
-                .values(description_stamp=bindparam("stamp")),
-                updates,
-            )
-            changed += len(updates)
-        last_id = rows[-1].id
+        }
+
+    batches = episode_batches(session, table.c.description, table.c.description_stamp)
+    return rewrite_column(session, "description_stamp", batches, stamps)

@@ -8,16 +8,15 @@ current on every write through the ORM (:func:`keep_search_text_current`); bulk 
 themselves (the importer) or call :func:`refresh_search_text` (the benchmark's generator).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, bindparam, event, select, update
+from sqlalchemy import ColumnElement, Row, event, select
 from sqlalchemy.orm import Session
 
 from openinfra_live import sanitize
+from openinfra_live.episodes.bulk import episode_batches, rewrite_column
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
-
-BATCH = 1000
 
 
 def search_text_of(title: str, description: str | None, guests: Iterable[tuple[str, str]]) -> str:
@@ -72,37 +71,18 @@ def refresh_search_text(session: Session | None = None) -> int:
     """Write ``search_text`` again for every episode, a batch at a time; returns how many
     changed. For rows that bulk inserts wrote without it."""
     session = session or db.session
-    changed = 0
-    last_id = 0
-    while True:
-        episodes = session.execute(
-            select(Episode.id, Episode.title, Episode.description, Episode.search_text)
-            .where(Episode.id > last_id)
-            .order_by(Episode.id)
-            .limit(BATCH)
-        ).all()
-        if not episodes:
-            return changed
-        ids = [row.id for row in episodes]
-        guests: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+    guest_table = EpisodeGuest.__table__
+
+    def texts(rows: Sequence[Row]) -> dict[int, str]:
+        guests: dict[int, list[tuple[str, str]]] = {row.id: [] for row in rows}
         for pk, name, affiliation in session.execute(
-            select(EpisodeGuest.episode_id, EpisodeGuest.name, EpisodeGuest.affiliation)
-            .where(EpisodeGuest.episode_id.in_(ids))
-            .order_by(EpisodeGuest.episode_id, EpisodeGuest.position, EpisodeGuest.id)
+            select(guest_table.c.episode_id, guest_table.c.name, guest_table.c.affiliation)
+            .where(guest_table.c.episode_id.in_(list(guests)))
+            .order_by(guest_table.c.episode_id, guest_table.c.position, guest_table.c.id)
         ):
             guests[pk].append((name, affiliation))
-        updates = []
-        for row in episodes:
-            text = search_text_of(row.title, row.description, guests[row.id])
-            if text != row.search_text:
-                updates.append({"episode_id": row.id, "text": text})
-        if updates:
-            # Through the session, so that the content version moves (cached pages go).
-            session.execute(
-                update(Episode.__table__)
-                .where(Episode.__table__.c.id == bindparam("episode_id"))
-                .values(search_text=bindparam("text")),
-                updates,
-            )
-            changed += len(updates)
-        last_id = ids[-1]
+        return {row.id: search_text_of(row.title, row.description, guests[row.id]) for row in rows}
+
+    table = Episode.__table__
+    batches = episode_batches(session, table.c.title, table.c.description, table.c.search_text)
+    return rewrite_column(session, "search_text", batches, texts)

@@ -1,0 +1,58 @@
+"""Derived columns of every episode, rewritten a batch at a time (search text, description
+stamps): after bulk inserts, restores and migrations, which bypass the ORM's listeners."""
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from openinfra_live.episodes.models import Episode
+
+BATCH = 1000
+_EPISODES = Episode.__table__
+
+
+def episode_batches(session: Session, *columns: Any) -> Iterator[Sequence[Row]]:
+    """Every episode's ``id`` and ``columns``, in batches of :data:`BATCH`, by id."""
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(_EPISODES.c.id, *columns)
+            .where(_EPISODES.c.id > last_id)
+            .order_by(_EPISODES.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+def rewrite_column(
+    session: Session,
+    column: str,
+    batches: Iterator[Sequence[Row]],
+    value_of: Callable[[Sequence[Row]], dict[int, str]],
+) -> int:
+    """Set ``column`` of each episode of each batch to what ``value_of(batch)`` gives for its
+    id, where it differs from the value the batch read (the row's attribute ``column``);
+    returns how many changed."""
+    changed = 0
+    for rows in batches:
+        wanted = value_of(rows)
+        updates = [
+            {"episode_id": row.id, "value": wanted[row.id]}
+            for row in rows
+            if wanted[row.id] != getattr(row, column)
+        ]
+        if updates:
+            # Through the session, so that the content version moves (cached pages go).
+            session.execute(
+                update(_EPISODES)
+                .where(_EPISODES.c.id == bindparam("episode_id"))
+                .values({column: bindparam("value")}),
+                updates,
+            )
+            changed += len(updates)
+    return changed
