@@ -52,7 +52,7 @@ def is_stamped(text: str | None, stamp: str | None) -> bool:
 def cleaned_html(text: str | None, stamp: str | None) -> str:
     """``text`` as the cleaner makes it: as stored when ``stamp`` proves it is already the
     cleaner's output, else cleaned now."""
-    if stamp and is_stamped(text, stamp):
+    if is_stamped(text, stamp):
         return text or ""
     return sanitize.clean_html(text)
 

@@ -54,7 +54,7 @@ _cleaner = bleach.Cleaner(
 
 
 # Everything that decides what ``clean_html`` outputs. Proofs that a stored text is its output
-# name it (episodes/descriptions.py), so any change here has those texts cleaned again: bump
+# name it (clean_stamps.py), so any change here has those texts cleaned again: bump
 # the revision whenever ``_safe_link`` or ``clean_html`` changes what they do.
 CLEANER_REVISION = 1
 POLICY = "; ".join(

@@ -9,6 +9,7 @@ from feedgen.feed import FeedGenerator
 from openinfra_live import clean_stamps, sanitize
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.queries import platform_key
+from openinfra_live.templating import human_utc
 
 FEED_TITLE = "OpenInfra Live episodes"
 # The feed's ``updated`` when there is no episode yet: a fixed instant keeps the output stable.
@@ -28,10 +29,11 @@ def atom_feed(
     domain: str,
     feed_url: str,
     site_url: str,
-    page_url_of: Callable[[Episode], str],
+    page_url_of: Callable[[str], str],
     site_name: str,
 ) -> bytes:
-    """The Atom document for ``episodes`` (newest first)."""
+    """The Atom document for ``episodes`` (newest first); ``page_url_of`` maps a slug to the
+    episode's page."""
     episodes = list(episodes)
     feed = FeedGenerator()
     feed.id(f"tag:{domain},2020:episodes")
@@ -47,14 +49,13 @@ def atom_feed(
         entry = feed.add_entry(order="append")
         entry.id(entry_id(episode, domain))
         entry.title(episode.title)
-        entry.link(href=page_url_of(episode), rel="alternate", type="text/html")
+        entry.link(href=page_url_of(episode.slug), rel="alternate", type="text/html")
         entry.published(episode.created_at)
         entry.updated(episode.updated_at)
-        when = episode.starts_at.strftime("%a %-d %b %Y, %H:%M UTC")
+        when = human_utc(episode.starts_at)
         summary = sanitize.to_plain_text(episode.description)
         entry.summary(f"{when}. {summary}".strip())
-        # The description is stored cleaned; cleaning again costs little and keeps the feed safe
-        # whatever wrote the row.
+        # As stored when its stamp proves it clean, cleaned here otherwise (clean_stamps).
         content = clean_stamps.cleaned_html(episode.description, episode.description_stamp)
         entry.content(content or when, type="html")
         for guest in episode.guests:

@@ -22,7 +22,6 @@ from flask import (
 
 from openinfra_live import clock, http_cache, response_cache
 from openinfra_live.episodes import calendar, cards, feeds, queries
-from openinfra_live.episodes.models import Episode
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
 
 bp = Blueprint("episodes", __name__)
@@ -61,15 +60,10 @@ def calendar_domain() -> str:
     return name.split(":")[0].lower()
 
 
-def episode_url(slug: str) -> str:
-    """The absolute address of an episode's page."""
-    return url_for("episodes.detail", slug=slug, _external=True)
-
-
-def _episode_addresses() -> Callable[[Episode], str]:
-    """``episode_url`` for listings of many episodes: ``url_for`` once (cards.slug_url_maker)."""
-    address = cards.slug_url_maker(external=True)
-    return lambda episode: address(episode.slug)
+def episode_addresses() -> Callable[[str], str]:
+    """Slug → absolute address of the episode's page, for the feeds, invites and the API:
+    ``url_for`` runs once however many episodes there are (``cards.slug_url_maker``)."""
+    return cards.slug_url_maker(external=True)
 
 
 def webcal_url(endpoint: str, **values: str) -> str:
@@ -204,7 +198,8 @@ def invite(slug: str):
         if not found:
             abort(404)
         entry = calendar.CalendarEntry.from_rows(*found[0])
-        body = calendar.episode_invite(entry, episode_url(entry.slug), calendar_domain())
+        page_url = episode_addresses()(entry.slug)
+        body = calendar.episode_invite(entry, page_url, calendar_domain())
         filename = calendar.ics_filename(entry.slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')
 
@@ -218,9 +213,7 @@ def calendar_feed():
 
     def build() -> Response:
         entries = (calendar.CalendarEntry.from_rows(*rows) for rows in queries.calendar_rows())
-        body = calendar.episodes_feed(
-            entries, cards.slug_url_maker(external=True), calendar_domain()
-        )
+        body = calendar.episodes_feed(entries, episode_addresses(), calendar_domain())
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
     return http_cache.respond(http_cache.data_validators(), build)
@@ -237,7 +230,7 @@ def atom_feed():
             domain=calendar_domain(),
             feed_url=url_for("episodes.atom_feed", _external=True),
             site_url=url_for("episodes.archive", _external=True),
-            page_url_of=_episode_addresses(),
+            page_url_of=episode_addresses(),
             site_name=current_app.config["SITE_NAME"],
         )
         return Response(body, content_type="application/atom+xml; charset=utf-8")
@@ -272,8 +265,8 @@ def api_episodes():
             page = queries.api_page(number, current_app.config["API_PAGE_SIZE"])
         except queries.NoSuchPage:
             abort(404, description="there is no such page")
-        address = _episode_addresses()
-        response = jsonify([feeds.episode_json(e, address(e)) for e in page.items])
+        address = episode_addresses()
+        response = jsonify([feeds.episode_json(e, address(e.slug)) for e in page.items])
         response.headers["Link"] = _api_link_header(page)
         response.headers["X-Total-Count"] = str(page.total)
         return response
