@@ -1,9 +1,18 @@
-"""The schema comes from the migrations alone, and they match the models exactly."""
+"""The schema comes from the migrations alone, and they match the models exactly; upgrades fill
+the columns they add for the rows already there."""
+
+from datetime import UTC, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
 
+from openinfra_live import clean_stamps, create_app
 from openinfra_live.extensions import db
+
+OLD_START = datetime(2021, 1, 7, 14, tzinfo=UTC)
 
 
 def test_migrations_produce_exactly_the_models_schema(app):
@@ -13,28 +22,39 @@ def test_migrations_produce_exactly_the_models_schema(app):
     assert differences == []
 
 
-def test_upgrading_gives_existing_episodes_their_search_text(tmp_path, monkeypatch):
-    from datetime import UTC, datetime
-
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from openinfra_live import create_app
-
+def old_database(tmp_path, monkeypatch, revision: str) -> Flask:
+    """An app on a new SQLite database migrated up to ``revision`` only."""
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.sqlite", "SECRET_KEY": "x" * 32}
     )
     with app.app_context():
-        upgrade(revision="0001")
-        db.session.execute(
-            text(
-                "INSERT INTO episodes (id, slug, title, description, starts_at, duration_minutes,"
-                " hidden, sequence, created_at, updated_at) VALUES (1, 'old', 'Old title',"
-                " '<p>Old <em>text</em></p>', :at, 60, 0, 0, :at, :at)"
-            ),
-            {"at": datetime(2021, 1, 7, 14, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")},
-        )
+        upgrade(revision=revision)
+    return app
+
+
+def insert_old_episode(number: int, title: str, description: str) -> None:
+    """An episode row as a database of an older revision holds it (written by SQL)."""
+    db.session.execute(
+        text(
+            "INSERT INTO episodes (id, slug, title, description, starts_at, duration_minutes,"
+            " hidden, sequence, created_at, updated_at) VALUES (:id, :slug, :title,"
+            " :description, :at, 60, 0, 0, :at, :at)"
+        ),
+        {
+            "id": number,
+            "slug": f"old-{number}",
+            "title": title,
+            "description": description,
+            "at": (OLD_START + timedelta(weeks=number)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+        },
+    )
+
+
+def test_upgrading_gives_existing_episodes_their_search_text(tmp_path, monkeypatch):
+    app = old_database(tmp_path, monkeypatch, "0001")
+    with app.app_context():
+        insert_old_episode(1, "Old title", "<p>Old <em>text</em></p>")
         db.session.execute(
             text(
                 "INSERT INTO episode_guests (episode_id, position, name, affiliation)"
@@ -51,34 +71,10 @@ def test_upgrading_gives_existing_episodes_their_search_text(tmp_path, monkeypat
 
 
 def test_upgrading_stamps_existing_descriptions_the_cleaner_would_not_change(tmp_path, monkeypatch):
-    from datetime import UTC, datetime
-
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from openinfra_live import clean_stamps, create_app
-
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.sqlite", "SECRET_KEY": "y" * 32}
-    )
-    at = datetime(2021, 1, 7, 14, tzinfo=UTC)
+    app = old_database(tmp_path, monkeypatch, "0002")
     with app.app_context():
-        upgrade(revision="0002")
-        for number, description in enumerate(["<p>Clean <em>text</em></p>", "<script>x</script>"]):
-            db.session.execute(
-                text(
-                    "INSERT INTO episodes (id, slug, title, description, starts_at,"
-                    " duration_minutes, hidden, sequence, created_at, updated_at) VALUES"
-                    " (:id, :slug, 'Old', :description, :at, 60, 0, 0, :at, :at)"
-                ),
-                {
-                    "id": number + 1,
-                    "slug": f"old-{number}",
-                    "description": description,
-                    "at": (at.replace(day=7 + number)).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                },
-            )
+        insert_old_episode(1, "Clean", "<p>Clean <em>text</em></p>")
+        insert_old_episode(2, "Unclean", "<script>x</script>")
         db.session.commit()
 
         upgrade()

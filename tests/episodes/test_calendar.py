@@ -177,6 +177,30 @@ def test_invites_of_hidden_and_unknown_episodes_are_not_found(app, client):
     assert client.get("/episodes/unknown.ics").status_code == 404
 
 
+def test_an_invite_carries_its_own_speakers_and_links_only(app, client):
+    with app.app_context():
+        make_episode(
+            "Earlier",
+            STARTS,
+            slug="earlier",
+            guests=[("Early Guest", "Org A")],
+            links=[("youtube", "https://www.youtube.com/watch?v=aaaaaaaaaaa")],
+        )
+        make_episode(
+            "Later",
+            STARTS + timedelta(days=7),
+            slug="later",
+            guests=[("Late Guest", "Org B")],
+            links=[("youtube", "https://www.youtube.com/watch?v=bbbbbbbbbbb")],
+        )
+
+    [event] = events(parse(client.get("/episodes/later.ics")))
+
+    description = str(event["DESCRIPTION"])
+    assert "Late Guest" in description and "bbbbbbbbbbb" in description
+    assert "Early Guest" not in description and "aaaaaaaaaaa" not in description
+
+
 def test_empty_feed_is_still_a_valid_calendar(app, client):
     response = client.get("/calendar.ics")
 

@@ -12,6 +12,7 @@ from openinfra_live.episodes import descriptions
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
+from tests.episodes.test_feeds import ATOM
 from tests.test_sanitize import XSS_CORPUS
 
 START = datetime(2023, 3, 2, 14, 0, tzinfo=UTC)
@@ -150,10 +151,9 @@ def test_the_atom_feed_prints_stamped_descriptions_and_cleans_the_others(app, cl
         assert clean_stamps.is_stamped(*stored(stamped.id))
 
     feed = ElementTree.fromstring(client.get("/feed.xml").get_data())
-    atom = "{http://www.w3.org/2005/Atom}"
     contents = {
-        entry.findtext(f"{atom}title"): entry.findtext(f"{atom}content")
-        for entry in feed.iter(f"{atom}entry")
+        entry.findtext(f"{ATOM}title"): entry.findtext(f"{ATOM}content")
+        for entry in feed.iter(f"{ATOM}entry")
     }
 
     assert contents["Feed stamped"] == CLEAN
