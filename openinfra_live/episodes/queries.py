@@ -256,8 +256,8 @@ class EpisodeSummary:
     duration_minutes: int
     guests: tuple[GuestName, ...]
     links: tuple[WatchLink, ...]
-    recap_url: str | None = None
-    description_stamp: str = ""
+    recap_url: str | None
+    description_stamp: str
 
     @property
     def hidden(self) -> bool:
