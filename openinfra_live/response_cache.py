@@ -50,7 +50,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
-from openinfra_live import clock, content_version, http_cache
+from openinfra_live import clock, compression, content_version, http_cache
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,22 @@ class Entry:
 
     def to_response(self) -> Response:
         return current_app.response_class(self.body, status=self.status, headers=self.headers)
+
+    @property
+    def varies_by_encoding(self) -> bool:
+        """Whether a compressed copy of this entry is kept too (see ``compression``)."""
+        return any(
+            name.lower() == "vary" and "accept-encoding" in value.lower()
+            for name, value in self.headers
+        )
+
+    def encoded(self) -> "Entry":
+        """This entry's gzip copy."""
+        return Entry(
+            status=self.status,
+            headers=(*self.headers, ("Content-Encoding", compression.GZIP)),
+            body=compression.gzipped(self.body),
+        )
 
     def to_bytes(self) -> bytes:
         head = json.dumps([self.status, self.headers], separators=(",", ":")).encode("utf-8")
@@ -349,6 +365,10 @@ def storable(response: Response) -> bool:
     return not (control.private or control.no_store)
 
 
+def _encoded_key(key: str, encoding: str) -> str:
+    return f"{key}\x1f{encoding}"
+
+
 def cached(
     *, varies_by_visitor: bool, follows_clock: bool
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -370,21 +390,36 @@ def cached(
             token = content_version.current().token if key is not None else None
             if key is None or token is None:
                 return view(*args, **kwargs)
+            encoding = compression.negotiated(request.headers.get("Accept-Encoding"))
+            if encoding:
+                encoded = cache.get(token, _encoded_key(key, encoding))
+                if encoded is not None:
+                    request.environ[FRONT_MARK] = (token, minute)
+                    return http_cache.conditional(encoded.to_response())
             entry = cache.get(token, key)
-            if entry is not None:
-                request.environ[FRONT_MARK] = (token, minute)
-                return http_cache.conditional(entry.to_response())
-            started = time.monotonic()
-            response = app.make_response(view(*args, **kwargs))
-            if storable(response):
-                request.environ[FRONT_MARK] = (token, minute)
-                cache.set(token, key, Entry.from_response(response))
+            if entry is None:
+                started = time.monotonic()
+                response = app.make_response(view(*args, **kwargs))
+                if not storable(response):
+                    return response
+                if compression.compressible(response.headers, response.get_data()):
+                    # Both copies say so, or a shared cache could hand either to anyone.
+                    response.vary.add("Accept-Encoding")
+                entry = Entry.from_response(response)
+                cache.set(token, key, entry)
                 # The next visitors are answered from the cache, with no query at all while
                 # the memoized version is young: after a long build, start its lifetime now,
                 # not when the build began. One more small query, on an expensive miss only.
                 if time.monotonic() - started > LONG_BUILD_SECONDS:
                     cache.versions.refresh()
-            return response
+                if not (encoding and entry.varies_by_encoding):
+                    request.environ[FRONT_MARK] = (token, minute)
+                    return response
+            if encoding and entry.varies_by_encoding:
+                entry = entry.encoded()
+                cache.set(token, _encoded_key(key, encoding), entry)
+            request.environ[FRONT_MARK] = (token, minute)
+            return http_cache.conditional(entry.to_response())
 
         return wrapper
 
@@ -396,7 +431,7 @@ def cached(
 
 def _front_key(environ: dict[str, Any]) -> str:
     # The raw inputs of everything the answer may depend on: scheme (also as forwarded by a
-    # trusted proxy), host, mount point, path and query string.
+    # trusted proxy), host, mount point, path and query string, and the coding it is sent in.
     return "\x1f".join(
         (
             environ.get("wsgi.url_scheme", ""),
@@ -407,6 +442,7 @@ def _front_key(environ: dict[str, Any]) -> str:
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
+            compression.negotiated(environ.get("HTTP_ACCEPT_ENCODING")),
         )
     )
 

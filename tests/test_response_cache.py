@@ -1,5 +1,6 @@
 """The server-side response cache: keyed on the content version that every write replaces."""
 
+import gzip
 import os
 import subprocess
 import sys
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 from flask import Flask, template_rendered
 from sqlalchemy import event, insert
+from werkzeug.datastructures import Headers
 
-from openinfra_live import clock, content_version, response_cache, security
+from openinfra_live import clock, compression, content_version, response_cache, security
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
@@ -194,6 +196,154 @@ def test_revalidations_go_through_the_application_and_get_a_304(app, client, tal
 
     assert response.status_code == 304
     assert response.headers["ETag"] == etag
+
+
+# --- compressed copies -------------------------------------------------------------------------
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+# Every cached address but the invite of one episode, which is too small to be worth it.
+COMPRESSED_URLS = [url for url in CACHED_URLS if url != "/episodes/cache-talk.ics"]
+
+
+@pytest.fixture
+def season(app, talk) -> None:
+    """Enough episodes for the feeds and the API to pass the size worth compressing."""
+    with app.app_context():
+        for week in range(1, 6):
+            make_episode(
+                f"Season talk {week}",
+                STARTS + timedelta(days=7 * week),
+                description="<p>Operators compare notes on running clouds at scale.</p>",
+            )
+
+
+@pytest.mark.parametrize("url", COMPRESSED_URLS)
+def test_a_client_accepting_gzip_gets_the_same_bytes_compressed(app, client, season, url):
+    plain = client.get(url)
+    compressed = client.get(url, headers=GZIP)
+
+    assert "Content-Encoding" not in plain.headers
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.get_data()) == plain.get_data()
+    assert int(compressed.headers["Content-Length"]) == len(compressed.get_data())
+    for response in (plain, compressed):
+        assert "Accept-Encoding" in response.headers["Vary"]
+    assert compressed.headers["ETag"] == plain.headers["ETag"]
+    assert compressed.headers["Content-Type"] == plain.headers["Content-Type"]
+
+
+def test_the_compressed_copy_is_made_once_per_content_version(app, season, monkeypatch):
+    made = []
+    real_gzipped = compression.gzipped
+    monkeypatch.setattr(compression, "gzipped", lambda body: made.append(1) or real_gzipped(body))
+
+    first = app.test_client().get("/calendar.ics", headers=GZIP)
+    with recording(app) as seen:
+        again = app.test_client().get("/calendar.ics", headers=GZIP)
+    with app.app_context():
+        make_episode("After the change", STARTS + timedelta(days=70))
+    after_change = app.test_client().get("/calendar.ics", headers=GZIP)
+
+    assert again.get_data() == first.get_data()
+    assert seen["templates"] == [] and len(seen["statements"]) <= 1
+    assert b"After the change" in gzip.decompress(after_change.get_data())
+    assert len(made) == 2  # one per version
+
+
+def test_a_build_for_a_gzip_client_also_serves_plain_clients_from_the_cache(app, client, talk):
+    compressed = client.get("/episodes/cache-talk/", headers=GZIP)
+
+    with recording(app) as seen:
+        plain = app.test_client().get("/episodes/cache-talk/")
+
+    assert seen["templates"] == []
+    assert plain.get_data() == gzip.decompress(compressed.get_data())
+    assert "Content-Encoding" not in plain.headers
+
+
+@pytest.mark.parametrize(
+    "accept_encoding", ["", "br", "identity", "gzip;q=0", "gzip;q=0, *", "*;q=0", "x-gzip"]
+)
+def test_clients_that_refuse_gzip_get_the_plain_body(app, client, season, accept_encoding):
+    client.get("/calendar.ics", headers=GZIP)  # a compressed copy is in the cache
+
+    response = client.get("/calendar.ics", headers={"Accept-Encoding": accept_encoding})
+
+    assert "Content-Encoding" not in response.headers
+    assert response.get_data().startswith(b"BEGIN:VCALENDAR")
+
+
+@pytest.mark.parametrize(
+    "accept_encoding", ["gzip", "GZIP;q=0.5", "*", "deflate, gzip;q=1.0, *;q=0"]
+)
+def test_every_spelling_that_accepts_gzip_gets_it(app, client, season, accept_encoding):
+    response = client.get("/calendar.ics", headers={"Accept-Encoding": accept_encoding})
+
+    assert response.headers["Content-Encoding"] == "gzip"
+
+
+def test_the_front_cache_keeps_plain_and_compressed_answers_apart(app, season, monkeypatch):
+    visitor = app.test_client()
+    plain = visitor.get("/feed.xml").get_data()
+    compressed = visitor.get("/feed.xml", headers=GZIP).get_data()
+    checks = []
+    real_check = security.reject_invalid_input
+    monkeypatch.setattr(
+        security, "reject_invalid_input", lambda req: checks.append(1) or real_check(req)
+    )
+
+    assert visitor.get("/feed.xml").get_data() == plain
+    assert visitor.get("/feed.xml", headers=GZIP).get_data() == compressed
+    assert gzip.decompress(compressed) == plain
+    assert checks == []  # both answered from the front cache, each in its own coding
+
+
+def test_a_compressed_copy_is_a_304_for_a_client_holding_it(app, client, season):
+    etag = client.get("/calendar.ics", headers=GZIP).headers["ETag"]
+
+    response = client.get("/calendar.ics", headers={**GZIP, "If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.get_data() == b""
+
+
+def test_a_head_for_a_gzip_client_has_the_compressed_length(app, client, season):
+    body = client.get("/calendar.ics", headers=GZIP).get_data()
+
+    head = client.head("/calendar.ics", headers=GZIP)
+
+    assert head.headers["Content-Encoding"] == "gzip"
+    assert int(head.headers["Content-Length"]) == len(body)
+    assert head.get_data() == b""
+
+
+def test_a_small_answer_is_sent_as_is(app, client, talk):
+    response = client.get("/episodes/cache-talk.ics", headers=GZIP)
+
+    assert len(response.get_data()) < compression.MIN_SIZE
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" not in response.headers.get("Vary", "")
+
+
+def test_small_and_binary_bodies_are_not_compressed():
+    text = Headers({"Content-Type": "text/html; charset=utf-8"})
+    assert compression.compressible(text, b"x" * compression.MIN_SIZE)
+    assert not compression.compressible(text, b"x" * (compression.MIN_SIZE - 1))
+    assert not compression.compressible(Headers({"Content-Type": "image/png"}), b"x" * 5000)
+    already = Headers({"Content-Type": "text/plain", "Content-Encoding": "br"})
+    assert not compression.compressible(already, b"x" * 5000)
+    for mimetype in ("application/json", "application/atom+xml", "text/calendar"):
+        assert compression.compressible(Headers({"Content-Type": mimetype}), b"x" * 5000)
+
+
+def test_pages_never_cached_are_never_compressed_here(app, client, talk, login_as):
+    login_as(client)
+
+    response = client.get("/episodes/cache-talk/", headers=GZIP)
+
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert b"Cache talk" in response.get_data()
 
 
 # --- what moves the content version ------------------------------------------------------------
