@@ -2,6 +2,7 @@
 
 import argparse
 import glob
+import gzip
 import logging
 import os
 import shutil
@@ -88,6 +89,18 @@ def get_pages(dataset: datagen.Dataset) -> list[Page]:
         Page("/api/episodes", "/api/episodes"),
         Page(f"/ptg/{event}/", f"/ptg/{event}/"),
         Page(f"/ptg/{event}/schedule", f"/ptg/{event}/schedule"),
+    ]
+
+
+# Calendar clients and browsers send this; wrk and the issue's URL list do not.
+ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
+
+
+def compressed_variants() -> list[Page]:
+    """The two largest answers as most clients get them: compressed. Shown beside the issue's
+    URLs, outside its targets."""
+    return [
+        Page(f"{path} (gzip)", path, headers=ACCEPT_GZIP) for path in ("/calendar.ics", "/feed.xml")
     ]
 
 
@@ -222,7 +235,7 @@ def timed_probe(port: int, page: Page) -> tuple[servers.Response | None, float]:
     """One request for the page, and how long it took."""
     started = time.perf_counter()
     try:
-        answer = servers.fetch(port, page.path, timeout=300)
+        answer = servers.fetch(port, page.path, headers=page.headers, timeout=300)
     except OSError as error:
         page.note = f"request failed: {error}"
         answer = None
@@ -293,7 +306,7 @@ def run_served(
         floor.wait_ready("/")
         say("gunicorn up: site, site with CSRF off (POST), hello floor")
 
-        pages = get_pages(dataset)
+        pages = get_pages(dataset) + compressed_variants()
         static_dir = run_dir / "static-copies"
         static_dir.mkdir()
         for index, page in enumerate(pages):
@@ -307,7 +320,12 @@ def run_served(
             page.has_validator = "etag" in answer.headers or "last-modified" in answer.headers
             if page.measurable:
                 name = f"{index}{_extension(page.content_type)}"
-                (static_dir / name).write_bytes(answer.body)
+                if answer.headers.get("content-encoding") == "gzip":
+                    # nginx sends ``name.gz`` as it is (gzip_static) to a client asking for it.
+                    (static_dir / f"{name}.gz").write_bytes(answer.body)
+                    (static_dir / name).write_bytes(gzip.decompress(answer.body))
+                else:
+                    (static_dir / name).write_bytes(answer.body)
                 page.static_path = "/" + name
                 # Each worker keeps its own copy when no shared cache is configured: ask until
                 # several answers in a row come from a cache, then load the page. A page that
@@ -353,7 +371,9 @@ def run_served(
                     page.nginx_status = again.status
                     page.nginx_cache = again.headers.get("x-cache-status", "")
                     page.nginx_loaded = again.status < 400 and page.nginx_seconds <= args.slow_limit
-                check = servers.fetch(nginx.extra["static_port"], page.static_path)
+                check = servers.fetch(
+                    nginx.extra["static_port"], page.static_path, headers=page.headers
+                )
                 if check.status != 200 or len(check.body) != page.size:
                     page.note = f"static copy answered {check.status}"
 
@@ -361,11 +381,20 @@ def run_served(
         wrk = {"threads": args.threads, "connections": args.connections}
 
         def measure(
-            server: str, label: str, port: int, path: str, script: Path | None = None
+            server: str,
+            label: str,
+            port: int,
+            path: str,
+            script: Path | None = None,
+            headers: dict[str, str] | None = None,
         ) -> None:
             try:
                 result = load.run_wrk(
-                    f"http://127.0.0.1:{port}{path}", args.duration, script=script, **wrk
+                    f"http://127.0.0.1:{port}{path}",
+                    args.duration,
+                    script=script,
+                    headers=headers,
+                    **wrk,
                 )
             except (RuntimeError, ValueError, OSError) as error:
                 results.notes.append(f"wrk on {server} {label}: {error}")
@@ -382,7 +411,9 @@ def run_served(
         say("warming up")
         for page in gets:
             try:
-                load.run_wrk(f"http://127.0.0.1:{site.port}{page.path}", 1, **wrk)
+                load.run_wrk(
+                    f"http://127.0.0.1:{site.port}{page.path}", 1, headers=page.headers, **wrk
+                )
             except (RuntimeError, ValueError, OSError) as error:
                 results.notes.append(f"warm-up of {page.label}: {error}")
             drain(site.port)
@@ -399,12 +430,15 @@ def run_served(
                 if page.method != "GET":
                     continue
                 if page.site_loaded:
-                    measure("site", page.label, site.port, page.path)
+                    measure("site", page.label, site.port, page.path, headers=page.headers)
                     drain(site.port)
                 if nginx is not None and page.nginx_loaded:
-                    measure("nginx", page.label, nginx.port, page.path)
+                    measure("nginx", page.label, nginx.port, page.path, headers=page.headers)
                     drain(site.port)
-                    measure("static", page.label, nginx.extra["static_port"], page.static_path)
+                    static_port = nginx.extra["static_port"]
+                    measure(
+                        "static", page.label, static_port, page.static_path, headers=page.headers
+                    )
             if post_script is not None:
                 script = load.write_post_script(post_script, "/propose", propose.form_body)
                 measure("site", propose.label, post_site.port, "/", script)

@@ -67,8 +67,9 @@ def run_wrk(
     threads: int,
     connections: int,
     script: Path | None = None,
+    headers: dict[str, str] | None = None,
 ) -> WrkResult:
-    """One wrk run against ``url`` (on 127.0.0.1)."""
+    """One wrk run against ``url`` (on 127.0.0.1), with ``headers`` on every request."""
     binary = wrk_binary()
     if binary is None:
         raise FileNotFoundError("wrk is not installed (apt-get install wrk)")
@@ -81,6 +82,8 @@ def run_wrk(
         "--timeout",
         "10s",
     ]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
     command.append(url)

@@ -35,6 +35,9 @@ class Page:
     label: str
     path: str
     method: str = "GET"
+    # Request headers of a variant of one of the issue's URLs (gzip): loaded and shown in the
+    # table like the others, but not one of the URLs the targets are about.
+    headers: dict[str, str] = field(default_factory=dict)
     # Filled by probing the running site.
     status: int | None = None
     size: int = 0
@@ -327,7 +330,7 @@ def inprocess_table(results: Results) -> list[str]:
 
 
 def _label_of(results: Results, index: int) -> str:
-    gets = [p for p in results.pages if p.method == "GET"]
+    gets = _get_pages(results)
     return gets[index].label if index < len(gets) else "?"
 
 
@@ -339,7 +342,8 @@ class Verdict:
 
 
 def _get_pages(results: Results) -> list[Page]:
-    return [p for p in results.pages if p.method == "GET"]
+    """The issue's GET URLs, in order (the in-process costs are listed in the same order)."""
+    return [p for p in results.pages if p.method == "GET" and not p.headers]
 
 
 def _missing(results: Results) -> list[str]:
