@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -31,6 +30,7 @@ from openinfra_live.clean_stamps import cleaned_stamp
 from openinfra_live.episodes import editing
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.queries import youtube_video_id
 from openinfra_live.episodes.search import search_text_of
 from openinfra_live.episodes.slugs import episode_slug
 from openinfra_live.extensions import db
@@ -50,7 +50,6 @@ KNOWN_FIELDS = frozenset(
 )
 MAX_TITLE = 300
 MAX_PLATFORM = 50
-_YOUTUBE_ID = re.compile(r"(?:/embed/|/live/|/shorts/|youtu\.be/|[?&]v=)([A-Za-z0-9_-]{11})")
 _PLATFORM_CHARS = re.compile(r"[^a-z0-9]+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_FIELD_NAME = 60
@@ -217,16 +216,6 @@ def web_address(value: Any) -> str | None:
     if url.startswith("//"):
         url = "https:" + url
     return editing.web_address(url)
-
-
-def youtube_video_id(url: str) -> str | None:
-    """The 11-character video id of a YouTube watch, share, live or embed address."""
-    host = (urlsplit(url).hostname or "").lower()
-    domains = ("youtu.be", "youtube.com", "youtube-nocookie.com")
-    if not any(host == domain or host.endswith("." + domain) for domain in domains):
-        return None
-    match = _YOUTUBE_ID.search(url)
-    return match.group(1) if match else None
 
 
 def youtube_watch_url(video_id: str) -> str:

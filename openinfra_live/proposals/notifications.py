@@ -31,7 +31,7 @@ def status_url(proposal: Proposal, token: str | None = None) -> str:
 
 def episode_url(slug: str) -> str:
     """The absolute address of an episode page (``/episodes/<slug>/`` in the URL map)."""
-    return url_for("episodes.index", _external=True).rstrip("/") + f"/episodes/{slug}/"
+    return url_for("episodes.detail", slug=slug, _external=True)
 
 
 def proposal_received(proposal: Proposal, token: str) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from openinfra_live.episodes.importer import import_episodes, load_entries, youtube_video_id
+from openinfra_live.episodes.importer import import_episodes, load_entries
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 
@@ -380,20 +380,3 @@ def test_load_entries_reads_front_matter_only(tmp_path):
     text = "---\nepisodes:\n  - episodeTitle: A\n---\n\n# Body\n\n---\nnot: yaml: here\n"
 
     assert load_entries(text) == [{"episodeTitle": "A"}]
-
-
-@pytest.mark.parametrize(
-    ("url", "video_id"),
-    [
-        ("https://www.youtube.com/watch?v=pHHCIGkpNzs", "pHHCIGkpNzs"),
-        ("https://www.youtube.com/watch?feature=share&v=pHHCIGkpNzs", "pHHCIGkpNzs"),
-        ("https://youtu.be/pHHCIGkpNzs", "pHHCIGkpNzs"),
-        ("https://www.youtube.com/embed/pHHCIGkpNzs", "pHHCIGkpNzs"),
-        ("https://www.youtube-nocookie.com/embed/pHHCIGkpNzs", "pHHCIGkpNzs"),
-        ("https://youtube.com/live/pHHCIGkpNzs?si=x", "pHHCIGkpNzs"),
-        ("https://notyoutube.com/embed/pHHCIGkpNzs", None),
-        ("https://www.youtube.com/channel/UC", None),
-    ],
-)
-def test_youtube_video_ids_are_read_from_youtube_addresses_only(url, video_id):
-    assert youtube_video_id(url) == video_id
