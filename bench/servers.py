@@ -42,10 +42,19 @@ def fetch(
     headers: dict[str, str] | None = None,
     timeout: float = 60.0,
 ) -> Response:
-    """One HTTP/1.1 request to 127.0.0.1; redirects are not followed."""
+    """One HTTP/1.1 request to 127.0.0.1; redirects are not followed.
+
+    Like wrk, it sends no ``Accept-Encoding`` unless ``headers`` has one (``http.client`` would
+    add ``identity``): a proxy cache filled by this request then holds the variant wrk asks for.
+    """
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
         answer = connection.getresponse()
         return Response(
             status=answer.status,

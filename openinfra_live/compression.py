@@ -1,11 +1,12 @@
-"""gzip for cached public responses: compressed once per content version, not per request.
+"""gzip for cached feeds, invites and the API: compressed once per content version.
 
 The subscription calendar of a large archive is megabytes of text that calendar clients fetch
 again and again, and they all accept gzip: compressing it for each request (as a proxy's
 on-the-fly gzip does) costs a tenth of a second of CPU every time. The response cache
 (``response_cache.cached``) keeps a compressed copy next to the plain one instead, made on the
 first request that asks for it and then replayed, from memory and from Redis, to every worker
-and host.
+and host. HTML pages are tens of kilobytes, cheap for the proxy to compress; they are sent as
+they are.
 
 Both copies say ``Vary: Accept-Encoding``, so a shared cache keeps them apart. They share
 their weak ETag: they are the same content, and a weak validator allows for that.

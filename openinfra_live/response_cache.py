@@ -390,7 +390,11 @@ def cached(
             token = content_version.current().token if key is not None else None
             if key is None or token is None:
                 return view(*args, **kwargs)
-            encoding = compression.negotiated(request.headers.get("Accept-Encoding"))
+            # HTML pages are left to the proxy's gzip: they are small, and they already vary
+            # by cookie, which a second varying header would multiply in a shared cache.
+            compresses = not varies_by_visitor
+            accepted = request.headers.get("Accept-Encoding")
+            encoding = compression.negotiated(accepted) if compresses else ""
             if encoding:
                 encoded = cache.get(token, _encoded_key(key, encoding))
                 if encoded is not None:
@@ -402,7 +406,7 @@ def cached(
                 response = app.make_response(view(*args, **kwargs))
                 if not storable(response):
                     return response
-                if compression.compressible(response.headers, response.get_data()):
+                if compresses and compression.compressible(response.headers, response.get_data()):
                     # Both copies say so, or a shared cache could hand either to anyone.
                     response.vary.add("Accept-Encoding")
                 entry = Entry.from_response(response)
