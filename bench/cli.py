@@ -322,6 +322,8 @@ def run_served(
                 name = f"{index}{_extension(page.content_type)}"
                 if answer.headers.get("content-encoding") == "gzip":
                     # nginx sends ``name.gz`` as it is (gzip_static) to a client asking for it.
+                    name = f"compressed/{name}"
+                    (static_dir / "compressed").mkdir(exist_ok=True)
                     (static_dir / f"{name}.gz").write_bytes(answer.body)
                     (static_dir / name).write_bytes(gzip.decompress(answer.body))
                 else:

@@ -202,9 +202,10 @@ def add_static_server(conf: str, port: int, root: Path) -> str:
         f"        listen 127.0.0.1:{port};\n"
         f"        root {root};\n"
         f"        access_log off;\n"
-        # A compressed copy (``name.gz``) is sent as it is to a client that accepts gzip.
-        f"        gzip_static on;\n"
         f"        location / {{ try_files $uri =404; }}\n"
+        # Under /compressed/, ``name.gz`` is sent as it is to a client that accepts gzip. Only
+        # there: with gzip_vary on, gzip_static looks for a ``.gz`` file on every request.
+        f"        location /compressed/ {{ gzip_static on; try_files $uri =404; }}\n"
         f"    }}\n"
     )
     head, brace, tail = conf.rpartition("}")
