@@ -9,6 +9,10 @@ The key is (content version token, scheme and host, path and query string, and f
 vary by visitor: the visitor's time zone; for pages that follow the clock: the current minute,
 so a *live now* badge is never more than a minute late).
 
+Feeds, invites and the API are also kept gzip-compressed, once per version, for the clients
+that accept it (``compression``): the compressed copy is an entry of its own, under the same key
+and the coding.
+
 What is never cached: anything but GET and HEAD; pages for a signed-in visitor, or for a
 visitor with a flashed message waiting (their pages differ and are private); responses other
 than 200; responses that change the session or set a cookie, or that say ``private`` or
@@ -26,12 +30,12 @@ Where entries live:
 
 In front of the whole application, :class:`FrontCache` (installed by :func:`init_app`) answers
 a GET or HEAD that carries no cookie, no conditional header and no credentials with the exact
-bytes the application sent for the same address under the same version (and minute), before
-routing, rate limiting, sessions and the other per-request hooks run. Such a request cannot be
-signed in, has no message waiting and no time zone: its answer is the same for every visitor,
-which the view layer confirmed when it produced it. It only ever uses a memoized version
-that is still young enough; otherwise the request goes through the application, which reads
-the version again.
+bytes the application sent for the same address (and accepted coding) under the same version
+(and minute), before routing, rate limiting, sessions and the other per-request hooks run.
+Such a request cannot be signed in, has no message waiting and no time zone: its answer is the
+same for every visitor, which the view layer confirmed when it produced it. It only ever uses
+a memoized version that is still young enough; otherwise the request goes through the
+application, which reads the version again.
 
 ``app.extensions["response_cache"]`` is the app's :class:`ResponseCache`; ``clear()`` empties it.
 """
@@ -369,6 +373,34 @@ def _encoded_key(key: str, encoding: str) -> str:
     return f"{key}\x1f{encoding}"
 
 
+def _build_and_keep(
+    cache: "ResponseCache",
+    token: str,
+    key: str,
+    compresses: bool,
+    view: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> tuple[Response, Entry | None]:
+    """Run the view, and keep its answer under ``key`` when it may be replayed to others; the
+    entry is None when it may not."""
+    started = time.monotonic()
+    response = current_app.make_response(view(*args, **kwargs))
+    if not storable(response):
+        return response, None
+    if compresses and compression.compressible(response.headers, response.get_data()):
+        # Both copies say so, or a shared cache could hand either to anyone.
+        response.vary.add("Accept-Encoding")
+    entry = Entry.from_response(response)
+    cache.set(token, key, entry)
+    # The next visitors are answered from the cache, with no query at all while the memoized
+    # version is young: after a long build, start its lifetime now, not when the build began.
+    # One more small query, on an expensive miss only.
+    if time.monotonic() - started > LONG_BUILD_SECONDS:
+        cache.versions.refresh()
+    return response, entry
+
+
 def cached(
     *, varies_by_visitor: bool, follows_clock: bool
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -402,20 +434,9 @@ def cached(
                     return http_cache.conditional(encoded.to_response())
             entry = cache.get(token, key)
             if entry is None:
-                started = time.monotonic()
-                response = app.make_response(view(*args, **kwargs))
-                if not storable(response):
+                response, entry = _build_and_keep(cache, token, key, compresses, view, args, kwargs)
+                if entry is None:
                     return response
-                if compresses and compression.compressible(response.headers, response.get_data()):
-                    # Both copies say so, or a shared cache could hand either to anyone.
-                    response.vary.add("Accept-Encoding")
-                entry = Entry.from_response(response)
-                cache.set(token, key, entry)
-                # The next visitors are answered from the cache, with no query at all while
-                # the memoized version is young: after a long build, start its lifetime now,
-                # not when the build began. One more small query, on an expensive miss only.
-                if time.monotonic() - started > LONG_BUILD_SECONDS:
-                    cache.versions.refresh()
                 if not (encoding and entry.varies_by_encoding):
                     request.environ[FRONT_MARK] = (token, minute)
                     return response

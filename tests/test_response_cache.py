@@ -747,6 +747,24 @@ def test_two_hosts_share_entries_and_the_version_through_redis(app, talk, redis_
         assert "Written elsewhere" in two_after
 
 
+def test_a_compressed_copy_made_on_one_host_serves_the_others(
+    app, season, redis_server, monkeypatch
+):
+    made = []
+    real_gzipped = compression.gzipped
+    monkeypatch.setattr(compression, "gzipped", lambda body: made.append(1) or real_gzipped(body))
+    with (
+        another_app(app, CACHE_REDIS_URL=redis_server.url) as one,
+        another_app(app, CACHE_REDIS_URL=redis_server.url) as two,
+    ):
+        built = one.test_client().get("/calendar.ics", headers=GZIP)
+        shared = two.test_client().get("/calendar.ics", headers=GZIP)
+
+    assert shared.headers["Content-Encoding"] == "gzip"
+    assert shared.get_data() == built.get_data()
+    assert len(made) == 1
+
+
 def test_clearing_the_cache_empties_redis_too(app, client, talk, redis_server):
     with another_app(app, CACHE_REDIS_URL=redis_server.url) as host:
         host.test_client().get("/calendar.ics")
