@@ -27,7 +27,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    literal,
     select,
 )
 
@@ -346,31 +345,53 @@ def paginate(
     """
     if number < 1:
         raise NoSuchPage(number)
-    if count_cap is None:
-        counting = query.with_only_columns(func.count()).order_by(None)
-    else:
-        capped = query.with_only_columns(literal(1)).order_by(None).limit(count_cap + 1)
-        counting = select(func.count()).select_from(capped.subquery())
-    total = db.session.scalar(counting) or 0
-    exact = count_cap is None or total <= count_cap
-    if exact and number > 1 and (number - 1) * per_page >= total:
+    if count_cap is not None:
+        return _capped_page(query, number, per_page, count_cap)
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    if number > 1 and (number - 1) * per_page >= total:
         raise NoSuchPage(number)
-    # Past the cap, one row more than the page says whether another page follows.
-    rows = per_page if exact else per_page + 1
-    items = episode_summaries(
+    items = _page_of(query, number, per_page, per_page) if total else []
+    return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def _page_of(query: Select, number: int, per_page: int, rows: int) -> list[EpisodeSummary]:
+    return episode_summaries(
         query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page)
     )
-    if exact:
-        return Page(items=items, number=number, per_page=per_page, total=total)
-    if not items:
+
+
+def _capped_page(query: Select, number: int, per_page: int, count_cap: int) -> Page:
+    """A page of a search: one pass over the episodes, newest first, reads the ids of the
+    first ``count_cap + 1`` matches, which give both the count and, on the pages within the
+    cap, the page's episodes. A rare word is the costly search (every episode is read to find
+    the few that match): it is read once, not once to count and again for the page."""
+    matching = query.with_only_columns(_EPISODES.c.id).order_by(*_NEWEST_FIRST)
+    ids = db.session.scalars(matching.limit(count_cap + 1)).all()
+    exact = len(ids) <= count_cap
+    start = (number - 1) * per_page
+    if number > 1 and start >= len(ids) and exact:
         raise NoSuchPage(number)
+    if start + per_page < len(ids) or exact:
+        page_ids = ids[start : start + per_page]
+        chosen = query.where(_EPISODES.c.id.in_(page_ids)).order_by(*_NEWEST_FIRST)
+        items = episode_summaries(chosen) if page_ids else []
+        more_after = len(ids) > start + per_page
+    else:
+        # Past the ids read: one row more than the page says whether another page follows.
+        items = _page_of(query, number, per_page, per_page + 1)
+        if not items:
+            raise NoSuchPage(number)
+        more_after = len(items) > per_page
+        items = items[:per_page]
+    if exact:
+        return Page(items=items, number=number, per_page=per_page, total=len(ids))
     return Page(
-        items=items[:per_page],
+        items=items,
         number=number,
         per_page=per_page,
         total=count_cap,
         exact=False,
-        more_after=len(items) > per_page,
+        more_after=more_after,
     )
 
 

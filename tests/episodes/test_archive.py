@@ -152,6 +152,39 @@ def test_a_search_counts_up_to_a_cap_then_says_more_than_and_still_pages(app, cl
     assert "8 episodes, page 1 of 4." in everything
 
 
+def test_a_search_pages_through_its_matches_within_and_past_what_one_pass_reads(
+    app, client, monkeypatch
+):
+    # One pass reads the ids of cap + 1 matches: pages 1-2 come from them, page 3 straddles
+    # their end and page 4 lies past it (both read with an offset).
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 4)
+    app.config["EPISODES_PER_PAGE"] = 2
+    with app.app_context():
+        for week in range(8):
+            make_episode(f"Paged {week}", START + timedelta(weeks=week), hidden=week == 3)
+    titles = [f"Paged {week}" for week in range(8)]
+
+    pages = [client.get(f"/episodes/?q=paged&page={n}") for n in range(1, 6)]
+
+    assert [titles_in(page.get_data(as_text=True), titles) for page in pages[:4]] == [
+        ["Paged 7", "Paged 6"],
+        ["Paged 5", "Paged 4"],
+        ["Paged 2", "Paged 1"],
+        ["Paged 0"],
+    ]
+    assert 'rel="next"' in pages[2].get_data(as_text=True)
+    assert 'rel="next"' not in pages[3].get_data(as_text=True)
+    assert pages[4].status_code == 404
+
+
+def test_a_search_that_matches_nothing_has_one_empty_page(app, client, three_episodes):
+    empty = client.get("/episodes/?q=mainframe")
+
+    assert empty.status_code == 200
+    assert "No episode matches." in empty.get_data(as_text=True)
+    assert client.get("/episodes/?q=mainframe&page=2").status_code == 404
+
+
 # Documented choice: a page number that is not a positive decimal number, or a page past the
 # last one, is a page that does not exist (404); page 1 of an empty listing exists.
 @pytest.mark.parametrize(
