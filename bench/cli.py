@@ -77,11 +77,13 @@ def say(message: str) -> None:
 def get_pages(dataset: datagen.Dataset) -> list[Page]:
     """The URLs of the issue, with this database's episode and event."""
     slug, event, word = dataset.episode_slug, dataset.event_slug, dataset.search_word
+    unmatched = dataset.unmatched_word
     return [
         Page("/", "/"),
         Page("/episodes/", "/episodes/"),
         Page("/episodes/?page=150", "/episodes/?page=150"),
         Page(f"/episodes/?q={word}", f"/episodes/?q={word}"),
+        Page(f"/episodes/?q={unmatched}", f"/episodes/?q={unmatched}"),
         Page("/episodes/<slug>/", f"/episodes/{slug}/"),
         Page("/episodes/<slug>.ics", f"/episodes/{slug}.ics"),
         Page("/calendar.ics", "/calendar.ics"),
@@ -565,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
             "sessions": dataset.sessions,
             "slug": dataset.episode_slug,
             "word": dataset.search_word,
+            "unmatched": dataset.unmatched_word,
             "workers": args.workers,
             "threads": args.threads,
             "connections": args.connections,

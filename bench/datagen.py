@@ -22,6 +22,9 @@ from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
 
 SEARCH_WORD = "kubernetes"
+# A word no generated episode contains: the search a typo makes, which reads every episode to
+# find that nothing matches (a common word stops at the count's cap).
+UNMATCHED_WORD = "mainframe"
 FUTURE_EPISODES = 6
 HIDDEN_EVERY = 50  # one episode in fifty is hidden, as withdrawn or test entries are
 
@@ -208,6 +211,7 @@ class Dataset:
     episode_slug: str
     event_slug: str
     search_word: str
+    unmatched_word: str
     teams: int
     sessions: int
 
@@ -479,6 +483,7 @@ def generate(app: Flask, episodes: int, now: datetime | None = None) -> Dataset:
         episode_slug=slug,
         event_slug=event_slug,
         search_word=SEARCH_WORD,
+        unmatched_word=UNMATCHED_WORD,
         teams=teams,
         sessions=sessions,
     )

@@ -582,7 +582,8 @@ def render(results: Results) -> str:
         f"127.0.0.1, {s['rounds']} round(s), servers interleaved within each round",
         "- ratios are paired: each round's rate divided by the floor's (or the static file's) "
         "rate of the same round, then the median over rounds",
-        f"- episode page: `/episodes/{s['slug']}/`; search word: `{s['word']}`",
+        f"- episode page: `/episodes/{s['slug']}/`; search words: `{s['word']}` (in many "
+        f"episodes), `{s['unmatched']}` (in none)",
         "- POST /propose runs against a second gunicorn of the same site whose instance config "
         "sets `WTF_CSRF_ENABLED = False` (wrk cannot carry a CSRF token) and raises "
         "`RATELIMIT_PUBLIC_FORMS`; each request has a fresh form nonce. The GET pages run with "
