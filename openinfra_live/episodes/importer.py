@@ -331,7 +331,11 @@ def _claim_slug(title: str, starts_at: datetime, taken: set[str]) -> str:
 
 
 def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
-    episode.description = description
+    if description != episode.description:
+        # A description that differs from the stored one was just cleaned (see the caller):
+        # stamped here, it is not cleaned a second time by the stamp listener.
+        episode.description = description
+        episode.description_stamp = cleaned_stamp(description)
     episode.hidden = data.hidden
     episode.recap_url = data.recap_url
     if [(link.platform, link.url) for link in episode.links] != data.links:

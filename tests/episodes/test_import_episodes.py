@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from openinfra_live import clean_stamps, sanitize
+from openinfra_live.episodes import importer
 from openinfra_live.episodes.importer import import_episodes, load_entries
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
@@ -142,6 +144,35 @@ def test_a_changed_entry_is_updated_in_place(app, runner, tmp_path):
     assert after.id == before.id and after.slug == before.slug
     assert after.description == "Gating every change, <em>always</em>."
     assert (after.guests[-1].name, after.guests[-1].affiliation) == ("Hana Hoshino", "Kappa")
+
+
+def test_an_updated_description_is_cleaned_once_and_stamped(app, runner, tmp_path, monkeypatch):
+    run_import(runner, SAMPLE)
+    changed = tmp_path / "changed.md"
+    changed.write_text(
+        SAMPLE.read_text().replace(
+            "Gating every change before it merges.", "Gating <b onclick=x()>every</b> change."
+        )
+    )
+    cleaned = []
+    real_clean = sanitize.clean_html
+    monkeypatch.setattr(
+        sanitize, "clean_html", lambda html: cleaned.append(html) or real_clean(html)
+    )
+    monkeypatch.setattr(importer, "clean_html", sanitize.clean_html)
+
+    result = run_import(runner, changed)
+
+    assert "1 updated" in summary_line(result)
+    # The file's text is cleaned once; its cleaned form is not cleaned again to be stamped.
+    assert cleaned.count("Gating <b onclick=x()>every</b> change.") == 1
+    assert "Gating <b>every</b> change." not in cleaned
+    with app.app_context():
+        episode = db.session.scalars(
+            db.select(Episode).where(Episode.title == "Gating at Scale")
+        ).one()
+        assert episode.description == "Gating <b>every</b> change."
+        assert clean_stamps.is_stamped(episode.description, episode.description_stamp)
 
 
 def test_other_vintage_links_block_scalars_and_unknown_fields(app, runner):
