@@ -355,6 +355,7 @@ def paginate(
 
 
 def _page_of(query: Select, number: int, per_page: int, rows: int) -> list[EpisodeSummary]:
+    """``rows`` episodes of ``query``, newest first, from the start of page ``number``."""
     return episode_summaries(
         query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page)
     )
