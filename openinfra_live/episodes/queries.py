@@ -464,6 +464,9 @@ def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], lis
     """
     order = (_EPISODES.c.starts_at, _EPISODES.c.id)
     chosen = _VISIBLE if slug is None else and_(_VISIBLE, _EPISODES.c.slug == slug)
+    # Streamed in batches for the whole archive; one invite's few rows are read at once (on
+    # PostgreSQL a stream is a server-side cursor: three more round trips per statement).
+    streamed = {"yield_per": CALENDAR_BATCH} if slug is None else {}
     episodes = db.session.execute(
         select(
             *_SUMMARY_COLUMNS,
@@ -473,10 +476,11 @@ def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], lis
         )
         .where(chosen)
         .order_by(*order)
-        .execution_options(yield_per=CALENDAR_BATCH)
+        .execution_options(**streamed)
     )
-    guests = _episodes_collection(_GUESTS, (_GUESTS.c.name, _GUESTS.c.affiliation), chosen, order)
-    links = _episodes_collection(_LINKS, (_LINKS.c.platform, _LINKS.c.url), chosen, order)
+    guest_columns = (_GUESTS.c.name, _GUESTS.c.affiliation)
+    guests = _episodes_collection(_GUESTS, guest_columns, chosen, order, streamed)
+    links = _episodes_collection(_LINKS, (_LINKS.c.platform, _LINKS.c.url), chosen, order, streamed)
     guest_groups = _grouped_by_episode(guests)
     link_groups = _grouped_by_episode(links)
     next_guests = next(guest_groups, None)
@@ -494,16 +498,20 @@ def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], lis
 
 
 def _episodes_collection(
-    table: Table, columns: tuple, chosen: ColumnElement[bool], order: tuple
+    table: Table,
+    columns: tuple,
+    chosen: ColumnElement[bool],
+    order: tuple,
+    options: dict[str, Any],
 ) -> Iterable[Row]:
-    """The guests or links (``table``) of the ``chosen`` episodes, streamed in the episodes'
-    ``order``."""
+    """The guests or links (``table``) of the ``chosen`` episodes, in the episodes' ``order``,
+    with ``options`` (streaming)."""
     return db.session.execute(
         select(table.c.episode_id, *columns)
         .join(_EPISODES, _EPISODES.c.id == table.c.episode_id)
         .where(chosen)
         .order_by(*order, table.c.position, table.c.id)
-        .execution_options(yield_per=CALENDAR_BATCH)
+        .execution_options(**options)
     )
 
 
