@@ -219,6 +219,15 @@ def season(app, talk) -> None:
             )
 
 
+@pytest.fixture
+def compressions(monkeypatch) -> list[int]:
+    """One item for each compressed copy made while the test runs."""
+    made: list[int] = []
+    real_gzipped = compression.gzipped
+    monkeypatch.setattr(compression, "gzipped", lambda body: made.append(1) or real_gzipped(body))
+    return made
+
+
 @pytest.mark.parametrize("url", COMPRESSED_URLS)
 def test_a_client_accepting_gzip_gets_the_same_bytes_compressed(app, client, season, url):
     plain = client.get(url)
@@ -234,10 +243,7 @@ def test_a_client_accepting_gzip_gets_the_same_bytes_compressed(app, client, sea
     assert compressed.headers["Content-Type"] == plain.headers["Content-Type"]
 
 
-def test_the_compressed_copy_is_made_once_per_content_version(app, season, monkeypatch):
-    made = []
-    real_gzipped = compression.gzipped
-    monkeypatch.setattr(compression, "gzipped", lambda body: made.append(1) or real_gzipped(body))
+def test_the_compressed_copy_is_made_once_per_content_version(app, season, compressions):
 
     first = app.test_client().get("/calendar.ics", headers=GZIP)
     with recording(app) as seen:
@@ -249,7 +255,7 @@ def test_the_compressed_copy_is_made_once_per_content_version(app, season, monke
     assert again.get_data() == first.get_data()
     assert seen["templates"] == [] and len(seen["statements"]) <= 1
     assert b"After the change" in gzip.decompress(after_change.get_data())
-    assert len(made) == 2  # one per version
+    assert len(compressions) == 2  # one per version
 
 
 def test_a_build_for_a_gzip_client_also_serves_plain_clients_from_the_cache(app, client, season):
@@ -748,11 +754,8 @@ def test_two_hosts_share_entries_and_the_version_through_redis(app, talk, redis_
 
 
 def test_a_compressed_copy_made_on_one_host_serves_the_others(
-    app, season, redis_server, monkeypatch
+    app, season, redis_server, compressions
 ):
-    made = []
-    real_gzipped = compression.gzipped
-    monkeypatch.setattr(compression, "gzipped", lambda body: made.append(1) or real_gzipped(body))
     with (
         another_app(app, CACHE_REDIS_URL=redis_server.url) as one,
         another_app(app, CACHE_REDIS_URL=redis_server.url) as two,
@@ -762,7 +765,7 @@ def test_a_compressed_copy_made_on_one_host_serves_the_others(
 
     assert shared.headers["Content-Encoding"] == "gzip"
     assert shared.get_data() == built.get_data()
-    assert len(made) == 1
+    assert len(compressions) == 1
 
 
 def test_clearing_the_cache_empties_redis_too(app, client, talk, redis_server):
