@@ -34,7 +34,9 @@ RUN_SECONDS = 10
 MODERATORS = ("first.mod@example.org", "second.mod@example.org")
 
 
-def test_two_processes_on_one_postgresql_lose_and_double_nothing(postgres_server, tmp_path):
+def test_two_processes_on_one_postgresql_lose_and_double_nothing(
+    postgres_server, tmp_path, request
+):
     database_url = postgres_server.create_database("oil_two_processes")
     instance = write_instance_config(
         tmp_path / "instance", RATELIMIT_PUBLIC_FORMS="100000 per minute"
@@ -43,6 +45,8 @@ def test_two_processes_on_one_postgresql_lose_and_double_nothing(postgres_server
     prepare_database(env, moderators=MODERATORS)
     sites = start_sites(2, env, tmp_path, workers=2)
     engine = create_engine(database_url, pool_size=2)
+    # Also when an assertion fails: connections left open would warn in a later test.
+    request.addfinalizer(engine.dispose)
     lock = threading.Lock()
     submitted: list[tuple[int, str]] = []
     actions: list[tuple[str, str, int, int]] = []
@@ -149,6 +153,5 @@ def test_two_processes_on_one_postgresql_lose_and_double_nothing(postgres_server
                 "WHERE a.action IN ('proposal.approve', 'proposal.decline') GROUP BY u.email"
             )
         ).all()
-    engine.dispose()
     done_by = Counter(email for email, _, _, status in actions if status == 303)
     assert {email: n for email, n in actors} == dict(done_by)
