@@ -1,0 +1,149 @@
+"""The benchmark's own logic: reading wrk, judging the targets, the servers it configures.
+
+The benchmark itself never runs in the test suite (its numbers depend on the machine); these
+check the parts whose mistakes would make its report say something untrue.
+"""
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from bench import cli, load, report, servers
+from bench.inprocess import PageCost
+
+WRK_OUTPUT = """\
+Running 3s test @ http://127.0.0.1:8000/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.52ms  310.00us   9.10ms   90.00%
+  Latency Distribution
+     50%    1.43ms
+     75%    1.60ms
+     90%    1.80ms
+     99%    2.25ms
+  15000 requests in 3.00s, 200.00MB read
+  Socket errors: connect 0, read 2, write 1, timeout 3
+  Non-2xx or 3xx responses: 7
+Requests/sec:   5000.50
+Transfer/sec:     66.00MB
+"""
+
+
+def test_wrk_output_is_read_with_its_errors():
+    result = load.parse_wrk(WRK_OUTPUT)
+
+    assert result.requests_per_second == 5000.50
+    assert (result.p50_ms, result.p99_ms) == (1.43, 2.25)
+    assert result.requests == 15000
+    assert (result.bad_status, result.socket_errors, result.timeouts) == (7, 3, 3)
+
+
+def test_unexpected_wrk_output_is_an_error_not_a_number():
+    with pytest.raises(ValueError):
+        load.parse_wrk("wrk: connection refused\n")
+
+
+def cost(url: str, cold_ms: float) -> PageCost:
+    return PageCost(url, 200, 1000, cold_ms, 0.2, 4, 0, 25)
+
+
+def results_with_costs(costs_1000: list[float], costs_10000: list[float]) -> report.Results:
+    pages = [report.Page(f"/page-{n}", f"/page-{n}", status=200) for n in range(len(costs_1000))]
+    results = report.Results(settings={}, facts={}, pages=pages)
+    results.inprocess = {
+        1000: [cost(p.path, ms) for p, ms in zip(pages, costs_1000, strict=True)],
+        10000: [cost(p.path, ms) for p, ms in zip(pages, costs_10000, strict=True)],
+    }
+    return results
+
+
+def growth_verdict(results: report.Results) -> report.Verdict:
+    return next(v for v in report.verdicts(results) if v.target.startswith("cold cost 10,000"))
+
+
+def test_the_growth_verdict_names_every_page_above_the_target():
+    results = results_with_costs([1.0, 1.0, 1.0], [1.2, 4.0, 10.0])
+
+    verdict = growth_verdict(results)
+
+    assert verdict.verdict == "MISS"
+    assert "worst 10.00× (`/page-2`)" in verdict.measured
+    assert "2 of 3 above: `/page-1` 4.00×, `/page-2` 10.00×" in verdict.measured
+
+
+def test_growth_within_the_target_on_every_page_passes():
+    verdict = growth_verdict(results_with_costs([1.0, 2.0], [1.5, 2.2]))
+
+    assert verdict.verdict == "PASS"
+    assert "above" not in verdict.measured
+
+
+def test_variant_rows_are_shown_but_not_judged():
+    page = report.Page("/feed.xml", "/feed.xml", status=200, site_loaded=True)
+    variant = report.Page(
+        "/feed.xml (gzip)", "/feed.xml", status=200, site_loaded=True, headers=cli.ACCEPT_GZIP
+    )
+    results = report.Results(settings={}, facts={}, pages=[page, variant])
+    fast = load.WrkResult(1000.0, 1.0, 2.0, 3000, 0, 0, 0)
+    slow = load.WrkResult(100.0, 1.0, 2.0, 300, 0, 0, 0)
+    results.rounds = {
+        ("floor", "/"): [fast],
+        ("site", "/feed.xml"): [fast],
+        ("site", "/feed.xml (gzip)"): [slow],
+    }
+
+    floor_verdict = next(v for v in report.verdicts(results) if "hello floor" in v.target)
+
+    assert floor_verdict.verdict == "PASS"
+    assert "0 of 1 below" in floor_verdict.measured
+    assert any("`/feed.xml (gzip)`" in line for line in report.load_table(results))
+
+
+def test_only_the_compressed_copies_are_served_with_gzip_static(tmp_path):
+    conf = servers.add_static_server("events {}\nhttp {\n}\n", 8080, tmp_path)
+
+    server = conf[conf.index("server {") :]
+    assert "location / { try_files $uri =404; }" in server
+    assert "location /compressed/ { gzip_static on; try_files $uri =404; }" in server
+    # Nowhere else: with gzip_vary on, gzip_static looks for a .gz file on every request.
+    assert server.count("gzip_static") == 1
+
+
+@pytest.fixture
+def header_recorder() -> Iterator[tuple[int, list[dict[str, str]]]]:
+    """A real HTTP server on 127.0.0.1 that keeps the headers of each request it answers."""
+    seen: list[dict[str, str]] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append({name.lower(): value for name, value in self.headers.items()})
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_probes_ask_for_what_wrk_asks_for(header_recorder):
+    port, seen = header_recorder
+
+    plain = servers.fetch(port, "/")
+    compressed = servers.fetch(port, "/", headers=cli.ACCEPT_GZIP)
+
+    assert plain.body == compressed.body == b"ok"
+    assert "accept-encoding" not in seen[0]  # as wrk: http.client alone would send "identity"
+    assert seen[1]["accept-encoding"] == "gzip"
+    assert seen[0]["host"] == f"127.0.0.1:{port}"
