@@ -99,8 +99,8 @@ ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
 
 
 def compressed_variants() -> list[Page]:
-    """The two largest answers as most clients get them: compressed. Shown beside the issue's
-    URLs, outside its targets."""
+    """The calendar and the feed as calendar clients and feed readers get them: compressed.
+    Shown beside the issue's URLs, outside its targets."""
     return [
         Page(f"{path} (gzip)", path, headers=ACCEPT_GZIP) for path in ("/calendar.ics", "/feed.xml")
     ]

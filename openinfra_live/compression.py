@@ -21,15 +21,8 @@ GZIP = "gzip"
 # Below this, the gzip header and the request's bookkeeping cost more than the bytes saved.
 MIN_SIZE = 1024
 LEVEL = 6
-COMPRESSIBLE_TYPES = frozenset(
-    {
-        "application/atom+xml",
-        "application/javascript",
-        "application/json",
-        "application/xml",
-        "image/svg+xml",
-    }
-)
+# Besides text/*: what the cached answers are (the Atom feed, the API).
+COMPRESSIBLE_TYPES = frozenset({"application/atom+xml", "application/json"})
 
 
 def negotiated(accept_encoding: str | None) -> str:

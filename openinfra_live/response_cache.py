@@ -425,8 +425,9 @@ def cached(
             # HTML pages are left to the proxy's gzip: they are small, and they already vary
             # by cookie, which a second varying header would multiply in a shared cache.
             compresses = not varies_by_visitor
-            accepted = request.headers.get("Accept-Encoding")
-            encoding = compression.negotiated(accepted) if compresses else ""
+            encoding = ""
+            if compresses:
+                encoding = compression.negotiated(request.headers.get("Accept-Encoding"))
             if encoding:
                 encoded = cache.get(token, _encoded_key(key, encoding))
                 if encoded is not None:

@@ -46,7 +46,16 @@ def test_unexpected_wrk_output_is_an_error_not_a_number():
 
 
 def cost(url: str, cold_ms: float) -> PageCost:
-    return PageCost(url, 200, 1000, cold_ms, 0.2, 4, 0, 25)
+    return PageCost(
+        url=url,
+        status=200,
+        size=1000,
+        cold_ms=cold_ms,
+        warm_ms=0.2,
+        cold_queries=4,
+        warm_queries=0,
+        samples=25,
+    )
 
 
 def results_with_costs(costs_1000: list[float], costs_10000: list[float]) -> report.Results:
@@ -80,14 +89,26 @@ def test_growth_within_the_target_on_every_page_passes():
     assert "above" not in verdict.measured
 
 
+def wrk_result(requests_per_second: float) -> load.WrkResult:
+    return load.WrkResult(
+        requests_per_second=requests_per_second,
+        p50_ms=1.0,
+        p99_ms=2.0,
+        requests=int(requests_per_second * 3),
+        bad_status=0,
+        socket_errors=0,
+        timeouts=0,
+    )
+
+
 def test_variant_rows_are_shown_but_not_judged():
     page = report.Page("/feed.xml", "/feed.xml", status=200, site_loaded=True)
     variant = report.Page(
         "/feed.xml (gzip)", "/feed.xml", status=200, site_loaded=True, headers=cli.ACCEPT_GZIP
     )
     results = report.Results(settings={}, facts={}, pages=[page, variant])
-    fast = load.WrkResult(1000.0, 1.0, 2.0, 3000, 0, 0, 0)
-    slow = load.WrkResult(100.0, 1.0, 2.0, 300, 0, 0, 0)
+    fast = wrk_result(requests_per_second=1000.0)
+    slow = wrk_result(requests_per_second=100.0)
     results.rounds = {
         ("floor", "/"): [fast],
         ("site", "/feed.xml"): [fast],

@@ -193,7 +193,7 @@ def invite(slug: str):
     """The calendar invite of one episode."""
 
     def build() -> Response:
-        # Read to the end (one episode at most), so that every stream it opened is closed.
+        # One episode at most, its rows read at once (only the whole calendar is streamed).
         found = list(queries.calendar_rows(slug))
         if not found:
             abort(404)
