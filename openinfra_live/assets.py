@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, url_for
 
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # Names are remembered up to this many: a request for a static file may spell its name in
@@ -66,6 +66,21 @@ def init_app(app: Flask) -> None:
             digest = fingerprints.of(values["filename"])
             if digest is not None:
                 values["v"] = digest
+
+    addresses: dict[tuple[str, str, str | None], str] = {}
+
+    @app.template_global()
+    def asset_url(filename: str) -> str:
+        """``url_for("static", filename=…)``, remembered per fingerprint and mount point: the
+        layout asks for the same few assets on every page, and building an address costs
+        more than the rest of its line."""
+        key = (request.script_root, filename, fingerprints.of(filename))
+        address = addresses.get(key)
+        if address is None:
+            if len(addresses) >= MAX_NAMES:
+                addresses.clear()
+            address = addresses[key] = url_for("static", filename=filename)
+        return address
 
     @app.after_request
     def keep_fingerprinted_assets(response: Response) -> Response:

@@ -26,10 +26,16 @@ def zone_names() -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _known_zone_names() -> frozenset[str]:
+    return frozenset(zone_names())
+
+
 def visitor_zone() -> ZoneInfo | None:
     """The zone named by the visitor's cookie, or None when unset or unknown."""
-    name = request.cookies.get(COOKIE, "")
-    if name not in zone_names():
+    name = request.cookies.get(COOKIE)
+    # A set, not the sorted tuple: a page asks several times, and most visitors have no zone.
+    if not name or name not in _known_zone_names():
         return None
     return ZoneInfo(name)
 

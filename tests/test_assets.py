@@ -3,6 +3,9 @@
 import os
 import re
 
+from flask import Flask, render_template_string
+
+from openinfra_live import assets
 from openinfra_live.assets import IMMUTABLE_CACHE_CONTROL, MAX_NAMES, Fingerprints
 
 ASSET = re.compile(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"')
@@ -70,3 +73,28 @@ def test_names_remembered_are_bounded_however_a_file_is_spelled(tmp_path):
     assert len(fingerprints._digests) <= MAX_NAMES
     # A name seen before the store was emptied is still answered right.
     assert fingerprints.of("site.css") == expected
+
+
+def test_remembered_addresses_follow_the_mount_point_and_the_file(tmp_path):
+    folder = tmp_path / "static"
+    folder.mkdir()
+    asset = folder / "site.css"
+    asset.write_text("body { color: black }")
+    app = Flask(__name__, static_folder=str(folder))
+    assets.init_app(app)
+    fingerprints = app.extensions["asset_fingerprints"]
+
+    def address(base_url: str = "http://localhost/") -> str:
+        with app.test_request_context("/", base_url=base_url):
+            return render_template_string("{{ asset_url('site.css') }}")
+
+    first = address()
+    assert first == f"/static/site.css?v={fingerprints.of('site.css')}"
+    assert address() == first
+    assert address("http://localhost/mounted/") == "/mounted" + first
+
+    asset.write_text("body { color: navy }")
+    os.utime(asset, ns=(asset.stat().st_atime_ns, asset.stat().st_mtime_ns + 10**9))
+    changed = address()
+    assert changed != first
+    assert changed == f"/static/site.css?v={fingerprints.of('site.css')}"

@@ -175,6 +175,7 @@ def detail(slug: str):
             now=now,
             state=queries.state_of(episode, now),
             recording=queries.recording_of(episode),
+            invite_url=url_for("episodes.invite", slug=episode.slug),
             webcal_feed=webcal_url("episodes.calendar_feed"),
         )
 
