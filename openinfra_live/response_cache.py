@@ -30,7 +30,8 @@ Where entries live:
 
 In front of the whole application, :class:`FrontCache` (installed by :func:`init_app`) answers
 a GET or HEAD that carries no cookie, no conditional header and no credentials with the exact
-bytes the application sent for the same address (and accepted coding) under the same version
+bytes the application sent for the same address (and accepted coding, for an answer that
+varies by it: HTML pages are kept once for all clients) under the same version
 (and minute), before routing, rate limiting, sessions and the other per-request hooks run.
 Such a request cannot be signed in, has no message waiting and no time zone: its answer is the
 same for every visitor, which the view layer confirmed when it produced it. It only ever uses
@@ -149,6 +150,25 @@ class FrontEntry:
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 64
+
+    @property
+    def varies_by_encoding(self) -> bool:
+        return any(
+            name.lower() == "vary" and "accept-encoding" in value.lower()
+            for name, value in self.headers
+        )
+
+
+@dataclass(frozen=True)
+class CodedAnswers:
+    """The answers to one address that differ by content coding (``Vary: Accept-Encoding``),
+    by coding; an answer that does not vary is kept once for every client instead."""
+
+    answers: dict[str, FrontEntry]
+
+    @property
+    def size(self) -> int:
+        return sum(entry.size for entry in self.answers.values())
 
 
 class MemoryStore:
@@ -457,7 +477,8 @@ def cached(
 
 def _front_key(environ: dict[str, Any]) -> str:
     # The raw inputs of everything the answer may depend on: scheme (also as forwarded by a
-    # trusted proxy), host, mount point, path and query string, and the coding it is sent in.
+    # trusted proxy), host, mount point, path and query string. The coding it is sent in
+    # counts only for answers that say so (:class:`CodedAnswers`).
     return "\x1f".join(
         (
             environ.get("wsgi.url_scheme", ""),
@@ -468,9 +489,12 @@ def _front_key(environ: dict[str, Any]) -> str:
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
-            compression.negotiated(environ.get("HTTP_ACCEPT_ENCODING")),
         )
     )
+
+
+def _coding(environ: dict[str, Any]) -> str:
+    return compression.negotiated(environ.get("HTTP_ACCEPT_ENCODING"))
 
 
 class FrontCache:
@@ -491,6 +515,8 @@ class FrontCache:
         stamp = cache.versions.peek()
         if stamp is not None and stamp.token is not None:
             entry = cache.front.get(stamp.token, key)
+            if isinstance(entry, CodedAnswers):
+                entry = entry.answers.get(_coding(environ))
             if entry is not None and (
                 entry.minute is None
                 or entry.minute == http_cache.minute_bucket(clock.now()).isoformat()
@@ -527,7 +553,13 @@ class FrontCache:
             if hasattr(body, "close"):
                 body.close()
         token, minute = mark
-        cache.front.set(token, key, FrontEntry(status, tuple(headers), data, minute))
+        entry = FrontEntry(status, tuple(headers), data, minute)
+        if entry.varies_by_encoding:
+            kept = cache.front.get(token, key)
+            answers = kept.answers if isinstance(kept, CodedAnswers) else {}
+            cache.front.set(token, key, CodedAnswers({**answers, _coding(environ): entry}))
+        else:
+            cache.front.set(token, key, entry)
         return [data]
 
 

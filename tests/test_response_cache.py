@@ -306,6 +306,26 @@ def test_the_front_cache_keeps_plain_and_compressed_answers_apart(app, season, m
     assert checks == []  # both answered from the front cache, each in its own coding
 
 
+def test_a_page_that_does_not_vary_by_coding_is_kept_once_for_every_client(app, talk, monkeypatch):
+    visitor = app.test_client()
+    front = response_cache.cache_for(app).front
+    plain = visitor.get("/episodes/")
+    kept = len(front)
+    checks = []
+    real_check = security.reject_invalid_input
+    monkeypatch.setattr(
+        security, "reject_invalid_input", lambda req: checks.append(1) or real_check(req)
+    )
+
+    for_gzip_client = visitor.get("/episodes/", headers=GZIP)
+
+    assert "Accept-Encoding" not in plain.headers.get("Vary", "")
+    assert for_gzip_client.get_data() == plain.get_data()
+    assert "Content-Encoding" not in for_gzip_client.headers
+    assert checks == []  # answered from the entry the plain request left
+    assert len(front) == kept
+
+
 def test_a_compressed_copy_is_a_304_for_a_client_holding_it(app, client, season):
     etag = client.get("/calendar.ics", headers=GZIP).headers["ETag"]
 
