@@ -27,7 +27,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     select,
+    union_all,
 )
 
 from openinfra_live.episodes import search as search_module
@@ -288,31 +290,45 @@ def summaries_query() -> Select:
 
 # Built once: constructing a statement costs more than SQLite takes to run these.
 _GUESTS, _LINKS = EpisodeGuest.__table__, EpisodeLink.__table__
-_GUESTS_OF = (
-    select(_GUESTS.c.episode_id, _GUESTS.c.name, _GUESTS.c.affiliation)
-    .where(_GUESTS.c.episode_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_GUESTS.c.episode_id, _GUESTS.c.position, _GUESTS.c.id)
-)
-_LINKS_OF = (
-    select(_LINKS.c.episode_id, _LINKS.c.platform, _LINKS.c.url)
-    .where(_LINKS.c.episode_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_LINKS.c.episode_id, _LINKS.c.position, _LINKS.c.id)
-)
+_IDS = bindparam("ids", expanding=True)
+# Guests (kind 0: name, affiliation) and links (kind 1: platform, url) of a set of episodes in
+# one statement: a statement costs more to issue than SQLite takes to answer it.
+_GUESTS_AND_LINKS_OF = union_all(
+    select(
+        literal(0).label("kind"),
+        _GUESTS.c.episode_id,
+        _GUESTS.c.position,
+        _GUESTS.c.id,
+        _GUESTS.c.name.label("first"),
+        _GUESTS.c.affiliation.label("second"),
+    ).where(_GUESTS.c.episode_id.in_(_IDS)),
+    select(
+        literal(1),
+        _LINKS.c.episode_id,
+        _LINKS.c.position,
+        _LINKS.c.id,
+        _LINKS.c.platform,
+        _LINKS.c.url,
+    ).where(_LINKS.c.episode_id.in_(_IDS)),
+).order_by("kind", "episode_id", "position", "id")
 
 
 def episode_summaries(query: Select) -> list[EpisodeSummary]:
     """The episodes ``query`` (a :func:`summaries_query`, with its filters, order and limit)
-    selects, with guests and links, in three statements."""
+    selects, with guests and links, in two statements."""
     rows = db.session.execute(query).all()
     ids = [row.id for row in rows]
     guests: dict[int, list[GuestName]] = {pk: [] for pk in ids}
     links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
     if ids:
         # ``all()``: one fetch of every row, rather than one call per row while iterating.
-        for pk, name, affiliation in db.session.execute(_GUESTS_OF, {"ids": ids}).all():
-            guests[pk].append(GuestName(name, affiliation or ""))
-        for pk, platform, url in db.session.execute(_LINKS_OF, {"ids": ids}).all():
-            links[pk].append(WatchLink(platform, url))
+        for kind, pk, _, _, first, second in db.session.execute(
+            _GUESTS_AND_LINKS_OF, {"ids": ids}
+        ).all():
+            if kind == 0:
+                guests[pk].append(GuestName(first, second or ""))
+            else:
+                links[pk].append(WatchLink(first, second))
     return [
         EpisodeSummary(
             id=row.id,
