@@ -351,18 +351,20 @@ def paginate(
     number: int,
     per_page: int,
     count_cap: int | None = None,
+    among: list[int] | None = None,
 ) -> Page:
     """Count, then read one page of ``query`` (a :func:`summaries_query`) newest first, as
     :class:`EpisodeSummary` items; past the last page raises :class:`NoSuchPage`.
 
     Page 1 of an empty listing exists (it says there is nothing); page 0 does not. With
     ``count_cap``, counting stops past that many items (the page is then not
-    :attr:`Page.exact`).
+    :attr:`Page.exact`). ``among``: ids that hold every item of ``query`` (from the search
+    index), fewer than ``count_cap``; only read with ``count_cap``.
     """
     if number < 1:
         raise NoSuchPage(number)
     if count_cap is not None:
-        return _capped_page(query, number, per_page, count_cap)
+        return _capped_page(query, number, per_page, count_cap, among)
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     if number > 1 and (number - 1) * per_page >= total:
         raise NoSuchPage(number)
@@ -377,12 +379,16 @@ def _page_of(query: Select, number: int, per_page: int, rows: int) -> list[Episo
     )
 
 
-def _capped_page(query: Select, number: int, per_page: int, count_cap: int) -> Page:
+def _capped_page(
+    query: Select, number: int, per_page: int, count_cap: int, among: list[int] | None = None
+) -> Page:
     """A page of a search: one pass over the episodes, newest first, reads the ids of the
     first ``count_cap + 1`` matches, which give both the count and, on the pages within the
     cap, the page's episodes. A rare word is the costly search (every episode is read to find
     the few that match): it is read once, not once to count and again for the page."""
     matching = query.with_only_columns(_EPISODES.c.id).order_by(*_NEWEST_FIRST)
+    if among is not None:
+        matching = matching.where(_EPISODES.c.id.in_(among))
     ids = db.session.scalars(matching.limit(count_cap + 1)).all()
     exact = len(ids) <= count_cap
     start = (number - 1) * per_page
@@ -433,8 +439,14 @@ def archive_query(search: str = "", year: int | None = None) -> Select:
 def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:
     """One page of the archive, newest first, as :class:`EpisodeSummary` items; a search
     counts up to :data:`SEARCH_COUNT_CAP` matches."""
-    count_cap = SEARCH_COUNT_CAP if search.strip() else None
-    return paginate(archive_query(search, year), number, per_page, count_cap=count_cap)
+    search = search.strip()[:SEARCH_MAX_LENGTH]
+    query = archive_query(search, year)
+    if not search:
+        return paginate(query, number, per_page)
+    # As many as it takes to count every match up to the cap: fewer candidates hold all the
+    # matches; more, and reading the newest episodes finds enough of them early.
+    among = search_module.indexed_candidates(search, SEARCH_COUNT_CAP + 1)
+    return paginate(query, number, per_page, count_cap=SEARCH_COUNT_CAP, among=among)
 
 
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)

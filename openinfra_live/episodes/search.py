@@ -6,11 +6,19 @@ Each episode keeps what a search looks at in one column, ``search_text``, so a s
 markup of a description (searching "strong" does not find every bold word). The column is kept
 current on every write through the ORM (:func:`keep_search_text_current`); bulk inserts write it
 themselves (the importer) or call :func:`refresh_search_text` (the benchmark's generator).
+
+On SQLite, a trigram index of that column (``episodes_search``, migration 0004; FTS5 keeps it
+current through triggers) names the episodes that may contain a term, so that a term few
+episodes contain is found without reading every episode (:func:`indexed_candidates`). The
+``LIKE`` still decides: the index only narrows what it looks at. A term that many episodes
+contain is found sooner by reading the newest episodes until enough match, as before; so is
+every term on PostgreSQL, and on a SQLite built without FTS5's trigram tokenizer.
 """
 
+import weakref
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Row, event, select
+from sqlalchemy import ColumnElement, Engine, Row, event, select, text
 from sqlalchemy.orm import Session
 
 from openinfra_live import sanitize
@@ -39,6 +47,53 @@ def matches(term: str) -> ColumnElement[bool]:
     """
     # The table's column, not the ORM attribute: listings read plain rows (see queries.py).
     return Episode.__table__.c.search_text.contains(term.casefold(), autoescape=True)
+
+
+INDEX_TABLE = "episodes_search"
+# The index holds every sequence of three characters: a shorter term cannot be looked up.
+MIN_INDEXED_LENGTH = 3
+_CANDIDATES = text(
+    "SELECT rowid FROM episodes_search WHERE episodes_search MATCH :phrase LIMIT :limit"
+)
+_INDEX_PRESENT: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
+
+
+def is_index_table(name: str) -> bool:
+    """The index's table and those FTS5 keeps for it: the migrations make them, the models do
+    not describe them."""
+    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")
+
+
+def index_available(session: Session | None = None) -> bool:
+    """Whether the database has the trigram index; asked once per engine (an index made while
+    the site runs is used from its next start)."""
+    session = session or db.session
+    engine = session.get_bind()
+    present = _INDEX_PRESENT.get(engine)
+    if present is None:
+        present = engine.dialect.name == "sqlite" and (
+            session.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                {"name": INDEX_TABLE},
+            ).first()
+            is not None
+        )
+        _INDEX_PRESENT[engine] = present
+    return present
+
+
+def indexed_candidates(term: str, limit: int) -> list[int] | None:
+    """The ids of the episodes whose search text may contain ``term``, from the trigram index,
+    when it names fewer than ``limit``. None when the index cannot say (no index, a term under
+    three characters) or names ``limit`` or more: a term that common is found sooner by
+    reading the newest episodes until enough match."""
+    folded = term.casefold()
+    if len(folded) < MIN_INDEXED_LENGTH or not index_available():
+        return None
+    # One FTS5 phrase: the term's characters in sequence, quotes doubled, nothing an operator.
+    phrase = '"' + folded.replace('"', '""') + '"'
+    ids = db.session.scalars(_CANDIDATES, {"phrase": phrase, "limit": limit}).all()
+    return list(ids) if len(ids) < limit else None
 
 
 def _episode_search_text(episode: Episode) -> str:

@@ -1,0 +1,212 @@
+"""The trigram index of the search text (SQLite): it finds exactly what reading every episode
+finds, it follows every kind of write, and an upgrade builds it for the episodes already there.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import event, text
+
+from openinfra_live.episodes import queries, search
+from openinfra_live.episodes.models import Episode
+from openinfra_live.episodes.search import indexed_candidates, refresh_search_text
+from openinfra_live.extensions import db
+from tests.episodes.builders import make_episode
+from tests.test_migrations import insert_old_episode, old_database
+
+START = datetime(2024, 1, 4, 14, 0, tzinfo=UTC)
+
+# Titles with what a literal search must take literally: LIKE's wildcards, its escape
+# character, FTS5's quotes and operators, letters beyond ASCII, the same word many times.
+TITLES = [
+    "Zuul gates at 100% load",
+    "Kolla_Ansible and kolla-ansible",
+    'The "quoted" NEAR operator AND OR NOT',
+    "Straße der Wolken: Ceph in Köln",
+    "Octavia load balancers",
+    "octavia again, OCTAVIA loudly",
+    "Paths like a/b and 50/50",
+    "Ironic bare metal * wildcard",
+    "Nova cells v2",
+    "Neutron OVN migration",
+    "Swift erasure codes",
+    "Cinder backups",
+]
+TERMS = [
+    "zuul",
+    "100%",
+    "0%",
+    "kolla_",
+    "a_a",
+    '"quoted"',
+    'd" near',
+    "near operator and",
+    "strasse",
+    "straße",
+    "köln",
+    "KÖLN",
+    "octavia",
+    "load",
+    "a/b",
+    "50/50",
+    "* w",
+    "no such words here",
+    "ov",
+    "o",
+    "es ",
+    "  ",
+    "tion",
+]
+
+
+@pytest.fixture
+def catalogue(app):
+    with app.app_context():
+        for number, title in enumerate(TITLES):
+            make_episode(
+                title,
+                START + timedelta(weeks=number),
+                description=f"<p>Episode {number}: {title.lower()} in depth.</p>",
+                guests=[(f"Guest {number}", "Open Load Co" if number % 3 else "Straße AG")],
+                hidden=number == 4,
+            )
+
+
+def every_answer(term: str, per_page: int = 4) -> list[tuple]:
+    """Every page of the archive's search for ``term``: ids, total and whether it is exact."""
+    pages, number = [], 1
+    while True:
+        try:
+            page = queries.archive_page(number, per_page, search=term)
+        except queries.NoSuchPage:
+            return pages
+        pages.append(([item.id for item in page.items], page.total, page.exact))
+        if not page.has_next:
+            return pages
+        number += 1
+
+
+def without_the_index(monkeypatch) -> None:
+    monkeypatch.setattr(search, "index_available", lambda session=None: False)
+
+
+@pytest.mark.parametrize("cap", [queries.SEARCH_COUNT_CAP, 2])
+def test_the_index_finds_what_reading_every_episode_finds(app, catalogue, monkeypatch, cap):
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", cap)
+    with app.app_context():
+        indexed = {term: every_answer(term) for term in TERMS}
+        with monkeypatch.context() as patch:
+            without_the_index(patch)
+            read_in_full = {term: every_answer(term) for term in TERMS}
+
+    assert indexed == read_in_full
+    assert indexed["octavia"][0][1] == 1  # the hidden one is not found
+    assert indexed["no such words here"] == [([], 0, True)]
+
+
+def test_only_sqlite_has_the_index(app):
+    with app.app_context():
+        assert search.index_available() is (app.config["DATABASE_BACKEND"] == "sqlite")
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if app.config["DATABASE_BACKEND"] != "sqlite":
+        pytest.skip("the trigram index is SQLite's (PostgreSQL reads every episode)")
+
+
+def test_the_index_names_candidates_only_when_it_can_say(app, catalogue, sqlite_only):
+    with app.app_context():
+        octavia = db.session.scalars(
+            db.select(Episode.id).where(Episode.title.ilike("octavia%")).order_by(Episode.id)
+        ).all()
+
+        assert sorted(indexed_candidates("OCTAVIA", 10)) == octavia  # hidden ones too
+        assert indexed_candidates("no such words here", 10) == []
+        assert indexed_candidates("load", 2) is None  # as many as the limit: read instead
+        assert indexed_candidates("ov", 10) is None  # under three characters
+
+
+def statements_of(app, action) -> list[str]:
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_rare_term_reads_only_its_candidates(app, client, catalogue, sqlite_only):
+    seen = statements_of(app, lambda: client.get("/episodes/?q=swift+erasure"))
+
+    assert len([s for s in seen if f"{search.INDEX_TABLE} MATCH" in s]) == 1
+    reads = [s for s in seen if "search_text LIKE" in s]
+    assert reads and all("episodes.id IN" in s for s in reads)
+    with app.app_context():
+        plan = db.session.execute(
+            text("EXPLAIN QUERY PLAN SELECT id FROM episodes WHERE id IN (1, 2) ORDER BY starts_at")
+        ).all()
+    assert not any("SCAN episodes" in row[-1] for row in plan)
+
+
+def test_the_index_follows_every_kind_of_write(app, sqlite_only):
+    with app.app_context():
+        episode = make_episode("Magnum clusters", START)
+        assert indexed_candidates("magnum", 10) == [episode.id]
+
+        episode.title = "Zun containers"
+        db.session.commit()
+        assert indexed_candidates("magnum", 10) == []
+        assert indexed_candidates("zun con", 10) == [episode.id]
+
+        # A bulk write of the column, as the importer and the benchmark's generator do.
+        db.session.execute(text("UPDATE episodes SET search_text = ''"))
+        db.session.commit()
+        assert indexed_candidates("zun con", 10) == []
+        refresh_search_text()
+        db.session.commit()
+        assert indexed_candidates("zun con", 10) == [episode.id]
+
+        db.session.delete(episode)
+        db.session.commit()
+        assert indexed_candidates("zun con", 10) == []
+        check = db.session.execute(
+            text(
+                f"INSERT INTO {search.INDEX_TABLE}({search.INDEX_TABLE}) VALUES ('integrity-check')"
+            )
+        )
+        check.close()
+
+
+def test_upgrading_indexes_the_episodes_already_there(tmp_path, monkeypatch):
+    app = old_database(tmp_path, monkeypatch, "0003")
+    with app.app_context():
+        insert_old_episode(1, "Old title", "<p>Trove databases</p>")
+        db.session.commit()
+        refresh_search_text()
+        db.session.commit()
+        assert not search.index_available()
+        # Without the index, search reads every episode and finds the same.
+        assert every_answer("trove") == [([1], 1, True)]
+
+        upgrade()
+        search._INDEX_PRESENT.clear()
+
+        assert search.index_available()
+        assert indexed_candidates("trove", 10) == [1]
+        assert every_answer("trove") == [([1], 1, True)]
+
+        downgrade(revision="0003")
+        tables = db.session.execute(
+            text("SELECT name FROM sqlite_master WHERE name LIKE 'episodes_search%'")
+        ).all()
+        db.engine.dispose()
+    assert tables == []
