@@ -37,9 +37,9 @@ target_db = current_app.extensions["migrate"].db
 
 def include_name(name, type_, parent_names):
     # The search index's tables are made by a migration and described by no model.
-    from openinfra_live.episodes.search import is_index_table
+    from openinfra_live.episodes.search import is_index_part
 
-    return not (type_ == "table" and is_index_table(name))
+    return not (type_ in {"table", "index"} and is_index_part(name))
 
 
 def get_metadata():

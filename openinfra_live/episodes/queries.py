@@ -351,7 +351,7 @@ def paginate(
     number: int,
     per_page: int,
     count_cap: int | None = None,
-    among: list[int] | None = None,
+    among: ColumnElement[bool] | None = None,
 ) -> Page:
     """Count, then read one page of ``query`` (a :func:`summaries_query`) newest first, as
     :class:`EpisodeSummary` items; past the last page raises :class:`NoSuchPage`.
@@ -380,7 +380,11 @@ def _page_of(query: Select, number: int, per_page: int, rows: int) -> list[Episo
 
 
 def _capped_page(
-    query: Select, number: int, per_page: int, count_cap: int, among: list[int] | None = None
+    query: Select,
+    number: int,
+    per_page: int,
+    count_cap: int,
+    among: ColumnElement[bool] | None = None,
 ) -> Page:
     """A page of a search: one pass over the episodes, newest first, reads the ids of the
     first ``count_cap + 1`` matches, which give both the count and, on the pages within the
@@ -388,7 +392,7 @@ def _capped_page(
     the few that match): it is read once, not once to count and again for the page."""
     matching = query.with_only_columns(_EPISODES.c.id).order_by(*_NEWEST_FIRST)
     if among is not None:
-        matching = matching.where(_EPISODES.c.id.in_(among))
+        matching = matching.where(among)
     ids = db.session.scalars(matching.limit(count_cap + 1)).all()
     exact = len(ids) <= count_cap
     start = (number - 1) * per_page
@@ -440,12 +444,12 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
     """One page of the archive, newest first, as :class:`EpisodeSummary` items; a search
     counts up to :data:`SEARCH_COUNT_CAP` matches."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
-    query = archive_query(search, year)
     if not search:
-        return paginate(query, number, per_page)
+        return paginate(archive_query("", year), number, per_page)
     # As many as it takes to count every match up to the cap: fewer candidates hold all the
     # matches; more, and reading the newest episodes finds enough of them early.
-    among = search_module.indexed_candidates(search, SEARCH_COUNT_CAP + 1)
+    among = search_module.narrowing(search, SEARCH_COUNT_CAP + 1)
+    query = archive_query(search, year)
     return paginate(query, number, per_page, count_cap=SEARCH_COUNT_CAP, among=among)
 
 

@@ -7,18 +7,29 @@ markup of a description (searching "strong" does not find every bold word). The 
 current on every write through the ORM (:func:`keep_search_text_current`); bulk inserts write it
 themselves (the importer) or call :func:`refresh_search_text` (the benchmark's generator).
 
-On SQLite, a trigram index of that column (``episodes_search``, migration 0004; FTS5 keeps it
-current through triggers) names the episodes that may contain a term, so that a term few
-episodes contain is found without reading every episode (:func:`indexed_candidates`). The
-``LIKE`` still decides: the index only narrows what it looks at. A term that many episodes
-contain is found sooner by reading the newest episodes until enough match, as before; so is
-every term on PostgreSQL, and on a SQLite built without FTS5's trigram tokenizer.
+A trigram index of that column (migration 0004: an FTS5 table kept current by triggers on
+SQLite, a pg_trgm GIN index on PostgreSQL) names the episodes that may contain a term, so that
+a term few episodes contain is found without reading every episode (:func:`narrowing`).
+The ``LIKE`` still decides: the index only narrows what it looks at. A term that many episodes
+contain is found sooner by reading the newest episodes until enough match, as before; so is a
+term under three characters, and every term on a database the index could not be made on
+(a SQLite without FTS5's trigram tokenizer, a PostgreSQL without pg_trgm).
 """
 
 import weakref
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Engine, Row, event, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Row,
+    event,
+    false,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from openinfra_live import sanitize
@@ -38,6 +49,15 @@ def search_text_of(title: str, description: str | None, guests: Iterable[tuple[s
     return "\n".join(parts).casefold()
 
 
+_SEARCH_TEXT = Episode.__table__.c.search_text
+# What PostgreSQL's trigram index covers: the column through an operation that changes
+# nothing, so that only a condition written on it (the lookup of candidates) can use the index.
+# A search that reads the newest episodes until enough match is written on the column itself:
+# the planner then keeps that plan (with the column's statistics) instead of reading the index
+# for every match of a common term, or the whole index for a term too short for trigrams.
+_INDEXED_TEXT = _SEARCH_TEXT.op("||")(literal_column("''"))
+
+
 def matches(term: str) -> ColumnElement[bool]:
     """Episodes whose title, description text or guests contain ``term``, in any case (Unicode
     case folding, the same on both databases); ``%``, ``_`` and ``/`` match themselves.
@@ -46,22 +66,33 @@ def matches(term: str) -> ColumnElement[bool]:
     ``lower()`` of every row.
     """
     # The table's column, not the ORM attribute: listings read plain rows (see queries.py).
-    return Episode.__table__.c.search_text.contains(term.casefold(), autoescape=True)
+    return _SEARCH_TEXT.contains(term.casefold(), autoescape=True)
 
 
+# The trigram index: on SQLite an FTS5 table (and the tables FTS5 keeps for it), on PostgreSQL
+# a pg_trgm GIN index. Migration 0004 makes them; no model describes them.
 INDEX_TABLE = "episodes_search"
+POSTGRESQL_INDEX = "ix_episodes_search_text_trigram"
 # The index holds every sequence of three characters: a shorter term cannot be looked up.
 MIN_INDEXED_LENGTH = 3
-_CANDIDATES = text(
+_FTS_CANDIDATES = text(
     "SELECT rowid FROM episodes_search WHERE episodes_search MATCH :phrase LIMIT :limit"
 )
+_FINDS_INDEX = {
+    "sqlite": text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+    "postgresql": text("SELECT 1 FROM pg_indexes WHERE indexname = :name"),
+}
+_INDEX_NAME = {"sqlite": INDEX_TABLE, "postgresql": POSTGRESQL_INDEX}
 _INDEX_PRESENT: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
 
 
-def is_index_table(name: str) -> bool:
-    """The index's table and those FTS5 keeps for it: the migrations make them, the models do
-    not describe them."""
-    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")
+def is_index_part(name: str) -> bool:
+    """A table or index of the search index (which no model describes)."""
+    return name in {INDEX_TABLE, POSTGRESQL_INDEX} or name.startswith(INDEX_TABLE + "_")
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def index_available(session: Session | None = None) -> bool:
@@ -71,29 +102,47 @@ def index_available(session: Session | None = None) -> bool:
     engine = session.get_bind()
     present = _INDEX_PRESENT.get(engine)
     if present is None:
-        present = engine.dialect.name == "sqlite" and (
-            session.execute(
-                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-                {"name": INDEX_TABLE},
-            ).first()
+        dialect = engine.dialect.name
+        present = dialect in _FINDS_INDEX and (
+            session.execute(_FINDS_INDEX[dialect], {"name": _INDEX_NAME[dialect]}).first()
             is not None
         )
         _INDEX_PRESENT[engine] = present
     return present
 
 
-def indexed_candidates(term: str, limit: int) -> list[int] | None:
-    """The ids of the episodes whose search text may contain ``term``, from the trigram index,
-    when it names fewer than ``limit``. None when the index cannot say (no index, a term under
-    three characters) or names ``limit`` or more: a term that common is found sooner by
-    reading the newest episodes until enough match."""
+def narrowing(term: str, limit: int) -> ColumnElement[bool] | None:
+    """A condition that holds for every episode whose search text may contain ``term``, and
+    for few others, found through the trigram index, when fewer than ``limit`` episodes may.
+    None when the index cannot say (no index, a term under three characters) or finds
+    ``limit`` or more: a term that common is found sooner by reading the newest episodes until
+    enough match."""
     folded = term.casefold()
     if len(folded) < MIN_INDEXED_LENGTH or not index_available():
         return None
-    # One FTS5 phrase: the term's characters in sequence, quotes doubled, nothing an operator.
-    phrase = '"' + folded.replace('"', '""') + '"'
-    ids = db.session.scalars(_CANDIDATES, {"phrase": phrase, "limit": limit}).all()
-    return list(ids) if len(ids) < limit else None
+    episode_id = Episode.__table__.c.id
+    if _dialect() == "sqlite":
+        # One FTS5 phrase: the term's characters in sequence, quotes doubled, no operator.
+        phrase = '"' + folded.replace('"', '""') + '"'
+        ids = db.session.scalars(_FTS_CANDIDATES, {"phrase": phrase, "limit": limit}).all()
+        return episode_id.in_(ids) if len(ids) < limit else None
+    # The planner reads the index for a rare term, and the table until enough match for a
+    # common one; the ids stay in the database (a list of hundreds costs more to send).
+    condition = _INDEXED_TEXT.contains(folded, autoescape=True)
+    found = select(episode_id).where(condition).limit(limit).subquery()
+    count = db.session.scalar(select(func.count()).select_from(found))
+    if count == 0:
+        return false()  # nothing to read the index for again (a typo, a word no one said)
+    return condition if count < limit else None
+
+
+def candidates(term: str, limit: int) -> list[int] | None:
+    """The ids :func:`narrowing` holds for, ascending (or its None)."""
+    condition = narrowing(term, limit)
+    if condition is None:
+        return None
+    episode_id = Episode.__table__.c.id
+    return list(db.session.scalars(select(episode_id).where(condition).order_by(episode_id)))
 
 
 def _episode_search_text(episode: Episode) -> str:
