@@ -358,8 +358,9 @@ def paginate(
 
     Page 1 of an empty listing exists (it says there is nothing); page 0 does not. With
     ``count_cap``, counting stops past that many items (the page is then not
-    :attr:`Page.exact`). ``among``: ids that hold every item of ``query`` (from the search
-    index), fewer than ``count_cap``; only read with ``count_cap``.
+    :attr:`Page.exact`). ``among``: a condition that holds for every item of ``query`` and for
+    fewer than ``count_cap`` rows in all (the search index's candidates); only with
+    ``count_cap``.
     """
     if number < 1:
         raise NoSuchPage(number)

@@ -136,15 +136,6 @@ def narrowing(term: str, limit: int) -> ColumnElement[bool] | None:
     return condition if count < limit else None
 
 
-def candidates(term: str, limit: int) -> list[int] | None:
-    """The ids :func:`narrowing` holds for, ascending (or its None)."""
-    condition = narrowing(term, limit)
-    if condition is None:
-        return None
-    episode_id = Episode.__table__.c.id
-    return list(db.session.scalars(select(episode_id).where(condition).order_by(episode_id)))
-
-
 def _episode_search_text(episode: Episode) -> str:
     return search_text_of(
         episode.title,

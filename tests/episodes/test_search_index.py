@@ -11,7 +11,7 @@ from sqlalchemy import event, select, text
 
 from openinfra_live.episodes import queries, search
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.search import candidates, refresh_search_text
+from openinfra_live.episodes.search import narrowing, refresh_search_text
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.test_migrations import insert_old_episode, old_database
@@ -72,6 +72,15 @@ def catalogue(app):
                 guests=[(f"Guest {number}", "Open Load Co" if number % 3 else "Straße AG")],
                 hidden=number == 4,
             )
+
+
+def candidates(term: str, limit: int) -> list[int] | None:
+    """The ids the index's narrowing holds for, ascending; None when it cannot narrow."""
+    condition = narrowing(term, limit)
+    if condition is None:
+        return None
+    episode_id = Episode.__table__.c.id
+    return list(db.session.scalars(select(episode_id).where(condition).order_by(episode_id)))
 
 
 def every_answer(term: str, per_page: int = 4) -> list[tuple]:
