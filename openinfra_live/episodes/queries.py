@@ -390,7 +390,8 @@ def _capped_page(
     """A page of a search: one pass over the episodes, newest first, reads the ids of the
     first ``count_cap + 1`` matches, which give both the count and, on the pages within the
     cap, the page's episodes. A rare word is the costly search (every episode is read to find
-    the few that match): it is read once, not once to count and again for the page."""
+    the few that match): it is read once, not once to count and again for the page, and with
+    ``among`` (the search index's candidates) only those are read."""
     matching = query.with_only_columns(_EPISODES.c.id).order_by(*_NEWEST_FIRST)
     if among is not None:
         matching = matching.where(among)
