@@ -3,11 +3,13 @@ exactly what reading every episode finds, it follows every kind of write, a sear
 newest first never goes through it, and an upgrade builds it for the episodes already there.
 """
 
+import importlib.util
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, select, text
 
 from openinfra_live.episodes import queries, search
 from openinfra_live.episodes.models import Episode
@@ -239,3 +241,42 @@ def test_upgrading_indexes_the_episodes_already_there(tmp_path, monkeypatch):
         ).all()
         db.engine.dispose()
     assert tables == []
+
+
+def migration_0004():
+    """The migration's module, loaded from its file as Alembic loads it."""
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/0004_episode_search_index.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_postgresql_user_who_may_not_install_pg_trgm_migrates_without_the_index(
+    postgres_server, caplog
+):
+    """pg_trgm is a trusted extension: a database's owner may install it, a mere user may not.
+    The refusal costs the index, not the migration's transaction."""
+    admin = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql("DROP DATABASE IF EXISTS no_extensions")
+        connection.exec_driver_sql("DROP ROLE IF EXISTS plain_user")
+        connection.exec_driver_sql("CREATE ROLE plain_user LOGIN")
+        connection.exec_driver_sql("CREATE DATABASE no_extensions")
+    admin.dispose()
+    check = migration_0004().postgresql_trigram_available
+    url = postgres_server.url("no_extensions")
+
+    plain = create_engine(url.replace("//postgres@", "//plain_user@"))
+    with plain.connect() as connection, connection.begin():
+        assert check(connection) is False
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1  # still usable
+    assert "permission denied" in caplog.text
+    plain.dispose()
+
+    owner = create_engine(url)
+    with owner.connect() as connection, connection.begin():
+        assert check(connection) is True
+        installed = "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"
+        assert connection.exec_driver_sql(installed).first() is not None
+    owner.dispose()
