@@ -8,6 +8,9 @@ extension is created when it is available and may be), on ``search_text || ''``.
 (SQLite before 3.34, a PostgreSQL without pg_trgm) gets no index, and search reads every
 episode as before.
 
+A later migration that rebuilds the episodes table on SQLite (Alembic's batch mode copies it to
+a new table) drops these triggers: it must create them again (see CREATE below).
+
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24 03:45:00

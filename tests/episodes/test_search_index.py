@@ -217,6 +217,24 @@ def test_the_index_follows_every_kind_of_write(app):
             )
 
 
+def test_the_index_is_kept_by_its_three_triggers_at_the_head_revision(app, sqlite_only):
+    """A later migration that rebuilds the episodes table (Alembic's batch mode on SQLite
+    copies it to a new table) drops its triggers, and the index would silently go stale: such
+    a migration must make them again, and this test says so."""
+    with app.app_context():
+        triggers = db.session.scalars(
+            text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'episodes'"
+                " ORDER BY name"
+            )
+        ).all()
+    assert triggers == [
+        "episodes_search_delete",
+        "episodes_search_insert",
+        "episodes_search_update",
+    ]
+
+
 def test_upgrading_indexes_the_episodes_already_there(tmp_path, monkeypatch):
     app = old_database(tmp_path, monkeypatch, "0003")
     with app.app_context():
