@@ -48,7 +48,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,13 @@ _PERSONAL_HEADERS = (
 )
 
 
+def varies_by_encoding(headers: Iterable[tuple[str, str]]) -> bool:
+    """Whether headers say ``Vary: Accept-Encoding``: the answer differs by content coding."""
+    return any(
+        name.lower() == "vary" and "accept-encoding" in value.lower() for name, value in headers
+    )
+
+
 @dataclass(frozen=True)
 class Entry:
     """A stored response: status, headers and body."""
@@ -109,10 +116,7 @@ class Entry:
     @property
     def varies_by_encoding(self) -> bool:
         """Whether a compressed copy of this entry is kept too (see ``compression``)."""
-        return any(
-            name.lower() == "vary" and "accept-encoding" in value.lower()
-            for name, value in self.headers
-        )
+        return varies_by_encoding(self.headers)
 
     def encoded(self) -> "Entry":
         """This entry's gzip copy."""
@@ -153,10 +157,7 @@ class FrontEntry:
 
     @property
     def varies_by_encoding(self) -> bool:
-        return any(
-            name.lower() == "vary" and "accept-encoding" in value.lower()
-            for name, value in self.headers
-        )
+        return varies_by_encoding(self.headers)
 
 
 @dataclass(frozen=True)

@@ -429,11 +429,10 @@ def year_range(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
-def archive_query(search: str = "", year: int | None = None) -> Select:
-    """Visible episodes matching ``search`` literally (titles, descriptions, guests; see
-    ``episodes/search.py``) and ``year``."""
+def _archive_query(search: str, year: int | None) -> Select:
+    """Visible episodes matching ``search`` (trimmed by :func:`archive_page`) literally
+    (titles, descriptions, guests; see ``episodes/search.py``) and ``year``."""
     query = summaries_query()
-    search = search.strip()[:SEARCH_MAX_LENGTH]
     if search:
         query = query.where(search_module.matches(search))
     if year is not None:
@@ -447,11 +446,11 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
     counts up to :data:`SEARCH_COUNT_CAP` matches."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
-        return paginate(archive_query("", year), number, per_page)
+        return paginate(_archive_query("", year), number, per_page)
     # As many as it takes to count every match up to the cap: fewer candidates hold all the
     # matches; more, and reading the newest episodes finds enough of them early.
     among = search_module.narrowing(search, SEARCH_COUNT_CAP + 1)
-    query = archive_query(search, year)
+    query = _archive_query(search, year)
     return paginate(query, number, per_page, count_cap=SEARCH_COUNT_CAP, among=among)
 
 

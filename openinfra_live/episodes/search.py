@@ -95,10 +95,10 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def index_available(session: Session | None = None) -> bool:
+def index_available() -> bool:
     """Whether the database has the trigram index; asked once per engine (an index made while
     the site runs is used from its next start)."""
-    session = session or db.session
+    session = db.session
     engine = session.get_bind()
     present = _INDEX_PRESENT.get(engine)
     if present is None:

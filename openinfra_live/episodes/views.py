@@ -199,7 +199,7 @@ def invite(slug: str):
         if not found:
             abort(404)
         entry = calendar.CalendarEntry.from_rows(*found[0])
-        page_url = episode_addresses()(entry.slug)
+        page_url = url_for("episodes.detail", slug=entry.slug, _external=True)
         body = calendar.episode_invite(entry, page_url, calendar_domain())
         filename = calendar.ics_filename(entry.slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')

@@ -100,7 +100,7 @@ def every_answer(term: str, per_page: int = 4) -> list[tuple]:
 
 
 def without_the_index(monkeypatch) -> None:
-    monkeypatch.setattr(search, "index_available", lambda session=None: False)
+    monkeypatch.setattr(search, "index_available", lambda: False)
 
 
 @pytest.mark.parametrize("cap", [queries.SEARCH_COUNT_CAP, 2])
