@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import Engine, text
 
+from openinfra_live.episodes.cards import refresh_cards
 from openinfra_live.episodes.descriptions import restamp
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.search import refresh_search_text
@@ -345,6 +346,7 @@ def _insert_episodes(count: int, now: datetime) -> tuple[int, str]:
     # Bulk inserts bypass the ORM that keeps each episode's search text current.
     refresh_search_text()
     restamp()
+    refresh_cards()
     # A visible past episode from the middle of the archive: neither first nor last page.
     past_visible = [e for e in episodes if not e["hidden"] and e["starts_at"] < now]
     middle = past_visible[len(past_visible) // 2] if past_visible else episodes[0]

@@ -19,6 +19,7 @@ from sqlalchemy import Date, DateTime, Table, false, func, insert, select
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import generate_password_hash
 
+from openinfra_live.episodes.cards import refresh_cards
 from openinfra_live.episodes.descriptions import restamp
 from openinfra_live.episodes.search import refresh_search_text
 from openinfra_live.extensions import db
@@ -131,6 +132,7 @@ def import_data(document: dict[str, Any]) -> dict[str, int]:
     # Derived from the rows: whatever the export says, and exports older than the column.
     refresh_search_text()
     restamp()
+    refresh_cards()
     db.session.flush()
     return counts
 

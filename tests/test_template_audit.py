@@ -7,7 +7,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
 PACKAGE = ROOT / "openinfra_live"
 
-# The one place allowed to mark HTML safe: it only ever receives sanitize.clean_html output.
+# The one place allowed to mark HTML safe: it only ever receives sanitize.clean_html output, or
+# HTML the site's own templates rendered (stored episode cards).
 MARKUP_ALLOWED_IN = {"templating.py"}
 
 TEMPLATE_PATTERNS = {

@@ -1,5 +1,6 @@
-"""Derived columns of every episode, rewritten a batch at a time (search text, description
-stamps): after bulk inserts, restores and migrations, which bypass the ORM's listeners."""
+"""Derived columns of episodes (search text, description stamps, cards): which episodes a flush
+touches, and every episode's column rewritten a batch at a time after bulk inserts, restores and
+migrations, which bypass the ORM's listeners."""
 
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -11,6 +12,26 @@ from openinfra_live.episodes.models import Episode
 
 BATCH = 1000
 _EPISODES = Episode.__table__
+
+
+def touched_episodes(session: Session, *parts: type) -> set[Episode]:
+    """Episodes the session's next flush adds or changes, and episodes one of whose ``parts``
+    (guests, links: objects with an ``episode``) it adds, changes or deletes.
+
+    A part deleted on its own (``session.delete(guest)``) leaves its episode's collection here,
+    as it will leave the database: what is derived from the episode must not see it.
+    """
+    touched: set[Episode] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Episode):
+            touched.add(obj)
+        elif isinstance(obj, parts) and obj.episode is not None:
+            touched.add(obj.episode)
+            if obj in session.deleted:
+                collection = getattr(obj.episode, type(obj).episode.property.back_populates)
+                if obj in collection:
+                    collection.remove(obj)
+    return {episode for episode in touched if episode not in session.deleted}
 
 
 def episode_batches(session: Session, *columns: Any) -> Iterator[Sequence[Row]]:

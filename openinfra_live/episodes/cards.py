@@ -1,20 +1,36 @@
-"""Episode cards: what a listing shows of each episode, worked out in Python.
+"""Episode cards: what a listing shows of each episode.
 
-A listing of 50 episodes used to call four template macros per episode (time, state, speakers,
-card); each call costs more than the Python that computes the same strings. Cards are built
-here once, and the card template only prints them.
+A card is rendered when its episode is written (:func:`keep_cards_current`, or
+:func:`refresh_cards` after bulk inserts) and kept with it (``Episode.card_html``): a listing
+then prints 50 stored cards instead of rendering 50 cards, which cost more than the rest of the
+page. What depends on the page or on the visitor is a *slot* in the stored card, a marker that
+:func:`listing_html` replaces: the heading level, the site's mount point, the visitor's zone
+and the badge of the moment (live, upcoming, recording), which changes with the clock.
+
+A stored card says which format it was rendered in (``Episode.card_format``, see
+episodes/card_format.py). A card of another format (the site was upgraded) is rendered again
+when listed, until the next ``flask db upgrade`` stores it again (migrations/env.py calls
+:func:`refresh_cards`).
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
+from flask import current_app, request, url_for
+from markupsafe import Markup
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import Session
 
-from openinfra_live import preferences, sanitize, templating
+from openinfra_live import preferences, sanitize
 from openinfra_live.episodes import queries
+from openinfra_live.episodes.bulk import BATCH, touched_episodes
+from openinfra_live.episodes.card_format import CARD_TEMPLATE, stored_card_format
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.extensions import db
+from openinfra_live.templating import rendered_html
 
 EXCERPT_LENGTH = 240
 
@@ -28,20 +44,92 @@ def excerpt(html: str | None, length: int = EXCERPT_LENGTH) -> str:
 
 
 @dataclass(frozen=True)
-class EpisodeCard:
-    """One episode in a listing, every string ready to print."""
+class Slots:
+    """The markers a stored card holds where a listing puts what depends on it. Markup
+    comments: a card's text is escaped, so no title or description can make one."""
 
-    url: str
-    title: str
-    when_iso: str
-    when_utc: str
-    # The visitor's chosen zone and the start in it; empty when no zone was chosen.
-    local_zone: str
-    when_local: str
-    # "live", "upcoming", "recording" (aired, with a recording) or "".
-    badge: str
-    speakers: Sequence[Any]
-    summary: str
+    level: Markup = rendered_html("<!--level-->")
+    root: Markup = rendered_html("<!--root-->")
+    browser_local_time: Markup = rendered_html("<!--browser-local-time-->")
+    local_time: Markup = rendered_html("<!--local-time-->")
+    badge: Markup = rendered_html("<!--badge-->")
+
+
+SLOTS = Slots()
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    """What an episode keeps of its card."""
+
+    html: str
+    format: str
+    has_recording: bool
+
+
+def _card_macros() -> Any:
+    return current_app.jinja_env.get_template(CARD_TEMPLATE).module
+
+
+def render_card(episode: Any) -> StoredCard:
+    """The card of ``episode`` (an ORM episode or a :class:`queries.EpisodeSummary` read with
+    its guests and links), slots unfilled."""
+    path = current_app.url_map.bind("localhost").build("episodes.detail", {"slug": episode.slug})
+    html = _card_macros().card(episode, path, excerpt(episode.description), SLOTS)
+    return StoredCard(
+        html=str(html),
+        format=stored_card_format(),
+        has_recording=queries.recording_of(episode) is not None,
+    )
+
+
+def badge_of(episode: Any, has_recording: bool, now: datetime) -> str:
+    """The badge a listing shows: live, upcoming, or that a recording exists."""
+    state = queries.state_of(episode, now)
+    if state is not queries.EpisodeState.PAST:
+        return state.value
+    return "recording" if has_recording else ""
+
+
+def listing_html(episodes: Iterable[queries.EpisodeSummary], now: datetime, level: int) -> Markup:
+    """The cards of ``episodes``, in order, their headings at ``level``, for this visitor."""
+    macros = _card_macros()
+    badges = _badges()
+    zone = preferences.visitor_zone()
+    current = stored_card_format()
+    fixed = (
+        (SLOTS.level, str(level)),
+        (SLOTS.root, request.script_root),
+        (SLOTS.browser_local_time, "" if zone is not None else " data-local-time"),
+    )
+    printed = []
+    for episode in episodes:
+        if episode.card_format == current:
+            html, has_recording = episode.card_html, episode.has_recording
+        else:
+            stored = render_card(episode)
+            html, has_recording = stored.html, stored.has_recording
+        for slot, value in fixed:
+            html = html.replace(slot, value)
+        local = ""
+        if zone is not None:
+            label = preferences.local_time_label(episode.starts_at, zone)
+            local = str(macros.local_time(zone.key, label))
+        html = html.replace(SLOTS.local_time, local)
+        badge = badges[badge_of(episode, has_recording, now)]
+        printed.append("\n  " + html.replace(SLOTS.badge, badge))
+    return rendered_html("".join(printed))
+
+
+def _badges() -> dict[str, str]:
+    """Each badge's markup, rendered once per site."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("card_badges")
+    if found is None:
+        badge = _card_macros().badge
+        kinds = ("", *(state.value for state in queries.EpisodeState), "recording")
+        found = app.extensions["card_badges"] = {kind: str(badge(kind)) for kind in kinds}
+    return found
 
 
 def slug_url_maker(
@@ -64,33 +152,66 @@ def slug_url_maker(
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
 
 
-def badge_of(episode: Any, now: datetime) -> str:
-    """The badge a listing shows: live, upcoming, or that a recording exists."""
-    state = queries.state_of(episode, now)
-    if state is not queries.EpisodeState.PAST:
-        return state.value
-    return "recording" if queries.recording_of(episode) else ""
+def _store(episode: Episode) -> None:
+    card = render_card(episode)
+    if episode.card_html != card.html:
+        episode.card_html = card.html
+    if episode.card_format != card.format:
+        episode.card_format = card.format
+    if episode.has_recording != card.has_recording:
+        episode.has_recording = card.has_recording
 
 
-def episode_cards(
-    episodes: Iterable[Any], now: datetime, excerpt_length: int = EXCERPT_LENGTH
-) -> list[EpisodeCard]:
-    """Cards of ``episodes`` (ORM episodes or :class:`queries.EpisodeSummary`), in order."""
-    zone = preferences.visitor_zone()
-    address = slug_url_maker()
-    return [
-        EpisodeCard(
-            url=address(episode.slug),
-            title=episode.title,
-            when_iso=templating.iso_utc(episode.starts_at),
-            when_utc=templating.human_utc(episode.starts_at),
-            local_zone=zone.key if zone is not None else "",
-            when_local=(
-                preferences.local_time_label(episode.starts_at, zone) if zone is not None else ""
-            ),
-            badge=badge_of(episode, now),
-            speakers=episode.guests,
-            summary=excerpt(episode.description, excerpt_length),
+@event.listens_for(Session, "before_flush")
+def keep_cards_current(session: Session, flush_context: object, instances: object) -> None:
+    """Episodes added or changed, and episodes whose guests or links were, get their card
+    again."""
+    with session.no_autoflush:
+        for episode in touched_episodes(session, EpisodeGuest, EpisodeLink):
+            _store(episode)
+
+
+_EPISODES = Episode.__table__
+_ANY_EPISODE = select(*queries.SUMMARY_COLUMNS)
+
+
+def refresh_cards(session: Session | None = None) -> int:
+    """Render and store again every card not of the current format, a batch at a time (after
+    bulk inserts, restores, upgrades); returns how many."""
+    session = session or db.session
+    current = stored_card_format()
+    changed = 0
+    last_id = 0
+    while True:
+        episodes = queries.episode_summaries(
+            _ANY_EPISODE.where(_EPISODES.c.card_format != current, _EPISODES.c.id > last_id)
+            .order_by(_EPISODES.c.id)
+            .limit(BATCH),
+            session=session,
         )
-        for episode in episodes
-    ]
+        if not episodes:
+            return changed
+        rows = []
+        for episode in episodes:
+            card = render_card(episode)
+            rows.append(
+                {
+                    "episode_id": episode.id,
+                    "card_html": card.html,
+                    "card_format": card.format,
+                    "has_recording": card.has_recording,
+                }
+            )
+        # Through the session, so that the content version moves (cached pages go).
+        session.execute(
+            update(_EPISODES)
+            .where(_EPISODES.c.id == bindparam("episode_id"))
+            .values(
+                card_html=bindparam("card_html"),
+                card_format=bindparam("card_format"),
+                has_recording=bindparam("has_recording"),
+            ),
+            rows,
+        )
+        changed += len(rows)
+        last_id = episodes[-1].id

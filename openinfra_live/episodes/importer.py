@@ -28,6 +28,7 @@ import yaml
 
 from openinfra_live.clean_stamps import cleaned_stamp
 from openinfra_live.episodes import editing
+from openinfra_live.episodes.cards import refresh_cards
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.queries import youtube_video_id
@@ -398,6 +399,7 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
         db.session.execute(db.insert(EpisodeLink), links)
     if guests:
         db.session.execute(db.insert(EpisodeGuest), guests)
+    refresh_cards()
 
 
 def import_episodes(

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openinfra_live import clock
@@ -31,6 +31,11 @@ class Episode(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Proof that ``description`` is the cleaner's output (episodes/descriptions.py).
     description_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # The episode's card in a listing, rendered when the episode is written, the format it was
+    # rendered in, and whether it has a recording (episodes/cards.py keeps them current).
+    card_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    card_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    has_recording: Mapped[bool] = mapped_column(default=False, server_default=false())
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     hidden: Mapped[bool] = mapped_column(default=False, index=True)

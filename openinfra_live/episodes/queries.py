@@ -31,8 +31,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import Session
 
 from openinfra_live.episodes import search as search_module
+from openinfra_live.episodes.card_format import stored_card_format
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
@@ -244,10 +246,15 @@ class WatchLink(NamedTuple):
     url: str
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass is made through ``object.__setattr__``, field by field, which
+# for a page of 50 costs a tenth of the page's queries. Nothing changes a summary once read.
+@dataclass(slots=True)
 class EpisodeSummary:
     """An episode as a listing shows it, read as plain rows: the ORM's bookkeeping for 50
-    episodes and their guests and links costs more than the rest of the page."""
+    episodes and their guests and links costs more than the rest of the page.
+
+    ``guests`` and ``links`` are None when the summary was read for its card alone (see
+    :func:`episode_summaries`)."""
 
     id: int
     slug: str
@@ -255,10 +262,14 @@ class EpisodeSummary:
     description: str
     starts_at: datetime
     duration_minutes: int
-    guests: tuple[GuestName, ...]
-    links: tuple[WatchLink, ...]
+    guests: tuple[GuestName, ...] | None
+    links: tuple[WatchLink, ...] | None
     recap_url: str | None
     description_stamp: str
+    # The stored card (episodes/cards.py).
+    card_html: str
+    card_format: str
+    has_recording: bool
 
     @property
     def hidden(self) -> bool:
@@ -270,8 +281,9 @@ class EpisodeSummary:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
-# What listings read of an episode (see EpisodeSummary); the calendar reads a little more.
-_SUMMARY_COLUMNS = (
+# What listings and the calendar read of an episode; the calendar a little more, listings the
+# stored card (see EpisodeSummary).
+_EPISODE_COLUMNS = (
     _EPISODES.c.id,
     _EPISODES.c.slug,
     _EPISODES.c.title,
@@ -281,11 +293,18 @@ _SUMMARY_COLUMNS = (
     _EPISODES.c.recap_url,
     _EPISODES.c.description_stamp,
 )
+SUMMARY_COLUMNS = (
+    *_EPISODE_COLUMNS,
+    _EPISODES.c.card_html,
+    _EPISODES.c.card_format,
+    _EPISODES.c.has_recording,
+)
+_CARD_FORMAT_AT = len(_EPISODE_COLUMNS) + 1  # card_html, then card_format
 
 
 def summaries_query() -> Select:
     """Visible episodes as :func:`episode_summaries` reads them: add filters, order, limit."""
-    return select(*_SUMMARY_COLUMNS).where(_VISIBLE)
+    return select(*SUMMARY_COLUMNS).where(_VISIBLE)
 
 
 # Built once: constructing a statement costs more than SQLite takes to run these.
@@ -313,37 +332,56 @@ _GUESTS_AND_LINKS_OF = union_all(
 ).order_by("kind", "episode_id", "position", "id")
 
 
-def episode_summaries(query: Select) -> list[EpisodeSummary]:
+def episode_summaries(
+    query: Select,
+    cards_only: bool = False,
+    session: Session | None = None,
+) -> list[EpisodeSummary]:
     """The episodes ``query`` (a :func:`summaries_query`, with its filters, order and limit)
-    selects, with guests and links, in two statements."""
-    rows = db.session.execute(query).all()
-    ids = [row.id for row in rows]
+    selects, with guests and links, in two statements.
+
+    ``cards_only``: for a listing that prints the episodes' stored cards: only the episodes
+    whose stored card is not of the current format (to render it again) get their guests and
+    links, the others None.
+    """
+    session = session or db.session
+    # Unpacked by position: reading 13 attributes of 50 rows by name costs more than the query.
+    rows = session.execute(query).all()
+    if cards_only:
+        current = stored_card_format()
+        ids = [row[0] for row in rows if row[_CARD_FORMAT_AT] != current]
+    else:
+        ids = [row[0] for row in rows]
     guests: dict[int, list[GuestName]] = {pk: [] for pk in ids}
     links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
     if ids:
         # ``all()``: one fetch of every row, rather than one call per row while iterating.
-        for kind, pk, _, _, first, second in db.session.execute(
+        for kind, pk, _, _, first, second in session.execute(
             _GUESTS_AND_LINKS_OF, {"ids": ids}
         ).all():
             if kind == 0:
                 guests[pk].append(GuestName(first, second or ""))
             else:
                 links[pk].append(WatchLink(first, second))
-    return [
-        EpisodeSummary(
-            id=row.id,
-            slug=row.slug,
-            title=row.title,
-            description=row.description or "",
-            starts_at=row.starts_at,
-            duration_minutes=row.duration_minutes,
-            guests=tuple(guests[row.id]),
-            links=tuple(links[row.id]),
-            recap_url=row.recap_url,
-            description_stamp=row.description_stamp,
+    summaries = []
+    for row in rows:
+        pk, slug, title, description, starts_at, duration, recap_url, stamp, *card = row
+        summaries.append(
+            EpisodeSummary(
+                pk,
+                slug,
+                title,
+                description or "",
+                starts_at,
+                duration,
+                tuple(guests[pk]) if pk in guests else None,
+                tuple(links[pk]) if pk in links else None,
+                recap_url,
+                stamp,
+                *card,
+            )
         )
-        for row in rows
-    ]
+    return summaries
 
 
 def paginate(
@@ -352,6 +390,7 @@ def paginate(
     per_page: int,
     count_cap: int | None = None,
     among: ColumnElement[bool] | None = None,
+    cards_only: bool = False,
 ) -> Page:
     """Count, then read one page of ``query`` (a :func:`summaries_query`) newest first, as
     :class:`EpisodeSummary` items; past the last page raises :class:`NoSuchPage`.
@@ -360,23 +399,26 @@ def paginate(
     ``count_cap``, counting stops past that many items (the page is then not
     :attr:`Page.exact`). ``among``: a condition that holds for every item of ``query`` and for
     fewer than ``count_cap`` rows in all (the search index's candidates); only with
-    ``count_cap``.
+    ``count_cap``. ``cards_only``: items read for their stored cards (see
+    :func:`episode_summaries`).
     """
     if number < 1:
         raise NoSuchPage(number)
     if count_cap is not None:
-        return _capped_page(query, number, per_page, count_cap, among)
+        return _capped_page(query, number, per_page, count_cap, among, cards_only)
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     if number > 1 and (number - 1) * per_page >= total:
         raise NoSuchPage(number)
-    items = _page_of(query, number, per_page, per_page) if total else []
+    items = _page_of(query, number, per_page, per_page, cards_only) if total else []
     return Page(items=items, number=number, per_page=per_page, total=total)
 
 
-def _page_of(query: Select, number: int, per_page: int, rows: int) -> list[EpisodeSummary]:
+def _page_of(
+    query: Select, number: int, per_page: int, rows: int, cards_only: bool
+) -> list[EpisodeSummary]:
     """``rows`` episodes of ``query``, newest first, from the start of page ``number``."""
     return episode_summaries(
-        query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page)
+        query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page), cards_only
     )
 
 
@@ -385,7 +427,8 @@ def _capped_page(
     number: int,
     per_page: int,
     count_cap: int,
-    among: ColumnElement[bool] | None = None,
+    among: ColumnElement[bool] | None,
+    cards_only: bool,
 ) -> Page:
     """A page of a search: one pass over the episodes, newest first, reads the ids of the
     first ``count_cap + 1`` matches, which give both the count and, on the pages within the
@@ -403,11 +446,11 @@ def _capped_page(
     if start + per_page < len(ids) or exact:
         page_ids = ids[start : start + per_page]
         chosen = query.where(_EPISODES.c.id.in_(page_ids)).order_by(*_NEWEST_FIRST)
-        items = episode_summaries(chosen) if page_ids else []
+        items = episode_summaries(chosen, cards_only) if page_ids else []
         more_after = len(ids) > start + per_page
     else:
         # Past the ids read: one row more than the page says whether another page follows.
-        items = _page_of(query, number, per_page, per_page + 1)
+        items = _page_of(query, number, per_page, per_page + 1, cards_only)
         if not items:
             raise NoSuchPage(number)
         more_after = len(items) > per_page
@@ -446,12 +489,14 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
     counts up to :data:`SEARCH_COUNT_CAP` matches."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
-        return paginate(_archive_query("", year), number, per_page)
+        return paginate(_archive_query("", year), number, per_page, cards_only=True)
     # As many as it takes to count every match up to the cap: fewer candidates hold all the
     # matches; more, and reading the newest episodes finds enough of them early.
     among = search_module.narrowing(search, SEARCH_COUNT_CAP + 1)
     query = _archive_query(search, year)
-    return paginate(query, number, per_page, count_cap=SEARCH_COUNT_CAP, among=among)
+    return paginate(
+        query, number, per_page, count_cap=SEARCH_COUNT_CAP, among=among, cards_only=True
+    )
 
 
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)
@@ -502,7 +547,7 @@ def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], lis
     streamed = {"yield_per": CALENDAR_BATCH} if slug is None else {}
     episodes = db.session.execute(
         select(
-            *_SUMMARY_COLUMNS,
+            *_EPISODE_COLUMNS,
             _EPISODES.c.sequence,
             _EPISODES.c.created_at,
             _EPISODES.c.updated_at,

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from openinfra_live import sanitize
-from openinfra_live.episodes.bulk import episode_batches, rewrite_column
+from openinfra_live.episodes.bulk import episode_batches, rewrite_column, touched_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 
@@ -147,16 +147,8 @@ def _episode_search_text(episode: Episode) -> str:
 @event.listens_for(Session, "before_flush")
 def keep_search_text_current(session: Session, flush_context: object, instances: object) -> None:
     """Episodes added or changed, and episodes whose guests were, get their text again."""
-    touched: set[Episode] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Episode):
-            touched.add(obj)
-        elif isinstance(obj, EpisodeGuest) and obj.episode is not None:
-            touched.add(obj.episode)
     with session.no_autoflush:
-        for episode in touched:
-            if episode in session.deleted:
-                continue
+        for episode in touched_episodes(session, EpisodeGuest):
             text = _episode_search_text(episode)
             if episode.search_text != text:
                 episode.search_text = text

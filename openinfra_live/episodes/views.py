@@ -117,8 +117,8 @@ def index():
         return render_template(
             "episodes/index.html",
             listing=listing,
-            upcoming_cards=cards.episode_cards(listing.upcoming, now),
-            recent_cards=cards.episode_cards(listing.recent, now),
+            upcoming_cards=cards.listing_html(listing.upcoming, now, level=3),
+            recent_cards=cards.listing_html(listing.recent, now, level=3),
             now=now,
             ptg_event=queries.current_or_next_ptg(now.date()),
             ptg_formats=PTG_FORMATS,
@@ -149,7 +149,7 @@ def archive():
         return render_template(
             "episodes/archive.html",
             page=page,
-            cards=cards.episode_cards(page.items, now),
+            cards=cards.listing_html(page.items, now, level=2),
             search=search,
             year=year,
             years=queries.archive_years(),

@@ -1,6 +1,6 @@
-"""A listing's cards print, inline, the same markup as the macros the featured episode and the
-episode page use (time, state badge, speakers): one macro call per card would cost more than
-the card, so the markup exists twice and this test keeps the two the same."""
+"""A listing prints stored cards whose time, badge and visitor's zone are slots filled when the
+card is listed: what it prints is the markup of the macros the featured episode and the
+episode page use (time, state badge, speakers)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -39,7 +39,7 @@ def test_a_card_prints_what_the_shared_macros_print(app, state, zone):
         partials = app.jinja_env.get_template("_partials/episodes.html").module
         times = app.jinja_env.get_template("_macros/time.html").module
 
-        listing = str(partials.episode_list(cards.episode_cards([episode], NOW)))
+        listing = str(partials.episode_list(cards.listing_html([episode], NOW, level=2)))
         badge = str(partials.state_badges(episode, NOW))
         speakers = str(partials.speakers(episode))
         when = str(times.utc_time(episode.starts_at))
