@@ -70,7 +70,8 @@ def _from_json(column, value: Any) -> Any:
 
 
 # Bookkeeping, not content: the content version is replaced by the import's own writes.
-NOT_EXPORTED = {"alembic_version", "content_version"}
+# Kept by the database itself: the content version, and the count of visible episodes (triggers).
+NOT_EXPORTED = {"alembic_version", "content_version", "episode_counts"}
 
 
 def _exported_tables() -> list[Table]:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
@@ -99,7 +99,7 @@ def listing_html(episodes: Iterable[queries.EpisodeSummary], now: datetime, leve
     current = stored_card_format()
     fixed = (
         (SLOTS.level, str(level)),
-        (SLOTS.root, request.script_root),
+        (SLOTS.root, str(escape(request.script_root))),
         (SLOTS.browser_local_time, "" if zone is not None else " data-local-time"),
     )
     printed = []

@@ -74,6 +74,16 @@ class Episode(db.Model):
         return f"<Episode {self.slug}>"
 
 
+class EpisodeCount(db.Model):
+    """How many episodes are visible, in one row kept by triggers on ``episodes`` (migration
+    0006): the archive reads it instead of counting every episode."""
+
+    __tablename__ = "episode_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    visible: Mapped[int] = mapped_column(Integer)
+
+
 class EpisodeLink(db.Model):
     """Where an episode can be watched or heard (YouTube, LinkedIn, a podcast, …), in order."""
 

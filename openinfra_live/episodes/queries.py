@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from openinfra_live.episodes import search as search_module
 from openinfra_live.episodes.card_format import stored_card_format
-from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.models import Episode, EpisodeCount, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
 
@@ -391,6 +391,7 @@ def paginate(
     count_cap: int | None = None,
     among: ColumnElement[bool] | None = None,
     cards_only: bool = False,
+    total: int | None = None,
 ) -> Page:
     """Count, then read one page of ``query`` (a :func:`summaries_query`) newest first, as
     :class:`EpisodeSummary` items; past the last page raises :class:`NoSuchPage`.
@@ -400,13 +401,15 @@ def paginate(
     :attr:`Page.exact`). ``among``: a condition that holds for every item of ``query`` and for
     fewer than ``count_cap`` rows in all (the search index's candidates); only with
     ``count_cap``. ``cards_only``: items read for their stored cards (see
-    :func:`episode_summaries`).
+    :func:`episode_summaries`). ``total``: how many items ``query`` selects, when known
+    otherwise than by counting them.
     """
     if number < 1:
         raise NoSuchPage(number)
     if count_cap is not None:
         return _capped_page(query, number, per_page, count_cap, among, cards_only)
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    if total is None:
+        total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     if number > 1 and (number - 1) * per_page >= total:
         raise NoSuchPage(number)
     items = _page_of(query, number, per_page, per_page, cards_only) if total else []
@@ -472,6 +475,18 @@ def year_range(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
+_VISIBLE_COUNT = select(EpisodeCount.__table__.c.visible).where(EpisodeCount.__table__.c.id == 1)
+
+
+def visible_episode_count() -> int:
+    """How many episodes are visible: the number the database keeps (migration 0006), or,
+    when its row is missing, a count of every visible episode."""
+    kept = db.session.scalar(_VISIBLE_COUNT)
+    if kept is None:
+        kept = db.session.scalar(select(func.count()).select_from(_EPISODES).where(_VISIBLE))
+    return kept
+
+
 def _archive_query(search: str, year: int | None) -> Select:
     """Visible episodes matching ``search`` (trimmed by :func:`archive_page`) literally
     (titles, descriptions, guests; see ``episodes/search.py``) and ``year``."""
@@ -489,7 +504,8 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
     counts up to :data:`SEARCH_COUNT_CAP` matches."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
-        return paginate(_archive_query("", year), number, per_page, cards_only=True)
+        total = visible_episode_count() if year is None else None
+        return paginate(_archive_query("", year), number, per_page, cards_only=True, total=total)
     # As many as it takes to count every match up to the cap: fewer candidates hold all the
     # matches; more, and reading the newest episodes finds enough of them early.
     among = search_module.narrowing(search, SEARCH_COUNT_CAP + 1)

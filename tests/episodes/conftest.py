@@ -21,3 +21,10 @@ def frozen_now(monkeypatch):
         return moment
 
     return move_to
+
+
+@pytest.fixture
+def sqlite_only(app):
+    """For a test of SQLite's own schema (its triggers, its FTS5 index)."""
+    if app.config["DATABASE_BACKEND"] != "sqlite":
+        pytest.skip("about SQLite's own schema (triggers, FTS5)")
