@@ -282,7 +282,8 @@ class EpisodeSummary:
 
 
 # What listings and the calendar read of an episode; the calendar a little more, listings the
-# stored card (see EpisodeSummary).
+# stored card. In EpisodeSummary's order, without guests and links: episode_summaries unpacks
+# rows by position.
 _EPISODE_COLUMNS = (
     _EPISODES.c.id,
     _EPISODES.c.slug,
