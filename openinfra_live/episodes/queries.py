@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    false,
     func,
     literal,
     select,
@@ -158,13 +159,17 @@ def recording_of(episode: Episode) -> Recording | None:
 
 def visible_episodes() -> Select:
     """All visible episodes, unordered."""
-    return select(Episode).where(Episode.hidden.is_(False))
+    return select(Episode).where(Episode.hidden == false())
 
 
 # Listings read plain rows with statements made of the table's columns: an ORM statement
 # costs several times what SQLite takes to run these small queries, on every page.
 _EPISODES = Episode.__table__
-_VISIBLE = _EPISODES.c.hidden.is_(False)
+# ``hidden = false``, not ``hidden IS false``: the condition of the partial index of visible
+# episodes' starts (uq_episodes_visible_start), which the databases use only for that form. A
+# listing then reads that index newest first, without looking at each row to skip the hidden
+# ones: page 150 of the archive costs 0.4 ms instead of 8 (SQLite, 10,000 episodes).
+_VISIBLE = _EPISODES.c.hidden == false()
 _NEWEST_FIRST = (_EPISODES.c.starts_at.desc(), _EPISODES.c.id.desc())
 
 
