@@ -1,15 +1,15 @@
 """Public pages run the same number of SQL statements with 5 episodes and with 1,000."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from openinfra_live import response_cache
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from tests.episodes.conftest import NOW
+from tests.statements import recorded_statements
 
 UPCOMING = 3
 PAGES = [
@@ -66,27 +66,13 @@ def insert_episodes(total: int) -> None:
     db.session.commit()
 
 
-@contextmanager
-def counting_statements(engine):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def statements_per_page(app, client) -> dict[str, int]:
     counts = {}
     with app.app_context():
         engine = db.engine
     for url in PAGES:
         client.get(url)  # warm up: compiled statements and the first connection
-        with counting_statements(engine) as statements:
+        with recorded_statements(engine) as statements:
             response = client.get(url)
         assert response.status_code == 200, url
         counts[url] = len(statements)

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, select, text
 
 from openinfra_live.episodes import queries, search
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.search import narrowing, refresh_search_text
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
+from tests.statements import statements_of
 from tests.test_migrations import insert_old_episode, old_database
 
 START = datetime(2024, 1, 4, 14, 0, tzinfo=UTC)
@@ -132,22 +133,6 @@ def test_the_index_names_candidates_only_when_it_can_say(app, catalogue):
         assert candidates("no such words here", 10) == []
         assert candidates("load", 2) is None  # as many as the limit: read instead
         assert candidates("ov", 10) is None  # under three characters
-
-
-def statements_of(app, action) -> list[str]:
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_a_rare_term_reads_only_its_candidates(app, client, catalogue):

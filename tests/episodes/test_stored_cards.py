@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from openinfra_live.episodes import card_format, cards, queries
 from openinfra_live.episodes.importer import import_episodes
@@ -13,6 +13,7 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.episodes.conftest import NOW
+from tests.statements import statements_of
 from tests.test_migrations import insert_old_episode, old_database
 
 YOUTUBE = ("youtube", "https://www.youtube.com/watch?v=pHHCIGkpNzs")
@@ -36,21 +37,6 @@ def make_stale(*slugs: str) -> None:
         update(Episode).where(Episode.slug.in_(slugs)).values(card_format="old", card_html="old")
     )
     db.session.commit()
-
-
-def statements_during(app, action) -> list[str]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_a_card_is_rendered_whenever_its_episode_guests_or_links_change(app):
@@ -160,7 +146,7 @@ def test_a_listing_of_current_cards_reads_no_guests_or_links(app):
     with app.app_context():
         for week in range(3):
             make_episode(f"Listed {week}", NOW - timedelta(weeks=week), guests=["A Guest"])
-        seen = statements_during(app, lambda: listed(app))
+        seen = statements_of(app, lambda: listed(app))
     assert not [s for s in seen if "episode_guests" in s or "episode_links" in s]
 
 
@@ -174,7 +160,7 @@ def test_a_card_of_another_format_is_rendered_again_until_refreshed(app):
         make_stale("old")
 
         # Printed as before; its guests and links are read to render it.
-        seen = statements_during(app, lambda: listed(app))
+        seen = statements_of(app, lambda: listed(app))
         assert listed(app) == fresh
         assert [s for s in seen if "episode_guests" in s]
 

@@ -4,7 +4,7 @@ archive reads it instead of counting every episode."""
 from datetime import timedelta
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, event, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from openinfra_live.episodes import editing, queries
 from openinfra_live.episodes.importer import import_episodes
@@ -12,6 +12,7 @@ from openinfra_live.episodes.models import Episode, EpisodeCount
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.episodes.conftest import NOW
+from tests.statements import statements_of
 from tests.test_migrations import insert_old_episode, old_database
 
 
@@ -114,18 +115,9 @@ def test_the_archive_shows_the_kept_number_without_counting_every_episode(app, c
         db.session.execute(insert(Episode), bulk_rows(0, 12))  # 9 visible
         db.session.commit()
     app.config["EPISODES_PER_PAGE"] = 5
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        first = client.get("/episodes/")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    responses = []
+    seen = statements_of(app, lambda: responses.append(client.get("/episodes/")))
+    first = responses[0]
     assert "9 episodes, page 1 of 2." in first.get_data(as_text=True)
     assert not [s for s in seen if "count(" in s.lower() and "FROM episodes" in s]
     assert client.get("/episodes/?page=2").status_code == 200
