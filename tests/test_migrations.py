@@ -40,6 +40,18 @@ def old_database(tmp_path, monkeypatch, revision: str) -> Flask:
     return app
 
 
+def sqlite_schema_names(prefix: str, kind: str | None = None) -> list[str]:
+    """Names in SQLite's schema starting with ``prefix`` (only ``kind``: "trigger", …),
+    sorted; inside an app context."""
+    statement = "SELECT name FROM sqlite_master WHERE name LIKE :pattern"
+    if kind is not None:
+        statement += " AND type = :kind"
+    found = db.session.scalars(
+        text(statement + " ORDER BY name"), {"pattern": prefix + "%", "kind": kind}
+    )
+    return list(found)
+
+
 def insert_old_episode(number: int, title: str, description: str) -> None:
     """An episode row as a database of an older revision holds it (written by SQL)."""
     db.session.execute(

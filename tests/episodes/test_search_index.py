@@ -17,7 +17,7 @@ from openinfra_live.episodes.search import narrowing, refresh_search_text
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.statements import statements_of
-from tests.test_migrations import insert_old_episode, old_database
+from tests.test_migrations import insert_old_episode, old_database, sqlite_schema_names
 
 START = datetime(2024, 1, 4, 14, 0, tzinfo=UTC)
 
@@ -201,12 +201,7 @@ def test_the_index_is_kept_by_its_three_triggers_at_the_head_revision(app, sqlit
     copies it to a new table) drops its triggers, and the index would silently go stale: such
     a migration must make them again, and this test says so."""
     with app.app_context():
-        triggers = db.session.scalars(
-            text(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'episodes'"
-                " AND name LIKE 'episodes_search%' ORDER BY name"
-            )
-        ).all()
+        triggers = sqlite_schema_names("episodes_search", kind="trigger")
     assert triggers == [
         "episodes_search_delete",
         "episodes_search_insert",
@@ -240,9 +235,7 @@ def test_upgrading_indexes_the_episodes_already_there(tmp_path, monkeypatch):
         assert every_answer("trove") == [([1], 1, True)]
 
         downgrade(revision="0003")
-        tables = db.session.execute(
-            text("SELECT name FROM sqlite_master WHERE name LIKE 'episodes_search%'")
-        ).all()
+        tables = sqlite_schema_names("episodes_search")
         db.engine.dispose()
     assert tables == []
 

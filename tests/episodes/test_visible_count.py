@@ -13,7 +13,7 @@ from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.episodes.conftest import NOW
 from tests.statements import statements_of
-from tests.test_migrations import insert_old_episode, old_database
+from tests.test_migrations import insert_old_episode, old_database, sqlite_schema_names
 
 
 def kept() -> int | None:
@@ -89,12 +89,7 @@ def test_the_count_is_kept_by_its_three_triggers_at_the_head_revision(app, sqlit
     """As the search index's: a later migration that rebuilds the episodes table on SQLite
     drops them, and must make them again."""
     with app.app_context():
-        triggers = db.session.scalars(
-            text(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'episodes'"
-                " AND name LIKE 'episode_counts%' ORDER BY name"
-            )
-        ).all()
+        triggers = sqlite_schema_names("episode_counts", kind="trigger")
     assert triggers == ["episode_counts_delete", "episode_counts_insert", "episode_counts_update"]
 
 
@@ -140,8 +135,6 @@ def test_upgrading_counts_the_episodes_already_there_and_downgrading_removes_the
         assert kept() == counted() == 3
 
         downgrade(revision="0005")
-        leftovers = db.session.execute(
-            text("SELECT name FROM sqlite_master WHERE name LIKE 'episode_counts%'")
-        ).all()
+        leftovers = sqlite_schema_names("episode_counts")
         db.engine.dispose()
     assert leftovers == []
