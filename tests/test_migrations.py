@@ -3,15 +3,20 @@ the columns they add for the rows already there."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
 
 from openinfra_live import clean_stamps, create_app
+from openinfra_live.episodes.card_format import stored_card_format
+from openinfra_live.episodes.models import Episode, EpisodeCount
 from openinfra_live.episodes.search import is_index_part
 from openinfra_live.extensions import db
+from tests.conftest import BACKENDS, build_migrated_app
+from tests.episodes.builders import make_episode
 
 OLD_START = datetime(2021, 1, 7, 14, tzinfo=UTC)
 
@@ -105,3 +110,30 @@ def test_upgrading_stamps_existing_descriptions_the_cleaner_would_not_change(tmp
         db.engine.dispose()
     assert verdicts == [True, False]
     assert rows[1].description_stamp == ""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_going_down_to_0003_and_up_again_keeps_the_episodes_and_remakes_what_derives(
+    backend, request, tmp_path
+):
+    """What the README advises to add the search index later, on either database: the
+    episodes stay, and their stored cards and the count of visible ones are made again."""
+    if backend == "sqlite":
+        uri = f"sqlite:///{tmp_path}/down-and-up.sqlite"
+    else:
+        uri = request.getfixturevalue("postgres_server").create_database("down_and_up")
+    app = build_migrated_app(uri)
+    with app.app_context():
+        make_episode("Kept <through> migrations", OLD_START, slug="kept")
+        make_episode("Hidden one", OLD_START + timedelta(weeks=1), hidden=True)
+
+        downgrade(revision="0003")
+        db.session.remove()
+        upgrade()
+
+        episode = db.session.scalars(select(Episode).where(Episode.slug == "kept")).one()
+        assert episode.card_format == stored_card_format()
+        assert "Kept &lt;through&gt; migrations" in episode.card_html
+        assert db.session.scalar(select(EpisodeCount.visible)) == 1
+        db.session.remove()
+        db.engine.dispose()
