@@ -33,6 +33,7 @@ from openinfra_live.extensions import db
 from openinfra_live.templating import rendered_html
 
 EXCERPT_LENGTH = 240
+TIME_TEMPLATE = "_macros/time.html"
 
 
 def excerpt(html: str | None, length: int = EXCERPT_LENGTH) -> str:
@@ -71,6 +72,10 @@ def _card_macros() -> Any:
     return current_app.jinja_env.get_template(CARD_TEMPLATE).module
 
 
+def _time_macros() -> Any:
+    return current_app.jinja_env.get_template(TIME_TEMPLATE).module
+
+
 def render_card(episode: Any) -> StoredCard:
     """The card of ``episode`` (an ORM episode or a :class:`queries.EpisodeSummary` read with
     its guests and links), slots unfilled."""
@@ -93,7 +98,7 @@ def badge_of(episode: Any, has_recording: bool, now: datetime) -> str:
 
 def listing_html(episodes: Iterable[queries.EpisodeSummary], now: datetime, level: int) -> Markup:
     """The cards of ``episodes``, in order, their headings at ``level``, for this visitor."""
-    macros = _card_macros()
+    times = _time_macros()
     badges = _badges()
     zone = preferences.visitor_zone()
     current = stored_card_format()
@@ -114,7 +119,7 @@ def listing_html(episodes: Iterable[queries.EpisodeSummary], now: datetime, leve
         local = ""
         if zone is not None:
             label = preferences.local_time_label(episode.starts_at, zone)
-            local = str(macros.local_time(zone.key, label))
+            local = str(times.local_time_span(zone.key, label))
         html = html.replace(SLOTS.local_time, local)
         badge = badges[badge_of(episode, has_recording, now)]
         printed.append("\n  " + html.replace(SLOTS.badge, badge))
