@@ -1,8 +1,10 @@
 """The number of visible episodes, kept by triggers on ``episodes`` (migration 0006): the
 archive reads it instead of counting every episode."""
 
+import threading
 from datetime import timedelta
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, insert, select, text, update
 
@@ -10,6 +12,7 @@ from openinfra_live.episodes import editing, queries
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeCount
 from openinfra_live.extensions import db
+from tests.conftest import build_migrated_app
 from tests.episodes.builders import make_episode
 from tests.episodes.conftest import NOW
 from tests.statements import statements_of
@@ -138,3 +141,43 @@ def test_upgrading_counts_the_episodes_already_there_and_downgrading_removes_the
         leftovers = sqlite_schema_names("episode_counts")
         db.engine.dispose()
     assert leftovers == []
+
+
+@pytest.mark.parametrize("row", ["kept", "missing"])
+def test_concurrent_writers_on_postgresql_count_each_others_episodes(postgres_server, row):
+    """Two transactions add visible episodes at once: the second waits for the first's lock
+    on the count and adds to what the first committed; with no row, one of them makes it and
+    the other adds to it."""
+    app = build_migrated_app(postgres_server.create_database(f"count_race_{row}"))
+    with app.app_context():
+        if row == "missing":
+            db.session.execute(delete(EpisodeCount))
+            db.session.commit()
+        engine = db.engine
+    first, second = engine.connect(), engine.connect()
+    try:
+        first_transaction, second_transaction = first.begin(), second.begin()
+        first.execute(insert(Episode), bulk_rows(0, 4))  # 3 visible
+        errors: list[BaseException] = []
+
+        def second_writer() -> None:
+            try:
+                second.execute(insert(Episode), bulk_rows(10, 4))  # 3 visible
+                second_transaction.commit()
+            except BaseException as error:  # reported by the main thread
+                errors.append(error)
+
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive(), "the second writer should wait for the first's lock"
+        first_transaction.commit()
+        writer.join(30)
+        assert not writer.is_alive() and errors == []
+    finally:
+        first.close()
+        second.close()
+    with app.app_context():
+        assert kept() == counted() == 6
+        db.session.remove()
+        db.engine.dispose()
