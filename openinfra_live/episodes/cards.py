@@ -89,11 +89,16 @@ def render_card(episode: Any) -> StoredCard:
 
 
 def badge_of(episode: Any, has_recording: bool, now: datetime) -> str:
-    """The badge a listing shows: live, upcoming, or that a recording exists."""
+    """The badge an episode shows: live, upcoming, or that a recording exists."""
     state = queries.state_of(episode, now)
     if state is not queries.EpisodeState.PAST:
         return state.value
     return "recording" if has_recording else ""
+
+
+def badge_of_episode(episode: Any, now: datetime) -> str:
+    """:func:`badge_of` an episode read with its links (the episode page, the featured one)."""
+    return badge_of(episode, queries.recording_of(episode) is not None, now)
 
 
 def listing_html(episodes: Iterable[queries.EpisodeSummary], now: datetime, level: int) -> Markup:

@@ -103,7 +103,7 @@ def http_url(url: str | None) -> str | None:
 
 # Globals rather than context variables, so that imported macros see them too.
 bp.add_app_template_global(queries.state_of, "episode_state")
-bp.add_app_template_global(queries.recording_of, "recording_of")
+bp.add_app_template_global(cards.badge_of_episode, "episode_badge")
 
 
 @bp.get("/")

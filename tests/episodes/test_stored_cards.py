@@ -105,7 +105,7 @@ def test_slots_are_filled_for_the_page_and_the_visitor(app, zone):
         )
 
 
-def test_a_card_follows_the_clock_not_the_moment_it_was_stored(app, frozen_now):
+def test_a_card_follows_the_clock_not_the_moment_it_was_stored(app):
     with app.app_context():
         make_episode("Soon", NOW + timedelta(minutes=30), links=[YOUTUBE])
     assert 'badge-upcoming">Upcoming' in listed(app)
