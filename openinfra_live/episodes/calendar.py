@@ -4,11 +4,8 @@ Text goes through icalendar, which escapes ``;``, ``,``, ``\\`` and line breaks 
 lines, so nothing in a title or description can start a property or component of its own.
 """
 
-import hashlib
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,7 +44,7 @@ def event_uid(episode_id: int, domain: str) -> str:
 class CalendarEntry:
     """What an episode's VEVENT is made of: plain values, so that a feed of thousands of
     episodes streams from the database without holding ORM objects, and so that the same
-    values always make the same bytes (see :class:`BuiltEvents`)."""
+    values always make the same bytes."""
 
     id: int
     slug: str
@@ -121,48 +118,94 @@ def episode_event(entry: CalendarEntry, page_url: str, domain: str) -> Event:
     return event
 
 
-class BuiltEvents:
-    """The bytes of VEVENTs already built, keyed by a digest of everything they are made of.
+# Where a stored event (episodes/stored_events.py) has the episode page's address and the
+# site's domain, which depend on the request, and around each line that holds one: characters
+# no TEXT value can hold once escaped.
+SLOT_MARK = "\x01"
+PAGE_SLOT = f"{SLOT_MARK}page{SLOT_MARK}"
+DOMAIN_SLOT = f"{SLOT_MARK}domain{SLOT_MARK}"
+LINE_MARK = "\x02"
+_MARKS = re.compile("[\x01\x02]")
+# What icalendar escapes in TEXT values: an address or domain holding one is not put in a slot.
+_ESCAPED_IN_TEXT = re.compile(r"[\\;,\r\n\x01\x02]")
+# RFC 5545 folds lines longer than 75 octets; icalendar starts a new line before the 75th.
+_FOLD_AT = 74
+_FOLD = "\r\n "
+# icalendar keeps a backslash (TEXT escape) or caret (parameter escape) with what follows it.
+_KEPT_WITH_NEXT = "\\^"
 
-    Building a VEVENT through icalendar costs about a millisecond, so a feed of 10,000
-    episodes takes seconds; every change to the site empties the response cache, and without
-    this the next subscriber would wait for the whole feed again. An edit changes the digest
-    of the one episode it touches: only that event is built again. Least recently used
-    entries go first once ``max_entries`` are held.
+
+def fold_line(line: str) -> str:
+    """``line`` folded exactly as icalendar folds it, character for character.
+
+    icalendar looks at every character of every line; a feed of thousands of events spends
+    most of its time there. Lines of ASCII are cut by position.
     """
-
-    def __init__(self, max_entries: int = 20_000) -> None:
-        self.max_entries = max_entries
-        self._events: OrderedDict[bytes, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _digest(entry: CalendarEntry, page_url: str, domain: str) -> bytes:
-        return hashlib.blake2b(repr((entry, page_url, domain)).encode(), digest_size=16).digest()
-
-    def get(self, entry: CalendarEntry, page_url: str, domain: str) -> bytes:
-        key = self._digest(entry, page_url, domain)
-        with self._lock:
-            found = self._events.get(key)
-            if found is not None:
-                self._events.move_to_end(key)
-                return found
-        built = episode_event(entry, page_url, domain).to_ical()
-        with self._lock:
-            self._events[key] = built
-            while len(self._events) > self.max_entries:
-                self._events.popitem(last=False)
-        return built
-
-    def clear(self) -> None:
-        with self._lock:
-            self._events.clear()
-
-    def __len__(self) -> int:
-        return len(self._events)
+    if line.isascii():
+        if len(line) <= _FOLD_AT:
+            return line
+        pieces = []
+        start = 0
+        while len(line) - start > _FOLD_AT:
+            end = start + _FOLD_AT
+            if line[end - 1] in _KEPT_WITH_NEXT:
+                end -= 1
+            pieces.append(line[start:end])
+            start = end
+        pieces.append(line[start:])
+        return _FOLD.join(pieces)
+    pieces = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width > _FOLD_AT:
+            carried = current.pop() if len(current) > 1 and current[-1] in _KEPT_WITH_NEXT else ""
+            pieces.append("".join(current))
+            current = [carried] if carried else []
+            size = len(carried.encode())
+        current.append(char)
+        size += width
+    pieces.append("".join(current))
+    return _FOLD.join(pieces)
 
 
-built_events = BuiltEvents()
+def event_with_slots(entry: CalendarEntry) -> str | None:
+    """The VEVENT of ``entry`` with the page's address and the domain in slots, for keeping:
+    its lines folded, but those that hold a slot, which fold once filled (:func:`filled_event`)
+    and stand between two :data:`LINE_MARK`; None when a value holds a mark."""
+    values = (
+        entry.slug,
+        entry.title,
+        entry.description,
+        entry.recap_url or "",
+        *(value for pair in (*entry.guests, *entry.links) for value in pair),
+    )
+    if any(_MARKS.search(value) for value in values):
+        return None
+    lines = episode_event(entry, PAGE_SLOT, DOMAIN_SLOT).content_lines()
+    return "\r\n".join(
+        f"{LINE_MARK}{line}{LINE_MARK}" if SLOT_MARK in line else fold_line(line)
+        for line in lines
+        if line
+    )
+
+
+def can_fill(page_url: str, domain: str) -> bool:
+    """Whether a kept event filled with these is what icalendar would build with them."""
+    return not (_ESCAPED_IN_TEXT.search(page_url) or _ESCAPED_IN_TEXT.search(domain))
+
+
+def filled_event(kept: str, page_url: str, domain: str) -> bytes:
+    """A kept event (:func:`event_with_slots`) with its slots filled and their lines folded:
+    the bytes ``episode_event(entry, page_url, domain).to_ical()`` gives, when
+    :func:`can_fill`."""
+    pieces = kept.split(LINE_MARK)
+    for at in range(1, len(pieces), 2):
+        line = pieces[at].replace(PAGE_SLOT, page_url).replace(DOMAIN_SLOT, domain)
+        pieces[at] = fold_line(line)
+    pieces.append("\r\n")
+    return "".join(pieces).encode()
 
 
 def _calendar() -> Calendar:
@@ -181,14 +224,10 @@ def episode_invite(entry: CalendarEntry, page_url: str, domain: str) -> bytes:
     return calendar.to_ical()
 
 
-def episodes_feed(
-    entries: Iterable[CalendarEntry], page_url_of: Callable[[str], str], domain: str
-) -> bytes:
-    """The subscription calendar: every given episode, with a name and a refresh interval.
-
-    ``page_url_of`` maps a slug to the episode's page. The calendar's own properties go
-    through icalendar; the events are spliced in before its last line, as built bytes.
-    """
+def episodes_feed(events: Iterable[bytes]) -> bytes:
+    """The subscription calendar: the given VEVENTs (built bytes), with a name and a refresh
+    interval. The calendar's own properties go through icalendar; the events are spliced in
+    before its last line."""
     calendar = _calendar()
     calendar.add("x-wr-calname", CALENDAR_NAME)
     calendar.add("x-wr-caldesc", "The weekly OpenInfra Live show")
@@ -199,7 +238,4 @@ def episodes_feed(
     closing = b"END:VCALENDAR\r\n"
     if not head.endswith(closing):
         raise ValueError("icalendar ended the calendar in an unexpected way")
-    parts = [head[: -len(closing)]]
-    parts.extend(built_events.get(entry, page_url_of(entry.slug), domain) for entry in entries)
-    parts.append(closing)
-    return b"".join(parts)
+    return b"".join((head[: -len(closing)], *events, closing))

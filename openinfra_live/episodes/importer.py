@@ -34,6 +34,7 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.queries import youtube_video_id
 from openinfra_live.episodes.search import search_text_of
 from openinfra_live.episodes.slugs import episode_slug
+from openinfra_live.episodes.stored_events import refresh_events
 from openinfra_live.extensions import db
 from openinfra_live.sanitize import clean_html
 
@@ -400,6 +401,7 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
     if guests:
         db.session.execute(db.insert(EpisodeGuest), guests)
     refresh_cards()
+    refresh_events()
 
 
 def import_episodes(

@@ -36,6 +36,11 @@ class Episode(db.Model):
     card_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     card_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
     has_recording: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The episode's VEVENT for the subscription calendar, the page's address and the domain in
+    # slots, and the format it was built in (episodes/stored_events.py): None until built, or
+    # when the episode's text holds a slot's mark.
+    ics_event: Mapped[str | None] = mapped_column(Text)
+    ics_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     hidden: Mapped[bool] = mapped_column(default=False, index=True)

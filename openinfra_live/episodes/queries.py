@@ -13,7 +13,7 @@ import enum
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -554,20 +554,31 @@ def visible_episode_summary(slug: str) -> EpisodeSummary | None:
 CALENDAR_BATCH = 500
 
 
-def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], list[Row]]]:
+def calendar_rows(
+    slug: str | None = None,
+    episode_ids: Sequence[int] | None = None,
+    session: Session | None = None,
+) -> Iterator[tuple[Row, list[Row], list[Row]]]:
     """Every visible episode for the calendar subscription (or the one with ``slug``, for its
-    invite), oldest first, with its guests and links: ``(episode, guests, links)`` rows, read as
-    three ordered streams and merged.
+    invite; or the episodes of ``episode_ids``, hidden or not), oldest first, with its guests
+    and links: ``(episode, guests, links)`` rows, read as three ordered streams and merged.
 
     Three statements however many episodes there are, and only a batch of rows in memory at a
     time: the feed of a large archive never holds the whole archive as ORM objects.
     """
+    session = session or db.session
     order = (_EPISODES.c.starts_at, _EPISODES.c.id)
-    chosen = _VISIBLE if slug is None else and_(_VISIBLE, _EPISODES.c.slug == slug)
-    # Streamed in batches for the whole archive; one invite's few rows are read at once (on
-    # PostgreSQL a stream is a server-side cursor: three more round trips per statement).
-    streamed = {"yield_per": CALENDAR_BATCH} if slug is None else {}
-    episodes = db.session.execute(
+    if episode_ids is not None:
+        chosen = _EPISODES.c.id.in_(list(episode_ids))
+    elif slug is not None:
+        chosen = and_(_VISIBLE, _EPISODES.c.slug == slug)
+    else:
+        chosen = _VISIBLE
+    # Streamed in batches for the whole archive; a few rows are read at once (on PostgreSQL a
+    # stream is a server-side cursor: three more round trips per statement).
+    whole = slug is None and episode_ids is None
+    streamed = {"yield_per": CALENDAR_BATCH} if whole else {}
+    episodes = session.execute(
         select(
             *_EPISODE_COLUMNS,
             _EPISODES.c.sequence,
@@ -579,8 +590,9 @@ def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], lis
         .execution_options(**streamed)
     )
     guest_columns = (_GUESTS.c.name, _GUESTS.c.affiliation)
-    guests = _episodes_collection(_GUESTS, guest_columns, chosen, order, streamed)
-    links = _episodes_collection(_LINKS, (_LINKS.c.platform, _LINKS.c.url), chosen, order, streamed)
+    guests = _episodes_collection(session, _GUESTS, guest_columns, chosen, order, streamed)
+    link_columns = (_LINKS.c.platform, _LINKS.c.url)
+    links = _episodes_collection(session, _LINKS, link_columns, chosen, order, streamed)
     guest_groups = _grouped_by_episode(guests)
     link_groups = _grouped_by_episode(links)
     next_guests = next(guest_groups, None)
@@ -597,7 +609,19 @@ def calendar_rows(slug: str | None = None) -> Iterator[tuple[Row, list[Row], lis
         yield episode, own_guests, own_links
 
 
+def stored_calendar_events() -> Iterable[Row]:
+    """Every visible episode's stored calendar event, oldest first, streamed: ``(id, slug,
+    ics_event, ics_format)`` rows (see episodes/stored_events.py)."""
+    return db.session.execute(
+        select(_EPISODES.c.id, _EPISODES.c.slug, _EPISODES.c.ics_event, _EPISODES.c.ics_format)
+        .where(_VISIBLE)
+        .order_by(_EPISODES.c.starts_at, _EPISODES.c.id)
+        .execution_options(yield_per=CALENDAR_BATCH)
+    )
+
+
 def _episodes_collection(
+    session: Session,
     table: Table,
     columns: tuple,
     chosen: ColumnElement[bool],
@@ -606,7 +630,7 @@ def _episodes_collection(
 ) -> Iterable[Row]:
     """The guests or links (``table``) of the ``chosen`` episodes, in the episodes' ``order``,
     with ``options`` (streaming)."""
-    return db.session.execute(
+    return session.execute(
         select(table.c.episode_id, *columns)
         .join(_EPISODES, _EPISODES.c.id == table.c.episode_id)
         .where(chosen)

@@ -21,7 +21,7 @@ from flask import (
 )
 
 from openinfra_live import clock, http_cache, response_cache
-from openinfra_live.episodes import calendar, cards, feeds, queries
+from openinfra_live.episodes import calendar, cards, feeds, queries, stored_events
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
 
 bp = Blueprint("episodes", __name__)
@@ -213,8 +213,8 @@ def calendar_feed():
     """The subscription calendar of every visible episode."""
 
     def build() -> Response:
-        entries = (calendar.CalendarEntry.from_rows(*rows) for rows in queries.calendar_rows())
-        body = calendar.episodes_feed(entries, episode_addresses(), calendar_domain())
+        events = stored_events.feed_events(episode_addresses(), calendar_domain())
+        body = calendar.episodes_feed(events)
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
     return http_cache.respond(http_cache.data_validators(), build)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import update
 
 from openinfra_live import response_cache
 from openinfra_live.episodes import calendar
@@ -240,22 +241,23 @@ def test_feed_events_follow_every_field_they_are_made_of(app, client):
     assert "YouTube: https://y/2" in description
 
 
-def test_after_an_edit_only_the_edited_event_is_built_again(app, client, monkeypatch):
+def test_an_edit_builds_the_edited_event_and_the_calendar_builds_none(app, client, monkeypatch):
     with app.app_context():
         edited = make_episode("Edited", STARTS)
         for week in range(1, 4):
             make_episode(f"Week {week}", STARTS + timedelta(weeks=week))
         client.get("/calendar.ics")
+        built = []
+        real = calendar.episode_event
+
+        def counting(entry, page_url, domain):
+            built.append(entry.title)
+            return real(entry, page_url, domain)
+
+        monkeypatch.setattr(calendar, "episode_event", counting)
         edited.title = "Edited again"
         db.session.commit()
-    built = []
-    real = calendar.episode_event
-
-    def counting(entry, page_url, domain):
-        built.append(entry.title)
-        return real(entry, page_url, domain)
-
-    monkeypatch.setattr(calendar, "episode_event", counting)
+        assert built == ["Edited again"]
 
     raw = client.get("/calendar.ics").get_data()
 
@@ -264,41 +266,22 @@ def test_after_an_edit_only_the_edited_event_is_built_again(app, client, monkeyp
     assert summaries == ["Edited again", "Week 1", "Week 2", "Week 3"]
 
 
-def test_a_feed_from_built_events_is_the_feed_built_anew(app, client):
+def test_a_feed_of_stored_events_is_the_feed_built_anew(app, client):
     with app.app_context():
         for week in range(3):
-            make_episode(f"Week {week}", STARTS + timedelta(weeks=week), guests=["Kim"])
-    first = client.get("/calendar.ics").get_data()
+            make_episode(
+                f"Week {week}, “{week}”; a \\ long title " * 3,
+                STARTS + timedelta(weeks=week),
+                guests=[("Kim Ødegård", "Org; Inc.")],
+                links=[("youtube", f"https://www.youtube.com/watch?v=abc{week}")],
+            )
+    stored = client.get("/calendar.ics").get_data()
+    with app.app_context():
+        db.session.execute(update(Episode).values(ics_event=None, ics_format=""))
+        db.session.commit()
     response_cache.clear(app)
 
-    again = client.get("/calendar.ics").get_data()
-    calendar.built_events.clear()
-    response_cache.clear(app)
     anew = client.get("/calendar.ics").get_data()
 
-    assert first == again == anew
-
-
-def test_built_events_are_bounded():
-    built = calendar.BuiltEvents(max_entries=2)
-    entries = [
-        calendar.CalendarEntry(
-            id=n,
-            slug=f"e-{n}",
-            title=f"E {n}",
-            description="",
-            starts_at=STARTS,
-            ends_at=STARTS + timedelta(hours=1),
-            sequence=0,
-            created_at=STARTS,
-            updated_at=STARTS,
-            recap_url=None,
-            guests=(),
-            links=(),
-        )
-        for n in range(3)
-    ]
-    for entry in entries:
-        assert b"SUMMARY:E " in built.get(entry, "https://x/", "x")
-
-    assert len(built) == 2
+    assert stored == anew
+    assert_well_formed(stored)
