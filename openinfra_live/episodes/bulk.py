@@ -5,7 +5,7 @@ migrations, which bypass the ORM's listeners."""
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from openinfra_live.episodes.models import Episode
@@ -32,6 +32,17 @@ def touched_episodes(session: Session, *parts: type) -> set[Episode]:
                 if obj in collection:
                     collection.remove(obj)
     return {episode for episode in touched if episode not in session.deleted}
+
+
+def derived_columns_update(**values: Any) -> Update:
+    """An UPDATE that sets ``values`` (bind parameters) on the episode ``episode_id``. What is
+    derived from an episode is not an edit of it: ``updated_at`` (the calendar's DTSTAMP and
+    LAST-MODIFIED, the feed's updated) stays what it was."""
+    return (
+        update(_EPISODES)
+        .where(_EPISODES.c.id == bindparam("episode_id"))
+        .values(updated_at=_EPISODES.c.updated_at, **values)
+    )
 
 
 def episode_batches(session: Session, *columns: Any) -> Iterator[Sequence[Row]]:
@@ -69,11 +80,6 @@ def rewrite_column(
         ]
         if updates:
             # Through the session, so that the content version moves (cached pages go).
-            session.execute(
-                update(_EPISODES)
-                .where(_EPISODES.c.id == bindparam("episode_id"))
-                .values({column: bindparam("value")}),
-                updates,
-            )
+            session.execute(derived_columns_update(**{column: bindparam("value")}), updates)
             changed += len(updates)
     return changed

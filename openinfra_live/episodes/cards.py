@@ -21,12 +21,12 @@ from typing import Any
 
 from flask import current_app, request, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from openinfra_live import preferences, sanitize
 from openinfra_live.episodes import queries
-from openinfra_live.episodes.bulk import BATCH, touched_episodes
+from openinfra_live.episodes.bulk import BATCH, derived_columns_update, touched_episodes
 from openinfra_live.episodes.card_format import CARD_TEMPLATE, stored_card_format
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
@@ -214,9 +214,7 @@ def refresh_cards(session: Session | None = None) -> int:
             )
         # Through the session, so that the content version moves (cached pages go).
         session.execute(
-            update(_EPISODES)
-            .where(_EPISODES.c.id == bindparam("episode_id"))
-            .values(
+            derived_columns_update(
                 card_html=bindparam("card_html"),
                 card_format=bindparam("card_format"),
                 has_recording=bindparam("has_recording"),

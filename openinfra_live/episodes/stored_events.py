@@ -21,12 +21,12 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
 import icalendar
-from sqlalchemy import bindparam, event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from openinfra_live.episodes import calendar, queries
-from openinfra_live.episodes.bulk import BATCH, touched_episodes
+from openinfra_live.episodes.bulk import BATCH, derived_columns_update, touched_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 
@@ -39,10 +39,8 @@ EVENT_FORMAT = hashlib.sha256(
 
 _EPISODES = Episode.__table__
 _DUE = "calendar_events_due"
-_STORE = (
-    update(_EPISODES)
-    .where(_EPISODES.c.id == bindparam("episode_id"))
-    .values(ics_event=bindparam("ics_event"), ics_format=bindparam("ics_format"))
+_STORE = derived_columns_update(
+    ics_event=bindparam("ics_event"), ics_format=bindparam("ics_format")
 )
 
 

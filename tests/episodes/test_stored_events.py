@@ -1,6 +1,7 @@
 """Each episode's calendar event, stored with it: built when it is written, filled and folded
 into the subscription calendar, the same bytes as an event built anew."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,8 +10,8 @@ from icalendar import Calendar
 from icalendar.parser import Contentline
 from sqlalchemy import select, update
 
-from openinfra_live import response_cache
-from openinfra_live.episodes import calendar, stored_events
+from openinfra_live import clock, response_cache
+from openinfra_live.episodes import calendar, cards, search, stored_events
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
@@ -105,6 +106,33 @@ def test_an_event_is_stored_when_its_episode_guests_or_links_change(app):
         episode = stored("stored")
         assert "Speakers" not in filled(episode).decode()
         assert b"SEQUENCE:1" in filled(episode)
+        assert filled(episode) == built_anew(episode)
+
+
+def test_storing_what_is_derived_from_an_episode_is_not_an_edit_of_it(app, monkeypatch):
+    ticks = itertools.count()
+    # Every reading of the clock is a minute later than the one before.
+    monkeypatch.setattr(clock, "now", lambda: STARTS + timedelta(minutes=next(ticks)))
+    with app.app_context():
+        episode = make_episode("Ticking", STARTS, slug="ticking", guests=["Kim"])
+        episode.guests[0].name = "Kim Lee"
+        db.session.commit()
+        episode = stored("ticking")
+        updated_at = episode.updated_at
+        assert filled(episode) == built_anew(episode)
+
+        # As an earlier version of the site left them.
+        stale = {"ics_format": "", "card_format": "", "updated_at": Episode.updated_at}
+        db.session.execute(update(Episode).values(**stale))
+        db.session.commit()
+        assert stored("ticking").updated_at == updated_at
+        assert stored_events.refresh_events() == 1
+        assert cards.refresh_cards() == 1
+        assert search.refresh_search_text() >= 0
+        db.session.commit()
+
+        episode = stored("ticking")
+        assert episode.updated_at == updated_at
         assert filled(episode) == built_anew(episode)
 
 
