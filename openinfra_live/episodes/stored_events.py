@@ -106,8 +106,9 @@ def refresh_events(session: Session | None = None) -> int:
             }
             for entry in _entries(session, stale[start : start + BATCH])
         ]
-        # Through the session, so that the content version moves (cached calendars go).
-        session.execute(_STORE, rows)
+        if rows:
+            # Through the session, so that the content version moves (cached calendars go).
+            session.execute(_STORE, rows)
     return len(stale)
 
 
