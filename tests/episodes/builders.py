@@ -17,6 +17,20 @@ def next_default_start() -> datetime:
     return FIRST_DEFAULT_START + timedelta(weeks=next(_default_weeks))
 
 
+def imported_entries(count: int = 3) -> list[dict[str, str]]:
+    """Entries of the content file, a month apart from January 2024, each with a guest, all but
+    the first with a recording."""
+    return [
+        {
+            "episodeTitle": f"Imported {n}",
+            "date": f"2024-{n + 1:02d}-04T14:00:00Z",
+            "episodeSpeakers": "Ann Guest (Org)",
+            **({"youtubeLink": "https://www.youtube.com/watch?v=pHHCIGkpNzs"} if n else {}),
+        }
+        for n in range(count)
+    ]
+
+
 def make_episode(
     title: str = "Open infrastructure in production",
     starts_at: datetime | None = None,

@@ -11,7 +11,7 @@ from openinfra_live.episodes import card_format, cards, queries
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
-from tests.episodes.builders import make_episode
+from tests.episodes.builders import imported_entries, make_episode
 from tests.episodes.conftest import NOW
 from tests.statements import statements_of
 from tests.test_migrations import insert_old_episode, old_database
@@ -192,17 +192,8 @@ def test_a_new_card_format_renders_every_card_again(app, monkeypatch):
 
 
 def test_imported_episodes_come_with_their_cards(app):
-    entries = [
-        {
-            "episodeTitle": f"Imported {n}",
-            "date": f"2024-0{n + 1}-04T14:00:00Z",
-            "episodeSpeakers": "Ann Guest (Org)",
-            **({"youtubeLink": "https://www.youtube.com/watch?v=pHHCIGkpNzs"} if n else {}),
-        }
-        for n in range(3)
-    ]
     with app.app_context():
-        import_episodes(entries)
+        import_episodes(imported_entries(3))
         db.session.commit()
         episodes = db.session.scalars(select(Episode).order_by(Episode.starts_at)).all()
         assert [e.card_format for e in episodes] == [card_format.stored_card_format()] * 3

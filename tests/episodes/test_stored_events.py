@@ -15,7 +15,7 @@ from openinfra_live.episodes import calendar, cards, search, stored_events
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
-from tests.episodes.builders import make_episode
+from tests.episodes.builders import imported_entries, make_episode
 from tests.statements import statements_of
 from tests.test_migrations import insert_old_episode, old_database
 
@@ -230,16 +230,8 @@ def test_hidden_episodes_keep_their_event_and_stay_out_of_the_calendar(app, clie
 
 
 def test_imported_episodes_come_with_their_events(app, client):
-    entries = [
-        {
-            "episodeTitle": f"Imported {n}",
-            "date": f"2024-0{n + 1}-04T14:00:00Z",
-            "episodeSpeakers": "Ann Guest (Org)",
-        }
-        for n in range(3)
-    ]
     with app.app_context():
-        import_episodes(entries)
+        import_episodes(imported_entries(3))
         db.session.commit()
         episodes = db.session.scalars(select(Episode).order_by(Episode.starts_at)).all()
         assert [e.ics_format for e in episodes] == [stored_events.EVENT_FORMAT] * 3
