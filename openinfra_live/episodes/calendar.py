@@ -2,6 +2,8 @@
 
 Text goes through icalendar, which escapes ``;``, ``,``, ``\\`` and line breaks and folds long
 lines, so nothing in a title or description can start a property or component of its own.
+The subscription feed joins events kept with the episodes (episodes/stored_events.py):
+:func:`event_with_slots` makes them, :func:`filled_event` fills and folds them.
 """
 
 import re

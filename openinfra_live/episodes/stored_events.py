@@ -12,13 +12,14 @@ since filling a slot moves where a line folds; :func:`calendar.filled_event` fol
 icalendar does, so a stored event and one built anew are the same bytes.
 
 A stored event says which format it was built in (``Episode.ics_format``): a hash of
-:data:`EVENT_CODE_VERSION` and of icalendar's version. An event of another format, or none, is
-built through icalendar when the calendar is, until the next ``flask db upgrade`` stores it
-again (migrations/env.py calls :func:`refresh_events`).
+:data:`EVENT_CODE_VERSION`, of icalendar's version and of episodes/calendar.py. An event of
+another format, or none, is built through icalendar when the calendar is, until the next
+``flask db upgrade`` stores it again (migrations/env.py calls :func:`refresh_events`).
 """
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import icalendar
 from sqlalchemy import bindparam, event, inspect, select
@@ -30,11 +31,17 @@ from openinfra_live.episodes.bulk import BATCH, derived_columns_update, touched_
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 
-# Change it when the Python an event is built with changes (calendar.episode_event and what
-# it calls), so that stored events are built again.
+# Change it when what an event is built with changes outside episodes/calendar.py (whose
+# source is part of the format), so that stored events are built again.
 EVENT_CODE_VERSION = "1"
 EVENT_FORMAT = hashlib.sha256(
-    f"{EVENT_CODE_VERSION}\0{icalendar.__version__}".encode()
+    b"\0".join(
+        (
+            EVENT_CODE_VERSION.encode(),
+            icalendar.__version__.encode(),
+            Path(calendar.__file__).read_bytes(),
+        )
+    )
 ).hexdigest()[:16]
 
 _EPISODES = Episode.__table__

@@ -200,7 +200,9 @@ def test_events_of_another_format_are_built_anew_until_refreshed(app, client):
             make_episode(f"Week {week}", STARTS + timedelta(weeks=week), guests=["Kim"])
         fresh = client.get("/calendar.ics").get_data()
         db.session.execute(
-            update(Episode).where(Episode.title != "Week 1").values(ics_format="old")
+            update(Episode)
+            .where(Episode.title != "Week 1")
+            .values(ics_format="old", updated_at=Episode.updated_at)
         )
         db.session.commit()
         response_cache.clear(app)
