@@ -39,7 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (one per core)"
     )
     parser.add_argument(
-        "--requests", type=int, help="in-process requests per page and size (default 25)"
+        "--requests", type=int, help="in-process requests per page and size (default 100)"
     )
     parser.add_argument(
         "--import-episodes",
@@ -64,7 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.duration = args.duration or (1 if args.quick else 3)
-    args.requests = args.requests or (5 if args.quick else 25)
+    args.requests = args.requests or (5 if args.quick else 100)
     args.import_episodes = args.import_episodes or (2000 if args.quick else 10000)
     args.argv = " ".join(argv if argv is not None else sys.argv[1:])
     return args
