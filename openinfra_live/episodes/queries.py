@@ -484,10 +484,11 @@ def year_range(year: int) -> tuple[datetime, datetime]:
 _VISIBLE_COUNT = select(EpisodeCount.__table__.c.visible).where(EpisodeCount.__table__.c.id == 1)
 
 
-def visible_episode_count() -> int:
-    """How many episodes are visible: the number the database keeps (migration 0006), or,
-    when its row is missing, a count of every visible episode."""
-    kept = db.session.scalar(_VISIBLE_COUNT)
+def visible_episode_count(kept: int | None = None) -> int:
+    """How many episodes are visible: ``kept``, else the number the database keeps (migration
+    0006), or, when its row is missing, a count of every visible episode."""
+    if kept is None:
+        kept = db.session.scalar(_VISIBLE_COUNT)
     if kept is None:
         kept = db.session.scalar(select(func.count()).select_from(_EPISODES).where(_VISIBLE))
     return kept
@@ -505,12 +506,20 @@ def _archive_query(search: str, year: int | None) -> Select:
     return query
 
 
-def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:
+def archive_page(
+    number: int,
+    per_page: int,
+    search: str = "",
+    year: int | None = None,
+    facts: "ArchiveFacts | None" = None,
+) -> Page:
     """One page of the archive, newest first, as :class:`EpisodeSummary` items; a search
-    counts up to :data:`SEARCH_COUNT_CAP` matches."""
+    counts up to :data:`SEARCH_COUNT_CAP` matches. ``facts``, when read already, spare a
+    statement."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
-        total = visible_episode_count() if year is None else None
+        kept = facts.visible if facts is not None else None
+        total = visible_episode_count(kept) if year is None else None
         return paginate(_archive_query("", year), number, per_page, cards_only=True, total=total)
     # As many as it takes to count every match up to the cap: fewer candidates hold all the
     # matches; more, and reading the newest episodes finds enough of them early.
@@ -522,23 +531,32 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
 
 
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)
-_FIRST_AND_LAST_START = select(
+_ARCHIVE_FACTS = select(
+    _VISIBLE_COUNT.scalar_subquery(),
     _VISIBLE_START.order_by(_EPISODES.c.starts_at).scalar_subquery(),
     _VISIBLE_START.order_by(_EPISODES.c.starts_at.desc()).scalar_subquery(),
 )
 
 
-def archive_years() -> list[int]:
-    """The years from the latest visible episode back to the first, latest first.
+@dataclass(frozen=True)
+class ArchiveFacts:
+    """What every page of the archive shows of the whole archive."""
 
-    Two index lookups in one statement, whatever the size of the archive (a show that airs
-    every week has no year without an episode; a year that has none shows an empty page).
-    Years the filter refuses are left out.
-    """
-    first, last = db.session.execute(_FIRST_AND_LAST_START).one()
+    # The number of visible episodes the database keeps; None when its row is missing.
+    visible: int | None
+    # The years from the latest visible episode back to the first, latest first.
+    years: list[int]
+
+
+def archive_facts() -> ArchiveFacts:
+    """The archive's kept count and years, in one statement of three index lookups, whatever
+    the size of the archive (a show that airs every week has no year without an episode; a
+    year that has none shows an empty page). Years the filter refuses are left out."""
+    visible, first, last = db.session.execute(_ARCHIVE_FACTS).one()
     if first is None or last is None:
-        return []
-    return list(range(min(last.year, LAST_YEAR), max(first.year, FIRST_YEAR) - 1, -1))
+        return ArchiveFacts(visible=visible, years=[])
+    years = list(range(min(last.year, LAST_YEAR), max(first.year, FIRST_YEAR) - 1, -1))
+    return ArchiveFacts(visible=visible, years=years)
 
 
 _BY_SLUG = summaries_query().where(_EPISODES.c.slug == bindparam("slug"))

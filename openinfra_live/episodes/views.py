@@ -140,9 +140,14 @@ def archive():
     now = clock.now()
 
     def build() -> str:
+        facts = queries.archive_facts()
         try:
             page = queries.archive_page(
-                number, current_app.config["EPISODES_PER_PAGE"], search=search, year=year
+                number,
+                current_app.config["EPISODES_PER_PAGE"],
+                search=search,
+                year=year,
+                facts=facts,
             )
         except queries.NoSuchPage:
             abort(404)
@@ -152,7 +157,7 @@ def archive():
             cards=cards.listing_html(page.items, now, level=2),
             search=search,
             year=year,
-            years=queries.archive_years(),
+            years=facts.years,
             now=now,
         )
 

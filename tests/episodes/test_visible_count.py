@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, insert, select, text, update
 
 from openinfra_live.episodes import editing, queries
+from openinfra_live.episodes.cards import refresh_cards
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeCount
 from openinfra_live.extensions import db
@@ -120,6 +121,23 @@ def test_the_archive_shows_the_kept_number_without_counting_every_episode(app, c
     assert not [s for s in seen if "count(" in s.lower() and "FROM episodes" in s]
     assert client.get("/episodes/?page=2").status_code == 200
     assert client.get("/episodes/?page=3").status_code == 404
+
+
+def test_the_archive_reads_its_count_and_its_years_in_one_statement(app, client):
+    with app.app_context():
+        db.session.execute(insert(Episode), bulk_rows(0, 12))  # 9 visible
+        refresh_cards()  # as after any bulk insert: the listing then reads no guests or links
+        db.session.commit()
+    app.config["EPISODES_PER_PAGE"] = 5
+    responses = []
+
+    seen = statements_of(app, lambda: responses.append(client.get("/episodes/")))
+
+    # The content version, the count with the first and last visible start, the page.
+    assert len(seen) == 3, seen
+    [facts] = [s for s in seen if "episode_counts" in s]
+    assert facts.count("ORDER BY episodes.starts_at") == 2
+    assert "9 episodes, page 1 of 2." in responses[0].get_data(as_text=True)
 
 
 def test_upgrading_counts_the_episodes_already_there_and_downgrading_removes_the_count(
