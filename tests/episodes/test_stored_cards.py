@@ -4,7 +4,6 @@ written, its slots filled when it is listed, rendered again when the site's card
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select, update
 
 from openinfra_live.episodes import card_format, cards, queries
@@ -14,7 +13,6 @@ from openinfra_live.extensions import db
 from tests.episodes.builders import imported_entries, make_episode
 from tests.episodes.conftest import NOW
 from tests.statements import statements_of
-from tests.test_migrations import insert_old_episode, old_database
 
 YOUTUBE = ("youtube", "https://www.youtube.com/watch?v=pHHCIGkpNzs")
 
@@ -199,18 +197,3 @@ def test_imported_episodes_come_with_their_cards(app):
         assert [e.card_format for e in episodes] == [card_format.stored_card_format()] * 3
         assert [e.has_recording for e in episodes] == [False, True, True]
         assert all("Ann Guest" in e.card_html for e in episodes)
-
-
-def test_upgrading_the_database_renders_the_cards(tmp_path, monkeypatch):
-    app = old_database(tmp_path, monkeypatch, "0004")
-    with app.app_context():
-        insert_old_episode(1, "Old <title>", "<p>From before cards were stored</p>")
-        db.session.commit()
-
-        upgrade()
-
-        episode = stored("old-1")
-        assert episode.card_format == card_format.stored_card_format()
-        assert "Old &lt;title&gt;" in episode.card_html
-        assert "From before cards were stored" in episode.card_html
-        db.engine.dispose()

@@ -11,7 +11,7 @@ from icalendar.parser import Contentline
 from sqlalchemy import select, update
 
 from openinfra_live import clock, response_cache
-from openinfra_live.episodes import calendar, cards, search, stored_events
+from openinfra_live.episodes import calendar, card_format, cards, search, stored_events
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
@@ -243,16 +243,19 @@ def test_imported_episodes_come_with_their_events(app, client):
     assert summaries(raw) == ["Imported 0", "Imported 1", "Imported 2"]
 
 
-def test_upgrading_the_database_builds_the_events(tmp_path, monkeypatch):
-    app = old_database(tmp_path, monkeypatch, "0006")
+def test_upgrading_the_database_renders_the_cards_and_builds_the_events(tmp_path, monkeypatch):
+    app = old_database(tmp_path, monkeypatch, "0004")  # before cards and events were stored
     with app.app_context():
-        insert_old_episode(1, "Old; title", "<p>From before events were stored</p>")
+        insert_old_episode(1, "Old; <title>", "<p>From before cards were stored</p>")
         db.session.commit()
 
         upgrade()
 
         episode = stored("old-1")
+        assert episode.card_format == card_format.stored_card_format()
+        assert "Old; &lt;title&gt;" in episode.card_html
+        assert "From before cards were stored" in episode.card_html
         assert episode.ics_format == stored_events.EVENT_FORMAT
-        assert "SUMMARY:Old\\; title" in episode.ics_event
+        assert "SUMMARY:Old\\; <title>" in episode.ics_event
         assert filled(episode) == built_anew(episode)
         db.engine.dispose()
