@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import icalendar
-from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -45,44 +45,31 @@ EVENT_FORMAT = hashlib.sha256(
 ).hexdigest()[:16]
 
 _EPISODES = Episode.__table__
-_DUE = "calendar_events_due"
 _STORE = derived_columns_update(
     ics_event=bindparam("ics_event"), ics_format=bindparam("ics_format")
 )
 
 
-@event.listens_for(Session, "before_flush")
-def _note_touched_episodes(session: Session, flush_context: object, instances: object) -> None:
-    with session.no_autoflush:
-        session.info.setdefault(_DUE, set()).update(
-            touched_episodes(session, EpisodeGuest, EpisodeLink)
-        )
-
-
 @event.listens_for(Session, "after_flush")
 def keep_events_current(session: Session, flush_context: object) -> None:
     """Episodes the flush added or changed, and episodes whose guests or links it changed, get
-    their event again, in the same transaction."""
-    due: set[Episode] = session.info.pop(_DUE, set())
+    their event again, in the same transaction. After the flush, a new episode has its id and
+    every episode its final stamps; the session still lists what the flush wrote."""
     rows = []
-    for episode in due:
-        state = inspect(episode)
-        if state.deleted or state.was_deleted or episode.id is None:
-            continue
-        entry = calendar.CalendarEntry.from_rows(episode, episode.guests, episode.links)
-        stored = calendar.event_with_slots(entry)
-        if stored != episode.ics_event or episode.ics_format != EVENT_FORMAT:
+    with session.no_autoflush:
+        for episode in touched_episodes(session, EpisodeGuest, EpisodeLink):
+            if episode.id is None:
+                continue
+            entry = calendar.CalendarEntry.from_rows(episode, episode.guests, episode.links)
+            stored = calendar.event_with_slots(entry)
+            if stored == episode.ics_event and episode.ics_format == EVENT_FORMAT:
+                continue
             rows.append({"episode_id": episode.id, "ics_event": stored, "ics_format": EVENT_FORMAT})
             # The row is written below, past the ORM: the object must not write it again.
             set_committed_value(episode, "ics_event", stored)
             set_committed_value(episode, "ics_format", EVENT_FORMAT)
     if rows:
         session.connection().execute(_STORE, rows)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_touched_episodes(session: Session, previous_transaction: object) -> None:
-    session.info.pop(_DUE, None)
 
 
 def _entries(session: Session, episode_ids: Sequence[int]) -> Iterator[calendar.CalendarEntry]:
