@@ -1,11 +1,12 @@
-"""Declarative base, naming convention and column types shared by every model."""
+"""Declarative base, naming convention and column types shared by every model, and how the
+engine and sessions are set up."""
 
 import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names must match on SQLite and PostgreSQL so migrations stay portable.
@@ -55,3 +56,25 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# Each statement on its own, as the database's autocommit mode runs it.
+_NO_TRANSACTION = {"isolation_level": "AUTOCOMMIT"}
+
+
+def read_without_transaction(session: Session) -> None:
+    """Let ``session``'s statements run outside a transaction, for a request that only reads.
+
+    On PostgreSQL a transaction costs a reading request two round trips (``BEGIN``, and the
+    ``ROLLBACK`` that returns the connection to the pool), and that ``ROLLBACK`` makes psycopg
+    forget its prepared statements, so every statement is parsed and planned again. What each
+    statement sees is unchanged: at the default isolation level (read committed), every
+    statement of a transaction already sees what was committed before it began. SQLite opens no
+    transaction for a ``SELECT`` in any case, and there switching the mode costs statements
+    (pysqlite sets and resets it with ``PRAGMA``s): the session is left as it is.
+
+    Only when the session has not begun yet: a session already in a transaction keeps it.
+    """
+    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+        return
+    session.connection(execution_options=_NO_TRANSACTION)

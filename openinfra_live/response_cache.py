@@ -56,6 +56,8 @@ from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
 from openinfra_live import clock, compression, content_version, http_cache
+from openinfra_live.database import read_without_transaction
+from openinfra_live.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -423,9 +425,13 @@ def _build_and_keep(
 
 
 def cached(
-    *, varies_by_visitor: bool, follows_clock: bool
+    *, varies_by_visitor: bool, follows_clock: bool, streams_rows: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Answer a public GET view from the response cache, filling it on a miss.
+
+    Such a view only reads (its answer is replayed to others), so its statements run outside a
+    transaction (:func:`read_without_transaction`), unless ``streams_rows``: the view reads
+    rows through a server-side cursor (``yield_per``), which PostgreSQL keeps only inside one.
 
     ``varies_by_visitor``: an HTML page, which differs for signed-in visitors (never cached)
     and with the visitor's time zone. ``follows_clock``: the page shows states that follow the
@@ -436,6 +442,8 @@ def cached(
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
+            if not streams_rows:
+                read_without_transaction(db.session())
             cache = cache_for(app)
             # One reading of the clock for the key and for the front cache's entry.
             minute = http_cache.minute_bucket(clock.now()).isoformat() if follows_clock else None

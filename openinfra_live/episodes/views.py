@@ -213,7 +213,7 @@ def invite(slug: str):
 
 
 @bp.get("/calendar.ics")
-@cached_data
+@response_cache.cached(varies_by_visitor=False, follows_clock=False, streams_rows=True)
 def calendar_feed():
     """The subscription calendar of every visible episode."""
 

@@ -1,0 +1,136 @@
+"""Public pages read outside a transaction on PostgreSQL; everything else keeps its transaction.
+
+A transaction costs a reading request a ``BEGIN`` and a ``ROLLBACK`` round trip, and the
+``ROLLBACK`` makes psycopg forget the statements it prepared (see
+``database.read_without_transaction``).
+"""
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from openinfra_live import response_cache
+from openinfra_live.episodes.models import Episode
+from openinfra_live.extensions import db
+from tests.episodes.builders import make_episode
+from tests.ptg.builders import at, make_event, make_room, make_session, make_team
+
+
+def autocommit_of(dbapi_connection) -> bool:
+    """Whether the driver's connection runs each statement on its own."""
+    if hasattr(dbapi_connection, "autocommit"):  # psycopg
+        return bool(dbapi_connection.autocommit)
+    return dbapi_connection.isolation_level is None  # sqlite3
+
+
+@pytest.fixture
+def public_urls(app) -> list[str]:
+    with app.app_context():
+        episode = make_episode(
+            "Reading without a transaction",
+            links=[("youtube", "https://www.youtube.com/watch?v=pHHCIGkpNzs")],
+            guests=[("Ada", "ACME")],
+        )
+        ptg = make_event()
+        team = make_team(ptg)
+        make_session(team, make_room(ptg), at(18, 14), at(18, 15))
+        db.session.commit()
+        slug, event_slug, team_id = episode.slug, ptg.slug, team.id
+    return [
+        "/",
+        "/episodes/",
+        "/episodes/?q=transaction",
+        f"/episodes/{slug}/",
+        f"/episodes/{slug}.ics",
+        "/calendar.ics",
+        "/feed.xml",
+        "/api/episodes",
+        "/ptg/",
+        f"/ptg/{event_slug}/",
+        f"/ptg/{event_slug}/schedule",
+        f"/ptg/{event_slug}/schedule.ics",
+        f"/ptg/{event_slug}/teams/{team_id}.ics",
+        f"/ptg/{event_slug}/ptgbot.json",
+    ]
+
+
+def modes_of_statements(app, url: str) -> list[bool]:
+    """For each statement the page runs with an empty response cache: autocommit or not."""
+    response_cache.clear(app)
+    with app.app_context():
+        engine = db.engine
+    modes: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        modes.append(autocommit_of(conn.connection.dbapi_connection))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = app.test_client().get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, url
+    assert modes, f"{url} ran no statement: the check below would prove nothing"
+    return modes
+
+
+# Streamed through a server-side cursor, which PostgreSQL keeps only inside a transaction.
+STREAMING = "/calendar.ics"
+
+
+def test_public_pages_read_outside_a_transaction_on_postgresql(app, public_urls):
+    on_postgres = app.config["DATABASE_BACKEND"] == "postgresql"
+    for url in public_urls:
+        modes = modes_of_statements(app, url)
+        # SQLite opens no transaction for a SELECT anyway; switching its mode costs PRAGMAs.
+        outside = on_postgres and url != STREAMING
+        assert modes == [outside] * len(modes), url
+
+
+def test_a_write_after_a_public_page_is_one_transaction_again(app, public_urls):
+    """The pooled connection a public page read through is back in transaction mode for the
+    next request: a write that fails halfway leaves nothing behind."""
+    for url in public_urls:
+        modes_of_statements(app, url)
+    with app.app_context():
+        assert not autocommit_of(db.session.connection().connection.dbapi_connection)
+        make_episode("Written, then rolled back", commit=False)
+        db.session.flush()
+        db.session.rollback()
+        titles = db.session.scalars(select(Episode.title)).all()
+    assert "Written, then rolled back" not in titles
+
+
+def test_a_moderator_page_keeps_its_transaction(app, client, login_as):
+    login_as(client)
+    with app.app_context():
+        engine = db.engine
+    modes: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        modes.append(autocommit_of(conn.connection.dbapi_connection))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/moderation/")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert modes and not any(modes)
+
+
+def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
+    """psycopg prepares a statement the fifth time one connection runs it, unless a
+    ``ROLLBACK`` in between made it forget: public pages now end without one."""
+    if app.config["DATABASE_BACKEND"] != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    episode_page = public_urls[3]
+    for _ in range(6):
+        modes_of_statements(app, episode_page)
+    with app.app_context():
+        # The pool hands back the one connection the requests used, one after the other.
+        prepared = db.session.scalar(
+            select(func.count())
+            .select_from(text("pg_prepared_statements"))
+            .where(text("NOT from_sql"))
+        )
+    assert prepared >= 3
