@@ -43,7 +43,7 @@ class Episode(db.Model):
     ics_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
-    hidden: Mapped[bool] = mapped_column(default=False, index=True)
+    hidden: Mapped[bool] = mapped_column(default=False)
     # Grows each time the episode moves, so calendar clients replace the old invite.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     recap_url: Mapped[str | None] = mapped_column(String(2000))
