@@ -45,9 +45,17 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+# SQLite's page cache per connection, in KiB (its default is 2,000). An episode's row fills
+# about a page (its stored card and calendar event), so a search for a common word, which reads
+# the newest episodes until 501 match, reads about 1,500 pages at 10,000 episodes: with the
+# default cache each is read again from the file at every search (2.3 ms instead of 0.8 ms).
+SQLITE_CACHE_KIB = 8192
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    """Foreign keys on, WAL and a busy timeout on every new SQLite connection."""
+    """Foreign keys on, WAL, a busy timeout and a larger page cache on every new SQLite
+    connection."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
@@ -55,6 +63,8 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A negative size is in KiB rather than in pages.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

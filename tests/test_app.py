@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from flask import render_template
 
 from openinfra_live import create_app
@@ -47,14 +48,17 @@ def test_healthz_answers_ok_when_the_database_answers(client):
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+    """And a page cache of SQLITE_CACHE_KIB, which a search for a common word fills."""
     from sqlalchemy import text
 
+    from openinfra_live.database import SQLITE_CACHE_KIB
     from openinfra_live.extensions import db
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
-            return
+            pytest.skip("SQLite's connection settings")
         with db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+            assert conn.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
