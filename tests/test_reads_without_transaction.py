@@ -53,9 +53,8 @@ def public_urls(app) -> list[str]:
     ]
 
 
-def modes_of_statements(app, url: str) -> list[bool]:
-    """For each statement the page runs with an empty response cache: autocommit or not."""
-    response_cache.clear(app)
+def modes_of_statements(app, client, url: str) -> list[bool]:
+    """For each statement ``client``'s GET of ``url`` runs: autocommit or not."""
     with app.app_context():
         engine = db.engine
     modes: list[bool] = []
@@ -65,12 +64,18 @@ def modes_of_statements(app, url: str) -> list[bool]:
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        response = app.test_client().get(url)
+        response = client.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, url
     assert modes, f"{url} ran no statement: the check below would prove nothing"
     return modes
+
+
+def modes_of_cold_page(app, url: str) -> list[bool]:
+    """:func:`modes_of_statements` of a first visit, with an empty response cache."""
+    response_cache.clear(app)
+    return modes_of_statements(app, app.test_client(), url)
 
 
 # Streamed through a server-side cursor, which PostgreSQL keeps only inside a transaction.
@@ -80,7 +85,7 @@ STREAMING = "/calendar.ics"
 def test_public_pages_read_outside_a_transaction_on_postgresql(app, public_urls):
     on_postgres = app.config["DATABASE_BACKEND"] == "postgresql"
     for url in public_urls:
-        modes = modes_of_statements(app, url)
+        modes = modes_of_cold_page(app, url)
         # SQLite opens no transaction for a SELECT anyway; switching its mode costs PRAGMAs.
         outside = on_postgres and url != STREAMING
         assert modes == [outside] * len(modes), url
@@ -90,7 +95,7 @@ def test_a_write_after_a_public_page_is_one_transaction_again(app, public_urls):
     """The pooled connection a public page read through is back in transaction mode for the
     next request: a write that fails halfway leaves nothing behind."""
     for url in public_urls:
-        modes_of_statements(app, url)
+        modes_of_cold_page(app, url)
     with app.app_context():
         assert not autocommit_of(db.session.connection().connection.dbapi_connection)
         make_episode("Written, then rolled back", commit=False)
@@ -102,20 +107,7 @@ def test_a_write_after_a_public_page_is_one_transaction_again(app, public_urls):
 
 def test_a_moderator_page_keeps_its_transaction(app, client, login_as):
     login_as(client)
-    with app.app_context():
-        engine = db.engine
-    modes: list[bool] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        modes.append(autocommit_of(conn.connection.dbapi_connection))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get("/moderation/")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert response.status_code == 200
-    assert modes and not any(modes)
+    assert not any(modes_of_statements(app, client, "/moderation/"))
 
 
 def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
@@ -125,7 +117,7 @@ def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
         pytest.skip("prepared statements are PostgreSQL's")
     episode_page = public_urls[3]
     for _ in range(6):
-        modes_of_statements(app, episode_page)
+        modes_of_cold_page(app, episode_page)
     with app.app_context():
         # The pool hands back the one connection the requests used, one after the other.
         prepared = db.session.scalar(
