@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names must match on SQLite and PostgreSQL so migrations stay portable.
@@ -70,10 +70,13 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 
 # Each statement on its own, as the database's autocommit mode runs it.
 _NO_TRANSACTION = {"isolation_level": "AUTOCOMMIT"}
+_READS_ONLY = "reads_only"
 
 
 def read_without_transaction(session: Session) -> None:
-    """Let ``session``'s statements run outside a transaction, for a request that only reads.
+    """Let ``session``'s statements run outside a transaction, for a request that only reads:
+    from its first statement on, if it runs any (a page from the response cache runs none, and
+    takes no connection).
 
     On PostgreSQL a transaction costs a reading request two round trips (``BEGIN``, and the
     ``ROLLBACK`` that returns the connection to the pool), and that ``ROLLBACK`` makes psycopg
@@ -83,8 +86,16 @@ def read_without_transaction(session: Session) -> None:
     transaction for a ``SELECT`` in any case, and there switching the mode costs statements
     (pysqlite sets and resets it with ``PRAGMA``s): the session is left as it is.
 
-    Only when the session has not begun yet: a session already in a transaction keeps it.
+    A session already in a transaction keeps it.
     """
-    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+    session.info[_READS_ONLY] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _begin_without_transaction(state: ORMExecuteState) -> None:
+    """The first statement of a reading session takes its connection in autocommit."""
+    session = state.session
+    if not session.info.get(_READS_ONLY) or session.in_transaction():
         return
-    session.connection(execution_options=_NO_TRANSACTION)
+    if session.get_bind().dialect.name != "sqlite":
+        session.connection(execution_options=_NO_TRANSACTION)

@@ -105,6 +105,30 @@ def test_a_write_after_a_public_page_is_one_transaction_again(app, public_urls):
     assert "Written, then rolled back" not in titles
 
 
+def test_a_page_from_the_response_cache_takes_no_connection(app, public_urls):
+    """Reading without a transaction starts at the first statement: a page the response cache
+    holds (asked with a cookie, so that the application's view layer answers it, not the
+    front cache) runs none and takes no connection from the pool."""
+    client = app.test_client()
+    client.set_cookie("seen", "1", domain="live.test")
+    with app.app_context():
+        engine = db.engine
+    checkouts: list[object] = []
+
+    def record(dbapi_connection, connection_record, connection_proxy) -> None:
+        checkouts.append(connection_record)
+
+    for url in public_urls:
+        assert client.get(url).status_code == 200, url  # fills the cache
+        event.listen(engine, "checkout", record)
+        try:
+            response = client.get(url)
+        finally:
+            event.remove(engine, "checkout", record)
+        assert response.status_code == 200, url
+        assert checkouts == [], url
+
+
 def test_a_moderator_page_keeps_its_transaction(app, client, login_as):
     login_as(client)
     assert not any(modes_of_statements(app, client, "/moderation/"))
