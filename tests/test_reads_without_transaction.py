@@ -6,7 +6,7 @@ A transaction costs a reading request a ``BEGIN`` and a ``ROLLBACK`` round trip,
 """
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, select
 
 from openinfra_live import response_cache
 from openinfra_live.episodes.models import Episode
@@ -140,13 +140,26 @@ def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
     if app.config["DATABASE_BACKEND"] != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
     episode_page = public_urls[3]
-    for _ in range(6):
-        modes_of_cold_page(app, episode_page)
     with app.app_context():
-        # The pool hands back the one connection the requests used, one after the other.
-        prepared = db.session.scalar(
-            select(func.count())
-            .select_from(text("pg_prepared_statements"))
-            .where(text("NOT from_sql"))
-        )
+        engine = db.engine
+    # An empty pool: the requests below, one after the other, all take the same connection.
+    engine.dispose()
+    used: set[object] = set()
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        used.add(conn.connection.dbapi_connection)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for _ in range(6):
+            modes_of_cold_page(app, episode_page)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(used) == 1
+    connection = used.pop()
+    # Asked on that connection itself (idle in the pool): prepared statements are its own.
+    prepared = connection.execute(
+        "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql"
+    ).fetchone()[0]
+    connection.rollback()
     assert prepared >= 3
