@@ -10,6 +10,16 @@ from openinfra_live.extensions import db
 
 
 @contextmanager
+def listening(target: object, identifier: str, listener: Callable[..., None]) -> Iterator[None]:
+    """``listener`` listens to ``target``'s ``identifier`` event inside the ``with`` block."""
+    event.listen(target, identifier, listener)
+    try:
+        yield
+    finally:
+        event.remove(target, identifier, listener)
+
+
+@contextmanager
 def recorded_statements(engine: Engine) -> Iterator[list[str]]:
     """A list that holds every statement ``engine`` runs inside the ``with`` block."""
     statements: list[str] = []
@@ -17,11 +27,8 @@ def recorded_statements(engine: Engine) -> Iterator[list[str]]:
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with listening(engine, "before_cursor_execute", record):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def statements_of(app: Flask, action: Callable[[], object]) -> list[str]:

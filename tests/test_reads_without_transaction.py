@@ -6,13 +6,14 @@ A transaction costs a reading request a ``BEGIN`` and a ``ROLLBACK`` round trip,
 """
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from openinfra_live import response_cache
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
+from tests.statements import listening
 
 
 def autocommit_of(dbapi_connection) -> bool:
@@ -62,11 +63,8 @@ def modes_of_statements(app, client, url: str) -> list[bool]:
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         modes.append(autocommit_of(conn.connection.dbapi_connection))
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with listening(engine, "before_cursor_execute", record):
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, url
     assert modes, f"{url} ran no statement: the check below would prove nothing"
     return modes
@@ -123,11 +121,8 @@ def test_a_page_from_the_response_cache_takes_no_connection(app, public_urls, mo
 
     for url in public_urls:
         assert client.get(url).status_code == 200, url  # fills the cache
-        event.listen(engine, "checkout", record)
-        try:
+        with listening(engine, "checkout", record):
             response = client.get(url)
-        finally:
-            event.remove(engine, "checkout", record)
         assert response.status_code == 200, url
         assert checkouts == [], url
 
@@ -152,12 +147,9 @@ def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         used.add(conn.connection.dbapi_connection)
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with listening(engine, "before_cursor_execute", record):
         for _ in range(6):
             modes_of_cold_page(app, episode_page)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert len(used) == 1
     connection = used.pop()
     # Asked on that connection itself (idle in the pool): prepared statements are its own.
