@@ -1,7 +1,9 @@
 """Default settings. ``instance/config.py`` overrides them, and the environment overrides both."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -98,13 +100,23 @@ def database_uri(url: str) -> str:
 
 
 def load_or_create_secret_key(instance_path: str) -> str:
-    """Read the instance's secret key, generating it on first run (readable by the owner only)."""
+    """Read the instance's secret key, generating it on first run (readable by the owner only).
+
+    Processes that start together on a new instance (gunicorn's workers) agree on one key, and
+    none reads a key half written: each writes a key to a file of its own, then links it into
+    place, which only the first link does; every process then reads the key in place.
+    """
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    # mkstemp makes the file readable and writable by the owner only.
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
+    return path.read_text().strip()

@@ -1,11 +1,13 @@
 """The application factory, configuration and the pieces every page shares."""
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
 from flask import render_template
 
 from openinfra_live import create_app
+from openinfra_live.config import load_or_create_secret_key
 
 
 def test_base_template_renders_from_the_single_template_root(app):
@@ -25,6 +27,35 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeyp
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
     assert len(first.config["SECRET_KEY"]) >= 64
+
+
+def _secret_key_of(instance_path: str, start, keys) -> None:
+    start.wait()
+    keys.put(load_or_create_secret_key(instance_path))
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_processes_starting_together_on_a_new_instance_agree_on_one_secret_key(tmp_path, attempt):
+    """Workers that start at once each see no key yet; all must end with the same one, and
+    none may fail or read a file half written. (A race: each attempt is a new chance to lose
+    it.)"""
+    context = multiprocessing.get_context("fork")
+    start, keys = context.Event(), context.Queue()
+    processes = [
+        context.Process(target=_secret_key_of, args=(str(tmp_path), start, keys)) for _ in range(8)
+    ]
+    for process in processes:
+        process.start()
+    start.set()
+    for process in processes:
+        process.join(timeout=30)
+    assert [process.exitcode for process in processes] == [0] * 8
+    found = {keys.get(timeout=5) for _ in processes}
+    key_file = tmp_path / "secret_key"
+    assert found == {key_file.read_text()}
+    assert len(key_file.read_text()) == 64
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret_key"]
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
