@@ -123,7 +123,9 @@ def test_the_archive_shows_the_kept_number_without_counting_every_episode(app, c
     assert client.get("/episodes/?page=3").status_code == 404
 
 
-def test_the_archive_reads_its_count_and_its_years_in_one_statement(app, client):
+def test_the_archive_reads_its_count_and_its_years_in_one_statement(
+    app, client, steady_statement_count
+):
     with app.app_context():
         db.session.execute(insert(Episode), bulk_rows(0, 12))  # 9 visible
         refresh_cards()  # as after any bulk insert: the listing then reads no guests or links

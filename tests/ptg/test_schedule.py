@@ -220,7 +220,9 @@ def test_conditional_get_answers_304_until_the_schedule_changes(
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
-def test_schedule_queries_do_not_grow_with_the_schedule(app, client, clock_at):
+def test_schedule_queries_do_not_grow_with_the_schedule(
+    app, client, clock_at, steady_statement_count
+):
     from sqlalchemy import event as sa_event
 
     with app.app_context():
