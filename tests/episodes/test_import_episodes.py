@@ -10,6 +10,7 @@ from openinfra_live.episodes import importer
 from openinfra_live.episodes.importer import import_episodes, load_entries
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
+from tests.statements import recorded_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLE = FIXTURES / "openinfra-live-sample.md"
@@ -382,18 +383,10 @@ def test_a_file_that_is_not_utf8_is_refused(app, runner, tmp_path):
 
 
 def test_the_service_runs_a_fixed_number_of_queries(app_ctx):
-    from sqlalchemy import event
-
     entries = [
         {"episodeTitle": f"Episode {n}", "date": f"2015-01-{n:02d}T14:00:00Z"} for n in range(1, 29)
     ]
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db.engine) as statements:
         import_episodes(entries[:3])
         db.session.commit()
         few = len(statements)
@@ -401,8 +394,6 @@ def test_the_service_runs_a_fixed_number_of_queries(app_ctx):
         import_episodes(entries)
         db.session.commit()
         many = len(statements)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     # Loading the existing episodes and inserting in batches does not grow per entry.
     assert many <= few + 2, (few, many)
 

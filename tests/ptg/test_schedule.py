@@ -9,6 +9,7 @@ import pytest
 
 from openinfra_live.extensions import db
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
+from tests.statements import statements_of
 
 SCHEDULE = "/ptg/2030-march/schedule"
 
@@ -223,23 +224,15 @@ def test_conditional_get_answers_304_until_the_schedule_changes(
 def test_schedule_queries_do_not_grow_with_the_schedule(
     app, client, clock_at, steady_statement_count
 ):
-    from sqlalchemy import event as sa_event
-
     with app.app_context():
         ev = make_event()
         rooms = [make_room(ev, f"Room {n}") for n in range(3)]
         db.session.commit()
 
     def count_queries(path: str) -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
+        responses = []
+        statements = statements_of(app, lambda: responses.append(client.get(path)))
+        assert responses[0].status_code == 200
         return len(statements)
 
     def add_teams(start: int, count: int) -> None:
