@@ -22,6 +22,7 @@ from flask import (
 
 from openinfra_live import clock, http_cache, response_cache
 from openinfra_live.episodes import calendar, cards, feeds, queries, stored_events
+from openinfra_live.episodes.year_controls import year_controls
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
 
 bp = Blueprint("episodes", __name__)
@@ -157,7 +158,7 @@ def archive():
             cards=cards.listing_html(page.items, now, level=2),
             search=search,
             year=year,
-            years=facts.years,
+            year_controls=year_controls(facts.years, year),
             now=now,
         )
 
