@@ -132,12 +132,9 @@ def test_a_moderator_page_keeps_its_transaction(app, client, login_as):
     assert not any(modes_of_statements(app, client, "/moderation/"))
 
 
-def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
-    """psycopg prepares a statement the fifth time one connection runs it, unless a
-    ``ROLLBACK`` in between made it forget: public pages now end without one."""
-    if app.config["DATABASE_BACKEND"] != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
-    episode_page = public_urls[3]
+def prepared_after_cold_visits(app, url: str, visits: int) -> list[tuple[str, int, int]]:
+    """The statements psycopg prepared while ``url`` was visited ``visits`` times with an
+    empty response cache, each with the number of generic and custom plans PostgreSQL made."""
     with app.app_context():
         engine = db.engine
     # An empty pool: the requests below, one after the other, all take the same connection.
@@ -148,13 +145,35 @@ def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
         used.add(conn.connection.dbapi_connection)
 
     with listening(engine, "before_cursor_execute", record):
-        for _ in range(6):
-            modes_of_cold_page(app, episode_page)
+        for _ in range(visits):
+            modes_of_cold_page(app, url)
     assert len(used) == 1
     connection = used.pop()
     # Asked on that connection itself (idle in the pool): prepared statements are its own.
     prepared = connection.execute(
-        "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql"
-    ).fetchone()[0]
+        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE NOT from_sql"
+    ).fetchall()
     connection.rollback()
-    assert prepared >= 3
+    return prepared
+
+
+def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
+    """psycopg prepares a statement the fifth time one connection runs it, unless a
+    ``ROLLBACK`` in between made it forget: public pages now end without one."""
+    if app.config["DATABASE_BACKEND"] != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    assert len(prepared_after_cold_visits(app, public_urls[3], visits=6)) >= 3
+
+
+def test_the_archive_facts_are_planned_once_per_connection_on_postgresql(app, public_urls):
+    """A statement without parameters gets one generic plan; one with parameters was planned
+    again at every execution (PostgreSQL judged its generic plan worse)."""
+    if app.config["DATABASE_BACKEND"] != "postgresql":
+        pytest.skip("plans of prepared statements are PostgreSQL's")
+    prepared = prepared_after_cold_visits(app, "/episodes/", visits=8)
+    facts = [row for row in prepared if "FROM episode_counts" in row[0]]
+    assert len(facts) == 1, prepared
+    _statement, generic_plans, custom_plans = facts[0]
+    assert generic_plans >= 2
+    assert custom_plans == 0

@@ -29,6 +29,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     select,
     union_all,
 )
@@ -530,9 +531,14 @@ def archive_page(
     )
 
 
-_VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(1)
+# Constants written into the statement rather than bound: a statement without parameters is
+# planned once per PostgreSQL connection, where one with them was planned at every execution.
+_ONE = literal_column("1")
+_VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(_ONE)
 _ARCHIVE_FACTS = select(
-    _VISIBLE_COUNT.scalar_subquery(),
+    select(EpisodeCount.__table__.c.visible)
+    .where(EpisodeCount.__table__.c.id == _ONE)
+    .scalar_subquery(),
     _VISIBLE_START.order_by(_EPISODES.c.starts_at).scalar_subquery(),
     _VISIBLE_START.order_by(_EPISODES.c.starts_at.desc()).scalar_subquery(),
 )
