@@ -13,13 +13,15 @@ import enum
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Row,
     Select,
@@ -186,13 +188,8 @@ class HomeListing:
 def home_listing(now: datetime) -> HomeListing:
     """The live or next episode, the upcoming ones after it and the recent past ones."""
     # Visible episodes never overlap, so only the latest started one can be live now.
-    starts_at = _EPISODES.c.starts_at
-    started = episode_summaries(
-        summaries_query().where(starts_at <= now).order_by(starts_at.desc()).limit(RECENT_LIMIT + 1)
-    )
-    upcoming = episode_summaries(
-        summaries_query().where(starts_at > now).order_by(starts_at).limit(UPCOMING_LIMIT + 1)
-    )
+    started = episode_summaries(_STARTED, parameters={"now": now})
+    upcoming = episode_summaries(_COMING, parameters={"now": now})
     live = started[0] if started and state_of(started[0], now) is EpisodeState.LIVE else None
     recent = [episode for episode in started if episode is not live][:RECENT_LIMIT]
     if live is not None:
@@ -201,14 +198,17 @@ def home_listing(now: datetime) -> HomeListing:
     return HomeListing(featured=featured, upcoming=upcoming[1:], recent=recent)
 
 
+_CURRENT_OR_NEXT_PTG = (
+    select(PtgEvent)
+    .where(PtgEvent.ends_on >= bindparam("today"))
+    .order_by(PtgEvent.starts_on, PtgEvent.id)
+    .limit(1)
+)
+
+
 def current_or_next_ptg(today: date) -> PtgEvent | None:
     """The PTG under way or the next one to come, in one query."""
-    return db.session.scalars(
-        select(PtgEvent)
-        .where(PtgEvent.ends_on >= today)
-        .order_by(PtgEvent.starts_on, PtgEvent.id)
-        .limit(1)
-    ).first()
+    return db.session.scalars(_CURRENT_OR_NEXT_PTG, {"today": today}).first()
 
 
 @dataclass(frozen=True)
@@ -314,38 +314,97 @@ def summaries_query() -> Select:
     return select(*SUMMARY_COLUMNS).where(_VISIBLE)
 
 
+class Listing:
+    """The statements of a listing of visible episodes: ``query`` (a :func:`summaries_query`
+    with its filters), one page of it newest first (bound parameters ``page_limit`` and
+    ``page_offset``) and its count, each built when first used.
+
+    The listings every visitor sees are built once, with the values that change given at
+    execution: a statement built for a request costs SQLAlchemy more than SQLite takes to
+    answer it (building it, then computing its cache key again).
+    """
+
+    def __init__(self, query: Select) -> None:
+        self.query = query
+
+    @cached_property
+    def page(self) -> Select:
+        return (
+            self.query.order_by(*_NEWEST_FIRST)
+            .limit(bindparam("page_limit"))
+            .offset(bindparam("page_offset"))
+        )
+
+    @cached_property
+    def count(self) -> Select:
+        return self.query.with_only_columns(func.count()).order_by(None)
+
+
+_ALL_VISIBLE = Listing(summaries_query())
+_OF_YEAR = Listing(
+    summaries_query().where(
+        _EPISODES.c.starts_at >= bindparam("year_start"),
+        _EPISODES.c.starts_at < bindparam("year_end"),
+    )
+)
+_STARTED = (
+    summaries_query()
+    .where(_EPISODES.c.starts_at <= bindparam("now"))
+    .order_by(_EPISODES.c.starts_at.desc())
+    .limit(RECENT_LIMIT + 1)
+)
+_COMING = (
+    summaries_query()
+    .where(_EPISODES.c.starts_at > bindparam("now"))
+    .order_by(_EPISODES.c.starts_at)
+    .limit(UPCOMING_LIMIT + 1)
+)
+
+
 # Built once: constructing a statement costs more than SQLite takes to run these.
 _GUESTS, _LINKS = EpisodeGuest.__table__, EpisodeLink.__table__
-_IDS = bindparam("ids", expanding=True)
-# Guests (kind 0: name, affiliation) and links (kind 1: platform, url) of a set of episodes in
-# one statement: a statement costs more to issue than SQLite takes to answer it.
-_GUESTS_AND_LINKS_OF = union_all(
-    select(
-        literal(0).label("kind"),
-        _GUESTS.c.episode_id,
-        _GUESTS.c.position,
-        _GUESTS.c.id,
-        _GUESTS.c.name.label("first"),
-        _GUESTS.c.affiliation.label("second"),
-    ).where(_GUESTS.c.episode_id.in_(_IDS)),
-    select(
-        literal(1),
-        _LINKS.c.episode_id,
-        _LINKS.c.position,
-        _LINKS.c.id,
-        _LINKS.c.platform,
-        _LINKS.c.url,
-    ).where(_LINKS.c.episode_id.in_(_IDS)),
-).order_by("kind", "episode_id", "position", "id")
+
+
+def _guests_and_links_where(chosen: Callable[[Column], ColumnElement[bool]]) -> Select:
+    """Guests (kind 0: name, affiliation) and links (kind 1: platform, url) of the episodes
+    ``chosen`` (given an ``episode_id`` column) selects, in one statement: a statement costs
+    more to issue than SQLite takes to answer it."""
+    return union_all(
+        select(
+            literal(0).label("kind"),
+            _GUESTS.c.episode_id,
+            _GUESTS.c.position,
+            _GUESTS.c.id,
+            _GUESTS.c.name.label("first"),
+            _GUESTS.c.affiliation.label("second"),
+        ).where(chosen(_GUESTS.c.episode_id)),
+        select(
+            literal(1),
+            _LINKS.c.episode_id,
+            _LINKS.c.position,
+            _LINKS.c.id,
+            _LINKS.c.platform,
+            _LINKS.c.url,
+        ).where(chosen(_LINKS.c.episode_id)),
+    ).order_by("kind", "episode_id", "position", "id")
+
+
+_GUESTS_AND_LINKS_OF = _guests_and_links_where(
+    lambda column: column.in_(bindparam("ids", expanding=True))
+)
+# One episode (its page): an expanding IN list costs SQLAlchemy more than the query itself.
+_GUESTS_AND_LINKS_OF_ONE = _guests_and_links_where(lambda column: column == bindparam("id"))
 
 
 def episode_summaries(
     query: Select,
     cards_only: bool = False,
     session: Session | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> list[EpisodeSummary]:
     """The episodes ``query`` (a :func:`summaries_query`, with its filters, order and limit)
-    selects, with guests and links, in two statements.
+    selects, with guests and links, in two statements. ``parameters``: values of the query's
+    bound parameters.
 
     ``cards_only``: for a listing that prints the episodes' stored cards: only the episodes
     whose stored card is not of the current format (to render it again) get their guests and
@@ -353,7 +412,7 @@ def episode_summaries(
     """
     session = session or db.session
     # Unpacked by position: reading 13 attributes of 50 rows by name costs more than the query.
-    rows = session.execute(query).all()
+    rows = session.execute(query, parameters).all()
     if cards_only:
         current = stored_card_format()
         ids = [row[0] for row in rows if row[_CARD_FORMAT_AT] != current]
@@ -363,9 +422,11 @@ def episode_summaries(
     links: dict[int, list[WatchLink]] = {pk: [] for pk in ids}
     if ids:
         # ``all()``: one fetch of every row, rather than one call per row while iterating.
-        for kind, pk, _, _, first, second in session.execute(
-            _GUESTS_AND_LINKS_OF, {"ids": ids}
-        ).all():
+        if len(ids) == 1:
+            related = session.execute(_GUESTS_AND_LINKS_OF_ONE, {"id": ids[0]})
+        else:
+            related = session.execute(_GUESTS_AND_LINKS_OF, {"ids": ids})
+        for kind, pk, _, _, first, second in related.all():
             if kind == 0:
                 guests[pk].append(GuestName(first, second or ""))
             else:
@@ -392,16 +453,18 @@ def episode_summaries(
 
 
 def paginate(
-    query: Select,
+    listing: Listing,
     number: int,
     per_page: int,
     count_cap: int | None = None,
     among: ColumnElement[bool] | None = None,
     cards_only: bool = False,
     total: int | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> Page:
-    """Count, then read one page of ``query`` (a :func:`summaries_query`) newest first, as
-    :class:`EpisodeSummary` items; past the last page raises :class:`NoSuchPage`.
+    """Count, then read one page of ``listing`` newest first, as :class:`EpisodeSummary`
+    items; past the last page raises :class:`NoSuchPage`. ``parameters``: values of the
+    listing's own bound parameters.
 
     Page 1 of an empty listing exists (it says there is nothing); page 0 does not. With
     ``count_cap``, counting stops past that many items (the page is then not
@@ -413,42 +476,52 @@ def paginate(
     """
     if number < 1:
         raise NoSuchPage(number)
+    parameters = parameters or {}
     if count_cap is not None:
-        return _capped_page(query, number, per_page, count_cap, among, cards_only)
+        return _capped_page(listing, number, per_page, count_cap, among, cards_only, parameters)
     if total is None:
-        total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+        total = db.session.scalar(listing.count, parameters) or 0
     if number > 1 and (number - 1) * per_page >= total:
         raise NoSuchPage(number)
-    items = _page_of(query, number, per_page, per_page, cards_only) if total else []
+    items = _page_of(listing, number, per_page, per_page, cards_only, parameters) if total else []
     return Page(items=items, number=number, per_page=per_page, total=total)
 
 
 def _page_of(
-    query: Select, number: int, per_page: int, rows: int, cards_only: bool
+    listing: Listing,
+    number: int,
+    per_page: int,
+    rows: int,
+    cards_only: bool,
+    parameters: dict[str, Any],
 ) -> list[EpisodeSummary]:
-    """``rows`` episodes of ``query``, newest first, from the start of page ``number``."""
+    """``rows`` episodes of ``listing``, newest first, from the start of page ``number``."""
     return episode_summaries(
-        query.order_by(*_NEWEST_FIRST).limit(rows).offset((number - 1) * per_page), cards_only
+        listing.page,
+        cards_only,
+        parameters={**parameters, "page_limit": rows, "page_offset": (number - 1) * per_page},
     )
 
 
 def _capped_page(
-    query: Select,
+    listing: Listing,
     number: int,
     per_page: int,
     count_cap: int,
     among: ColumnElement[bool] | None,
     cards_only: bool,
+    parameters: dict[str, Any],
 ) -> Page:
     """A page of a search: one pass over the episodes, newest first, reads the ids of the
     first ``count_cap + 1`` matches, which give both the count and, on the pages within the
     cap, the page's episodes. A rare word is the costly search (every episode is read to find
     the few that match): it is read once, not once to count and again for the page, and with
     ``among`` (the search index's candidates) only those are read."""
+    query = listing.query
     matching = query.with_only_columns(_EPISODES.c.id).order_by(*_NEWEST_FIRST)
     if among is not None:
         matching = matching.where(among)
-    ids = db.session.scalars(matching.limit(count_cap + 1)).all()
+    ids = db.session.scalars(matching.limit(count_cap + 1), parameters).all()
     exact = len(ids) <= count_cap
     start = (number - 1) * per_page
     if number > 1 and start >= len(ids) and exact:
@@ -456,11 +529,11 @@ def _capped_page(
     if start + per_page < len(ids) or exact:
         page_ids = ids[start : start + per_page]
         chosen = query.where(_EPISODES.c.id.in_(page_ids)).order_by(*_NEWEST_FIRST)
-        items = episode_summaries(chosen, cards_only) if page_ids else []
+        items = episode_summaries(chosen, cards_only, parameters=parameters) if page_ids else []
         more_after = len(ids) > start + per_page
     else:
         # Past the ids read: one row more than the page says whether another page follows.
-        items = _page_of(query, number, per_page, per_page + 1, cards_only)
+        items = _page_of(listing, number, per_page, per_page + 1, cards_only, parameters)
         if not items:
             raise NoSuchPage(number)
         more_after = len(items) > per_page
@@ -495,16 +568,17 @@ def visible_episode_count(kept: int | None = None) -> int:
     return kept
 
 
-def _archive_query(search: str, year: int | None) -> Select:
+def _archive_listing(search: str, year: int | None) -> tuple[Listing, dict[str, Any]]:
     """Visible episodes matching ``search`` (trimmed by :func:`archive_page`) literally
-    (titles, descriptions, guests; see ``episodes/search.py``) and ``year``."""
-    query = summaries_query()
-    if search:
-        query = query.where(search_module.matches(search))
+    (titles, descriptions, guests; see ``episodes/search.py``) and ``year``, with the values
+    of the listing's parameters."""
+    parameters: dict[str, Any] = {}
     if year is not None:
-        start, end = year_range(year)
-        query = query.where(_EPISODES.c.starts_at >= start, _EPISODES.c.starts_at < end)
-    return query
+        parameters["year_start"], parameters["year_end"] = year_range(year)
+    base = _ALL_VISIBLE if year is None else _OF_YEAR
+    if not search:
+        return base, parameters
+    return Listing(base.query.where(search_module.matches(search))), parameters
 
 
 def archive_page(
@@ -521,13 +595,22 @@ def archive_page(
     if not search:
         kept = facts.visible if facts is not None else None
         total = visible_episode_count(kept) if year is None else None
-        return paginate(_archive_query("", year), number, per_page, cards_only=True, total=total)
+        listing, parameters = _archive_listing("", year)
+        return paginate(
+            listing, number, per_page, cards_only=True, total=total, parameters=parameters
+        )
     # As many as it takes to count every match up to the cap: fewer candidates hold all the
     # matches; more, and reading the newest episodes finds enough of them early.
     among = search_module.narrowing(search, SEARCH_COUNT_CAP + 1)
-    query = _archive_query(search, year)
+    listing, parameters = _archive_listing(search, year)
     return paginate(
-        query, number, per_page, count_cap=SEARCH_COUNT_CAP, among=among, cards_only=True
+        listing,
+        number,
+        per_page,
+        count_cap=SEARCH_COUNT_CAP,
+        among=among,
+        cards_only=True,
+        parameters=parameters,
     )
 
 
@@ -571,7 +654,9 @@ _BY_SLUG = summaries_query().where(_EPISODES.c.slug == bindparam("slug"))
 def visible_episode_summary(slug: str) -> EpisodeSummary | None:
     """What the episode page shows of the visible episode with this slug, as plain rows;
     None when unknown or hidden."""
-    found = episode_summaries(_BY_SLUG.params(slug=slug))
+    # The value given at execution, not bound into a copy of the statement with ``params()``:
+    # a copy is a new statement whose cache key SQLAlchemy computes again, at every request.
+    found = episode_summaries(_BY_SLUG, parameters={"slug": slug})
     return found[0] if found else None
 
 
@@ -680,4 +765,4 @@ def feed_episodes(limit: int = FEED_LIMIT) -> list[Episode]:
 
 def api_page(number: int, per_page: int) -> Page:
     """One page of the API's episode list, newest first, as :class:`EpisodeSummary` items."""
-    return paginate(summaries_query(), number, per_page)
+    return paginate(_ALL_VISIBLE, number, per_page)
