@@ -365,6 +365,9 @@ class _NewEpisode:
         return self.data.hidden
 
 
+_SAME_COLUMNS = {"render_nulls": True}
+
+
 def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
     """Insert episodes, then their links and guests, a batch per table rather than a row."""
     if not new:
@@ -384,7 +387,15 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
         }
         for item in new
     ]
-    returned = db.session.execute(db.insert(Episode).returning(Episode.slug, Episode.id), rows)
+    # ``render_nulls``: a NULL is written as such rather than the column left out, so that every
+    # row has the same columns and the rows go in one batch. Rows with and without a recap
+    # otherwise make a batch each time they alternate, and SQLAlchemy joins the RETURNING rows
+    # of each batch to those of all the batches before it: quadratic, 6 s at 10,000 episodes.
+    returned = db.session.execute(
+        db.insert(Episode).returning(Episode.slug, Episode.id),
+        rows,
+        execution_options=_SAME_COLUMNS,
+    )
     ids = {slug: episode_id for slug, episode_id in returned}
     links = [
         {"episode_id": ids[item.slug], "position": i, "platform": platform, "url": url}
@@ -397,9 +408,9 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
         for i, (name, affiliation) in enumerate(item.data.guests)
     ]
     if links:
-        db.session.execute(db.insert(EpisodeLink), links)
+        db.session.execute(db.insert(EpisodeLink), links, execution_options=_SAME_COLUMNS)
     if guests:
-        db.session.execute(db.insert(EpisodeGuest), guests)
+        db.session.execute(db.insert(EpisodeGuest), guests, execution_options=_SAME_COLUMNS)
     refresh_cards()
     refresh_events()
 

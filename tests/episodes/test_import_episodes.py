@@ -402,3 +402,29 @@ def test_load_entries_reads_front_matter_only(tmp_path):
     text = "---\nepisodes:\n  - episodeTitle: A\n---\n\n# Body\n\n---\nnot: yaml: here\n"
 
     assert load_entries(text) == [{"episodeTitle": "A"}]
+
+
+def test_new_episodes_go_in_one_batch_whatever_fields_they_leave_empty(app_ctx):
+    """Rows with and without a recap have the same columns: one INSERT for them all, not one
+    each time they alternate (SQLAlchemy then joined each batch's RETURNING rows to those of
+    all the batches before: a quadratic import)."""
+    entries = [
+        {
+            "episodeTitle": f"Episode {n}",
+            "date": f"2015-01-{n:02d}T14:00:00Z",
+            **({"superuserRecap": f"https://superuser.example/recap-{n}"} if n % 2 else {}),
+        }
+        for n in range(1, 29)
+    ]
+    with recorded_statements(db.engine) as statements:
+        import_episodes(entries)
+        db.session.commit()
+    episode_inserts = [s for s in statements if s.lstrip().startswith("INSERT INTO episodes ")]
+
+    assert len(episode_inserts) == 1, episode_inserts
+    recaps = db.session.scalars(db.select(Episode.recap_url).order_by(Episode.starts_at)).all()
+    assert recaps[:3] == [
+        "https://superuser.example/recap-1",
+        None,
+        "https://superuser.example/recap-3",
+    ]
