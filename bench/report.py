@@ -6,6 +6,7 @@ import platform
 import sqlite3
 import statistics
 import subprocess
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +100,24 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+CPU_CHECK_LOOPS = 2_000_000
+
+
+def cpu_check_ms() -> str:
+    """A fixed pure-Python loop, best of three, in ms: the machine's speed at that moment.
+
+    A machine shared with other work can be much slower in one run than in the last; this
+    says so, where the load average (which counts only this machine's processes) may not."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(CPU_CHECK_LOOPS):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return f"{best * 1000:.0f} ms"
+
+
 def machine_facts(postgres_version: str | None) -> dict:
     """What the numbers were measured on."""
     cpu = "unknown"
@@ -124,6 +143,7 @@ def machine_facts(postgres_version: str | None) -> dict:
         "cores": str(os.cpu_count()),
         "memory": memory,
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "CPU check at start (a fixed Python loop, best of 3)": cpu_check_ms(),
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,

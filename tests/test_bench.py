@@ -168,3 +168,16 @@ def test_probes_ask_for_what_wrk_asks_for(header_recorder):
     assert "accept-encoding" not in seen[0]  # as wrk: http.client alone would send "identity"
     assert seen[1]["accept-encoding"] == "gzip"
     assert seen[0]["host"] == f"127.0.0.1:{port}"
+
+
+def test_the_report_records_the_machine_speed_at_the_start(monkeypatch):
+    monkeypatch.setattr(report, "CPU_CHECK_LOOPS", 1000)
+    facts = report.machine_facts(postgres_version=None)
+
+    check = facts["CPU check at start (a fixed Python loop, best of 3)"]
+    number, unit = check.split()
+    assert unit == "ms"
+    assert int(number) >= 0
+    assert list(facts).index("load average at start") < list(facts).index(
+        "CPU check at start (a fixed Python loop, best of 3)"
+    )
