@@ -31,15 +31,16 @@ class YearControls(NamedTuple):
 def year_controls(years: Sequence[int], year: int | None) -> YearControls:
     """The year filter's options and links for ``years`` (latest first), ``year`` chosen."""
     archive_url = url_for("episodes.archive")
-    key = (tuple(years), year, archive_url)
+    years = tuple(years)
+    key = (years, year, archive_url)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     kept: dict[tuple, YearControls] = app.extensions.setdefault("year_controls", {})
     found = kept.get(key)
     if found is None:
         macros = app.jinja_env.get_template(TEMPLATE).module
         found = YearControls(
-            options=macros.year_options(key[0], year),
-            links=macros.year_links(key[0], year, archive_url) if years else rendered_html(""),
+            options=macros.year_options(years, year),
+            links=macros.year_links(years, year, archive_url) if years else rendered_html(""),
         )
         if len(kept) >= KEPT:
             kept.clear()
