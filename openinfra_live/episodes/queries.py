@@ -468,10 +468,10 @@ def paginate(
 
     Page 1 of an empty listing exists (it says there is nothing); page 0 does not. With
     ``count_cap``, counting stops past that many items (the page is then not
-    :attr:`Page.exact`). ``among``: a condition that holds for every item of ``query`` and for
+    :attr:`Page.exact`). ``among``: a condition that holds for every item of ``listing`` and for
     fewer than ``count_cap`` rows in all (the search index's candidates); only with
     ``count_cap``. ``cards_only``: items read for their stored cards (see
-    :func:`episode_summaries`). ``total``: how many items ``query`` selects, when known
+    :func:`episode_summaries`). ``total``: how many items ``listing`` selects, when known
     otherwise than by counting them.
     """
     if number < 1:
