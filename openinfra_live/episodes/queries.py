@@ -314,6 +314,11 @@ def summaries_query() -> Select:
     return select(*SUMMARY_COLUMNS).where(_VISIBLE)
 
 
+# Constants written into the statement rather than bound: a statement without parameters is
+# planned once per PostgreSQL connection, where one with them was planned at every execution.
+_ONE = literal_column("1")
+
+
 class Listing:
     """The statements of a listing of visible episodes: ``query`` (a :func:`summaries_query`
     with its filters), one page of it newest first (bound parameters ``page_limit`` and
@@ -329,10 +334,21 @@ class Listing:
 
     @cached_property
     def page(self) -> Select:
-        return (
-            self.query.order_by(*_NEWEST_FIRST)
-            .limit(bindparam("page_limit"))
+        # Visible episodes never share a start (uq_episodes_visible_start): the page begins at
+        # the start found ``page_offset`` entries down that index, read from the index alone,
+        # rather than after ``page_offset`` whole rows read and thrown away (page 150 of the
+        # archive cost PostgreSQL 7 ms that way).
+        first_start = (
+            self.query.with_only_columns(_EPISODES.c.starts_at)
+            .order_by(_EPISODES.c.starts_at.desc())
+            .limit(_ONE)
             .offset(bindparam("page_offset"))
+            .scalar_subquery()
+        )
+        return (
+            self.query.where(_EPISODES.c.starts_at <= first_start)
+            .order_by(*_NEWEST_FIRST)
+            .limit(bindparam("page_limit"))
         )
 
     @cached_property
@@ -614,9 +630,6 @@ def archive_page(
     )
 
 
-# Constants written into the statement rather than bound: a statement without parameters is
-# planned once per PostgreSQL connection, where one with them was planned at every execution.
-_ONE = literal_column("1")
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(_ONE)
 _ARCHIVE_FACTS = select(
     select(EpisodeCount.__table__.c.visible)
