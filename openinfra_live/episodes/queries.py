@@ -571,7 +571,7 @@ def year_range(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
-_VISIBLE_COUNT = select(EpisodeCount.__table__.c.visible).where(EpisodeCount.__table__.c.id == 1)
+_VISIBLE_COUNT = select(EpisodeCount.__table__.c.visible).where(EpisodeCount.__table__.c.id == _ONE)
 
 
 def visible_episode_count(kept: int | None = None) -> int:
@@ -580,7 +580,7 @@ def visible_episode_count(kept: int | None = None) -> int:
     if kept is None:
         kept = db.session.scalar(_VISIBLE_COUNT)
     if kept is None:
-        kept = db.session.scalar(select(func.count()).select_from(_EPISODES).where(_VISIBLE))
+        kept = db.session.scalar(_ALL_VISIBLE.count)
     return kept
 
 
@@ -632,9 +632,7 @@ def archive_page(
 
 _VISIBLE_START = select(_EPISODES.c.starts_at).where(_VISIBLE).limit(_ONE)
 _ARCHIVE_FACTS = select(
-    select(EpisodeCount.__table__.c.visible)
-    .where(EpisodeCount.__table__.c.id == _ONE)
-    .scalar_subquery(),
+    _VISIBLE_COUNT.scalar_subquery(),
     _VISIBLE_START.order_by(_EPISODES.c.starts_at).scalar_subquery(),
     _VISIBLE_START.order_by(_EPISODES.c.starts_at.desc()).scalar_subquery(),
 )

@@ -13,8 +13,6 @@ from typing import NamedTuple
 from flask import current_app, url_for
 from markupsafe import Markup
 
-from openinfra_live.templating import rendered_html
-
 TEMPLATE = "episodes/_year_controls.html"
 # Combinations kept per app: a chosen year each (about forty for a decades-old show), for one
 # or two sets of years while the content changes, with room to spare; past it, all are dropped.
@@ -40,7 +38,7 @@ def year_controls(years: Sequence[int], year: int | None) -> YearControls:
         macros = app.jinja_env.get_template(TEMPLATE).module
         found = YearControls(
             options=macros.year_options(years, year),
-            links=macros.year_links(years, year, archive_url) if years else rendered_html(""),
+            links=macros.year_links(years, year, archive_url),
         )
         if len(kept) >= KEPT:
             kept.clear()
