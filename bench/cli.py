@@ -375,11 +375,10 @@ def run_served(
                     page.nginx_status = again.status
                     page.nginx_cache = again.headers.get("x-cache-status", "")
                     page.nginx_loaded = again.status < 400 and page.nginx_seconds <= args.slow_limit
-                check = servers.fetch(
-                    nginx.extra["static_port"], page.static_path, headers=page.headers
-                )
-                if check.status != 200 or len(check.body) != page.size:
-                    page.note = f"static copy answered {check.status}"
+                for static_port in nginx.extra["static_ports"].values():
+                    check = servers.fetch(static_port, page.static_path, headers=page.headers)
+                    if check.status != 200 or len(check.body) != page.size:
+                        page.note = f"static copy answered {check.status}"
 
         gets = [p for p in pages if p.method == "GET" and p.site_loaded]
         wrk = {"threads": args.threads, "connections": args.connections}
@@ -422,7 +421,10 @@ def run_served(
                 results.notes.append(f"warm-up of {page.label}: {error}")
             drain(site.port)
         runs = (
-            1 + len(gets) + 2 * sum(1 for p in pages if p.nginx_loaded) + (1 if post_script else 0)
+            1
+            + len(gets)
+            + (1 + len(servers.STATIC_MODES)) * sum(1 for p in pages if p.nginx_loaded)
+            + (1 if post_script else 0)
         )
         say(
             f"{args.rounds} round(s) of {runs} wrk runs of {args.duration:g} s "
@@ -439,9 +441,21 @@ def run_served(
                 if nginx is not None and page.nginx_loaded:
                     measure("nginx", page.label, nginx.port, page.path, headers=page.headers)
                     drain(site.port)
-                    static_port = nginx.extra["static_port"]
-                    measure(
-                        "static", page.label, static_port, page.static_path, headers=page.headers
+                    for mode, static_port in nginx.extra["static_ports"].items():
+                        measure(
+                            f"static {mode}",
+                            page.label,
+                            static_port,
+                            page.static_path,
+                            headers=page.headers,
+                        )
+                    results.rounds.setdefault(("static", page.label), []).append(
+                        report.faster(
+                            *(
+                                results.rounds[(f"static {mode}", page.label)][-1]
+                                for mode in servers.STATIC_MODES
+                            )
+                        )
                     )
             if post_script is not None:
                 script = load.write_post_script(post_script, "/propose", propose.form_body)

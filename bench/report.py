@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.importing import ImportTiming
 from bench.inprocess import PageCost
 from bench.load import WrkResult, wrk_version
-from bench.servers import ROOT, nginx_version
+from bench.servers import ROOT, STATIC_MODES, nginx_version
 
 FLOOR_TARGET = 0.70
 STATIC_TARGET = 0.80
@@ -171,6 +171,22 @@ def _rps(results: Results, server: str, label: str) -> float | None:
 def _latency(results: Results, server: str, label: str) -> tuple[float | None, float | None]:
     runs = [r for r in results.rounds.get((server, label)) or [] if r]
     return _median([r.p50_ms for r in runs]), _median([r.p99_ms for r in runs])
+
+
+def faster(*runs: WrkResult | None) -> WrkResult | None:
+    """The run that served the most requests per second; a failed run (None) never is."""
+    return max((run for run in runs if run), key=lambda run: run.requests_per_second, default=None)
+
+
+def static_winners(results: Results) -> dict[str, list[str]]:
+    """For each way nginx can send a static file, the pages it sent faster (median rate)."""
+    winners: dict[str, list[str]] = {mode: [] for mode in STATIC_MODES}
+    for page in results.pages:
+        rates = {mode: _rps(results, f"static {mode}", page.label) for mode in STATIC_MODES}
+        measured = {mode: rate for mode, rate in rates.items() if rate}
+        if measured:
+            winners[max(measured, key=measured.__getitem__)].append(page.label)
+    return winners
 
 
 def paired_ratio(results: Results, server: str, label: str, base: tuple[str, str]) -> float | None:
@@ -607,6 +623,15 @@ def render(results: Results) -> str:
         f"127.0.0.1, {s['rounds']} round(s), servers interleaved within each round",
         "- ratios are paired: each round's rate divided by the floor's (or the static file's) "
         "rate of the same round, then the median over rounds",
+        "- the static file is the physical limit: in each round, the faster of two servers of "
+        "the same nginx, one sending it with sendfile() (`"
+        + STATIC_MODES["sendfile"]
+        + "`), one reading and writing it (`"
+        + STATIC_MODES["read"]
+        + "`); faster with sendfile(): "
+        + (", ".join(f"`{label}`" for label in static_winners(results)["sendfile"]) or "none")
+        + "; by reading: "
+        + (", ".join(f"`{label}`" for label in static_winners(results)["read"]) or "none"),
         f"- episode page: `/episodes/{s['slug']}/`; search words: `{s['word']}` (in many "
         f"episodes), `{s['unmatched']}` (in none)",
         "- POST /propose runs against a second gunicorn of the same site whose instance config "

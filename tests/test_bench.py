@@ -123,14 +123,50 @@ def test_variant_rows_are_shown_but_not_judged():
 
 
 def test_only_the_compressed_copies_are_served_with_gzip_static(tmp_path):
-    conf = servers.add_static_server("events {}\nhttp {\n}\n", 8080, tmp_path)
+    ports = {mode: 8080 + number for number, mode in enumerate(servers.STATIC_MODES)}
+    conf = servers.add_static_servers("events {}\nhttp {\n}\n", ports, tmp_path)
 
-    server = conf[conf.index("server {") :]
-    assert "location / { try_files $uri =404; }" in server
-    assert "location /compressed/ { gzip_static on; try_files $uri =404; }" in server
-    # Nowhere else: with gzip_vary on, gzip_static looks for a .gz file on every request.
-    assert server.count("gzip_static") == 1
+    static = conf.split("server {")[1:]
+    assert len(static) == len(servers.STATIC_MODES) == 2
+    for server in static:
+        assert "location / { try_files $uri =404; }" in server
+        assert "location /compressed/ { gzip_static on; try_files $uri =404; }" in server
+        # Nowhere else: with gzip_vary on, gzip_static looks for a .gz file on every request.
+        assert server.count("gzip_static") == 1
 
+
+def test_the_static_file_is_sent_each_way_nginx_can_send_it(tmp_path):
+    ports = {"sendfile": 8081, "read": 8082}
+    conf = servers.add_static_servers("events {}\nhttp {\n}\n", ports, tmp_path)
+
+    by_port = {
+        int(s.split("listen 127.0.0.1:")[1].split(";")[0]): s for s in conf.split("server {")[1:]
+    }
+    assert "sendfile on;" in by_port[8081]
+    assert "sendfile off;" in by_port[8082]
+
+
+def test_the_static_reference_of_a_round_is_its_faster_server():
+    slow, fast = wrk_result(requests_per_second=100.0), wrk_result(requests_per_second=300.0)
+
+    assert report.faster(slow, fast) is fast
+    assert report.faster(fast, None) is fast
+    assert report.faster(None, None) is None
+
+
+
+def test_the_report_names_the_way_each_static_file_went_faster():
+    small = report.Page("/", "/", status=200, nginx_loaded=True)
+    large = report.Page("/calendar.ics", "/calendar.ics", status=200, nginx_loaded=True)
+    results = report.Results(settings={}, facts={}, pages=[small, large])
+    results.rounds = {
+        ("static sendfile", "/"): [wrk_result(40_000.0)],
+        ("static read", "/"): [wrk_result(50_000.0)],
+        ("static sendfile", "/calendar.ics"): [wrk_result(300.0)],
+        ("static read", "/calendar.ics"): [wrk_result(270.0)],
+    }
+
+    assert report.static_winners(results) == {"sendfile": ["/calendar.ics"], "read": ["/"]}
 
 @pytest.fixture
 def header_recorder() -> Iterator[tuple[int, list[dict[str, str]]]]:
