@@ -154,7 +154,6 @@ def test_the_static_reference_of_a_round_is_its_faster_server():
     assert report.faster(None, None) is None
 
 
-
 def test_the_report_names_the_way_each_static_file_went_faster():
     small = report.Page("/", "/", status=200, nginx_loaded=True)
     large = report.Page("/calendar.ics", "/calendar.ics", status=200, nginx_loaded=True)
@@ -167,6 +166,7 @@ def test_the_report_names_the_way_each_static_file_went_faster():
     }
 
     assert report.static_winners(results) == {"sendfile": ["/calendar.ics"], "read": ["/"]}
+
 
 @pytest.fixture
 def header_recorder() -> Iterator[tuple[int, list[dict[str, str]]]]:

@@ -317,12 +317,13 @@ def summaries_query() -> Select:
 # Constants written into the statement rather than bound: a statement without parameters is
 # planned once per PostgreSQL connection, where one with them was planned at every execution.
 _ONE = literal_column("1")
+_PAGE_STATEMENTS_KEPT = 16
 
 
 class Listing:
     """The statements of a listing of visible episodes: ``query`` (a :func:`summaries_query`
-    with its filters), one page of it newest first (bound parameters ``page_limit`` and
-    ``page_offset``) and its count, each built when first used.
+    with its filters), pages of it newest first (:meth:`page`) and its count, each built when
+    first used.
 
     The listings every visitor sees are built once, with the values that change given at
     execution: a statement built for a request costs SQLAlchemy more than SQLite takes to
@@ -331,13 +332,31 @@ class Listing:
 
     def __init__(self, query: Select) -> None:
         self.query = query
+        self._pages: dict[tuple[int, bool], Select] = {}
 
-    @cached_property
-    def page(self) -> Select:
-        # Visible episodes never share a start (uq_episodes_visible_start): the page begins at
-        # the start found ``page_offset`` entries down that index, read from the index alone,
-        # rather than after ``page_offset`` whole rows read and thrown away (page 150 of the
-        # archive cost PostgreSQL 7 ms that way).
+    def page(self, rows: int, offset: int) -> tuple[Select, dict[str, int]]:
+        """The statement of ``rows`` episodes newest first after the first ``offset``, and the
+        values of its parameters."""
+        from_start = offset == 0
+        statement = self._pages.get((rows, from_start))
+        if statement is None:
+            statement = self._page(rows, from_start)
+            # Page sizes come from the configuration: a few at most. Past that, not kept.
+            if len(self._pages) < _PAGE_STATEMENTS_KEPT:
+                self._pages[rows, from_start] = statement
+        return statement, ({} if from_start else {"page_offset": offset})
+
+    def _page(self, rows: int, from_start: bool) -> Select:
+        # The first page, which most visitors see, has no parameter of its own and its size is
+        # written into the statement: PostgreSQL then plans it once per connection, where it
+        # planned every execution anew (0.2 ms of a listing).
+        statement = self.query.order_by(*_NEWEST_FIRST).limit(literal_column(str(int(rows))))
+        if from_start:
+            return statement
+        # Visible episodes never share a start (uq_episodes_visible_start): a later page begins
+        # at the start found ``page_offset`` entries down that index, read from the index
+        # alone, rather than after ``page_offset`` whole rows read and thrown away (page 150 of
+        # the archive cost PostgreSQL 7 ms that way).
         first_start = (
             self.query.with_only_columns(_EPISODES.c.starts_at)
             .order_by(_EPISODES.c.starts_at.desc())
@@ -345,11 +364,7 @@ class Listing:
             .offset(bindparam("page_offset"))
             .scalar_subquery()
         )
-        return (
-            self.query.where(_EPISODES.c.starts_at <= first_start)
-            .order_by(*_NEWEST_FIRST)
-            .limit(bindparam("page_limit"))
-        )
+        return statement.where(_EPISODES.c.starts_at <= first_start)
 
     @cached_property
     def count(self) -> Select:
@@ -512,11 +527,8 @@ def _page_of(
     parameters: dict[str, Any],
 ) -> list[EpisodeSummary]:
     """``rows`` episodes of ``listing``, newest first, from the start of page ``number``."""
-    return episode_summaries(
-        listing.page,
-        cards_only,
-        parameters={**parameters, "page_limit": rows, "page_offset": (number - 1) * per_page},
-    )
+    statement, page_parameters = listing.page(rows, (number - 1) * per_page)
+    return episode_summaries(statement, cards_only, parameters={**parameters, **page_parameters})
 
 
 def _capped_page(
