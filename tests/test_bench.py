@@ -5,12 +5,14 @@ check the parts whose mistakes would make its report say something untrue.
 """
 
 import http.server
+import itertools
 import threading
 from collections.abc import Iterator
 
 import pytest
+from flask import request, request_started
 
-from bench import cli, load, report, servers
+from bench import cli, inprocess, load, report, servers
 from bench.inprocess import PageCost
 
 WRK_OUTPUT = """\
@@ -166,6 +168,25 @@ def test_the_report_names_the_way_each_static_file_went_faster():
     }
 
     assert report.static_winners(results) == {"sendfile": ["/calendar.ics"], "read": ["/"]}
+
+
+def test_in_process_pages_take_turns_pass_by_pass(app):
+    """A slow moment of the machine falls on a share of every page's samples, not on all the
+    samples of one page."""
+    paths: list[str] = []
+
+    def record(sender: object, **extra: object) -> None:
+        paths.append(request.path)
+
+    with request_started.connected_to(record, app):
+        costs = inprocess.measure_side_by_side(
+            {0: app}, {0: ["/", "/episodes/"]}, requests=10, budget_seconds=60.0
+        )
+
+    assert [cost.samples for cost in costs[0]] == [10, 10]
+    assert all(cost.status == 200 for cost in costs[0])
+    pages = [path for path, _ in itertools.groupby(p for p in paths if p != "/healthz")]
+    assert pages == ["/", "/episodes/"] * inprocess.PASSES
 
 
 @pytest.fixture
