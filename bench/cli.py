@@ -361,7 +361,7 @@ def run_served(
                 nginx = servers.start_nginx(run_dir, f"unix:{socket_path}", static_dir)
                 children.append(nginx)
                 nginx.wait_ready("/healthz")
-                say("nginx up with deploy/nginx.conf, and a static server in the same nginx")
+                say("nginx up with deploy/nginx.conf, and static servers in the same nginx")
             except (RuntimeError, TimeoutError, KeyError, ValueError, OSError) as error:
                 results.nginx_problem = f"did not start: {error}"
                 nginx = None
