@@ -597,6 +597,7 @@ def verdicts(results: Results) -> list[Verdict]:
 def render(results: Results) -> str:
     """The whole report as Markdown: written to bench/RESULTS.md and printed."""
     s = results.settings
+    winners = static_winners(results)
     lines = [
         "# Benchmark results",
         "",
@@ -629,9 +630,9 @@ def render(results: Results) -> str:
         + "`), one reading and writing it (`"
         + STATIC_MODES["read"]
         + "`); faster with sendfile(): "
-        + (", ".join(f"`{label}`" for label in static_winners(results)["sendfile"]) or "none")
+        + (", ".join(f"`{label}`" for label in winners["sendfile"]) or "none")
         + "; by reading: "
-        + (", ".join(f"`{label}`" for label in static_winners(results)["read"]) or "none"),
+        + (", ".join(f"`{label}`" for label in winners["read"]) or "none"),
         f"- episode page: `/episodes/{s['slug']}/`; search words: `{s['word']}` (in many "
         f"episodes), `{s['unmatched']}` (in none)",
         "- POST /propose runs against a second gunicorn of the same site whose instance config "

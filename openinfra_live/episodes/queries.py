@@ -317,6 +317,7 @@ def summaries_query() -> Select:
 # Constants written into the statement rather than bound: a statement without parameters is
 # planned once per PostgreSQL connection, where one with them was planned at every execution.
 _ONE = literal_column("1")
+# A listing's page statements, one per page size and first page or not, are kept up to this many.
 _PAGE_STATEMENTS_KEPT = 16
 
 
@@ -341,7 +342,7 @@ class Listing:
         statement = self._pages.get((rows, from_start))
         if statement is None:
             statement = self._page(rows, from_start)
-            # Page sizes come from the configuration: a few at most. Past that, not kept.
+            # Page sizes come from the configuration: a few at most.
             if len(self._pages) < _PAGE_STATEMENTS_KEPT:
                 self._pages[rows, from_start] = statement
         return statement, ({} if from_start else {"page_offset": offset})

@@ -78,3 +78,18 @@ def test_a_page_past_the_last_is_missing(archive):
     with pytest.raises(queries.NoSuchPage):
         queries.archive_page(7, PER_PAGE)
     assert [e.title for e in queries.archive_page(6, PER_PAGE).items] == archive[20:]
+
+
+def test_a_listing_keeps_a_bounded_number_of_page_statements():
+    listing = queries.Listing(queries.summaries_query())
+
+    first, first_parameters = listing.page(20, 0)
+    later, later_parameters = listing.page(20, 40)
+    assert listing.page(20, 0)[0] is first
+    assert listing.page(20, 60)[0] is later
+    assert (first_parameters, later_parameters) == ({}, {"page_offset": 40})
+
+    for rows in range(1, 40):
+        listing.page(rows, 0)
+    assert len(listing._pages) == queries._PAGE_STATEMENTS_KEPT
+    assert "LIMIT 39" in str(listing.page(39, 0)[0])
