@@ -77,7 +77,17 @@ class _Samples:
     answers: dict[int, tuple[int, int]] = field(default_factory=dict)
     turns: int = 0
     seconds: float = 0.0
-    done: bool = False
+
+    def finished(self, requests: int, budget_seconds: float) -> bool:
+        """Whether the page has its ``requests`` turns, or the most its budget allows."""
+        if self.turns >= requests:
+            return True
+        if self.turns >= 3 and self.seconds > budget_seconds * len(self.cold):
+            return True
+        # One sample of a page that takes seconds says enough.
+        return self.turns > 0 and any(
+            samples[0][0] > budget_seconds * 1000 for samples in self.cold.values()
+        )
 
 
 def measure_side_by_side(
@@ -111,15 +121,7 @@ def measure_side_by_side(
         for _ in range(PASSES):
             for index, page in enumerate(pages):
                 for _ in range(turns_per_pass):
-                    if page.done or page.turns >= requests:
-                        break
-                    if page.turns >= 3 and page.seconds > budget_seconds * len(apps):
-                        page.done = True
-                        break
-                    if page.turns and any(
-                        samples[0][0] > budget_seconds * 1000 for samples in page.cold.values()
-                    ):
-                        page.done = True  # one sample of a page that takes seconds says enough
+                    if page.finished(requests, budget_seconds):
                         break
                     started = time.perf_counter()
                     for size, app in apps.items():

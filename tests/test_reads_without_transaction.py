@@ -158,6 +158,16 @@ def prepared_after_cold_visits(app, url: str, visits: int) -> list[tuple[str, in
     return prepared
 
 
+def plans_of_archive_statement(app, marker: str) -> tuple[int, int]:
+    """The generic and custom plans PostgreSQL made for the one statement containing
+    ``marker`` that eight cold visits of the archive prepared."""
+    prepared = prepared_after_cold_visits(app, "/episodes/", visits=8)
+    chosen = [row for row in prepared if marker in row[0]]
+    assert len(chosen) == 1, prepared
+    _statement, generic_plans, custom_plans = chosen[0]
+    return generic_plans, custom_plans
+
+
 def test_public_pages_use_prepared_statements_on_postgresql(app, public_urls):
     """psycopg prepares a statement the fifth time one connection runs it, unless a
     ``ROLLBACK`` in between made it forget: public pages now end without one."""
@@ -171,10 +181,7 @@ def test_the_archive_facts_are_planned_once_per_connection_on_postgresql(app, pu
     again at every execution (PostgreSQL judged its generic plan worse)."""
     if app.config["DATABASE_BACKEND"] != "postgresql":
         pytest.skip("plans of prepared statements are PostgreSQL's")
-    prepared = prepared_after_cold_visits(app, "/episodes/", visits=8)
-    facts = [row for row in prepared if "FROM episode_counts" in row[0]]
-    assert len(facts) == 1, prepared
-    _statement, generic_plans, custom_plans = facts[0]
+    generic_plans, custom_plans = plans_of_archive_statement(app, "FROM episode_counts")
     assert generic_plans >= 2
     assert custom_plans == 0
 
@@ -187,9 +194,8 @@ def test_the_first_page_of_the_archive_is_planned_once_per_connection_on_postgre
     cheaper by its estimate, wrongly: planning is most of its cost)."""
     if app.config["DATABASE_BACKEND"] != "postgresql":
         pytest.skip("plans of prepared statements are PostgreSQL's")
-    prepared = prepared_after_cold_visits(app, "/episodes/", visits=8)
-    pages = [row for row in prepared if "ORDER BY episodes.starts_at DESC, episodes.id" in row[0]]
-    assert len(pages) == 1, prepared
-    _statement, generic_plans, custom_plans = pages[0]
+    generic_plans, custom_plans = plans_of_archive_statement(
+        app, "ORDER BY episodes.starts_at DESC, episodes.id"
+    )
     assert generic_plans >= 2
     assert custom_plans <= 5
