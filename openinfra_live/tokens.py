@@ -1,8 +1,19 @@
-"""Private status-link tokens: 256 random bits, stored only as their SHA-256."""
+"""Private status-link tokens: 256 bits, stored only as their SHA-256.
 
+A token is either random (``new_token``) or derived from a stored seed under the secret key
+(``derive``), so the site can put the same link into every later e-mail and send a repeated
+form to the same status page while the database holds no working link.
+"""
+
+import base64
 import hashlib
 import hmac
 import secrets
+from typing import Any
+
+from flask import current_app
+
+from openinfra_live.extensions import db
 
 TOKEN_BYTES = 32
 
@@ -13,7 +24,19 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
+def derive(purpose: bytes, seed: str) -> str:
+    """The token of ``seed`` for ``purpose``: HMAC-SHA-256 under the secret key, URL-safe.
+
+    The formula must never change: stored seeds would then open no page.
+    """
+    key = current_app.config["SECRET_KEY"]
+    key_bytes = key.encode("utf-8") if isinstance(key, str) else key
+    digest = hmac.new(key_bytes, purpose + seed.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 def hash_token(token: str) -> str:
+    """The SHA-256 of ``token``, as stored in the database."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -27,3 +50,13 @@ def token_matches(token: str, stored_hash: str | None) -> bool:
 def looks_like_token(token: str) -> bool:
     """Cheap shape check before touching the database (43 URL-safe characters)."""
     return len(token) == 43 and all(c.isalnum() or c in "-_" for c in token)
+
+
+def find(model: Any, token: str) -> Any:
+    """The ``model`` row whose ``token_hash`` the token opens, or None (the same for any miss)."""
+    if not looks_like_token(token):
+        return None
+    row = db.session.scalar(db.select(model).where(model.token_hash == hash_token(token)))
+    if row is None or not token_matches(token, row.token_hash):
+        return None
+    return row

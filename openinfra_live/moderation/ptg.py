@@ -1,6 +1,6 @@
 """Moderation of the PTG: events, the registrations queue, rooms and team sessions.
 
-The views only call the verbs of ``openinfra_live.ptg.services``; each POST commits once,
+The views only call the verbs of the ``openinfra_live.ptg`` services; each POST commits once,
 flashes and redirects (303), or shows the form again with its errors.
 """
 
@@ -12,28 +12,20 @@ from flask_login import current_user
 from sqlalchemy import case, func
 from wtforms.fields.choices import SelectChoice
 
-from openinfra_live import security
+from openinfra_live import security, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp
+from openinfra_live.ptg import events, registrations, rules, sessions
 from openinfra_live.ptg import schedule as sched
-from openinfra_live.ptg import services
+from openinfra_live.ptg.events import event_or_404
 from openinfra_live.ptg.forms import DecisionForm, EventForm, RoomForm, SessionForm
 from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgSession, PtgTeam, Room
-from openinfra_live.ptg.states import LABELS, TeamStatus, next_status
+from openinfra_live.ptg.states import LABELS, REGISTRATIONS, TeamAction, TeamStatus
 
 
 def _page(template: str, status: int = 200, **context):
     return security.no_store(make_response(render_template(template, **context), status))
-
-
-def _event_or_404(slug: str) -> PtgEvent:
-    if not services.SLUG_RE.match(slug) or len(slug) > 100:
-        abort(404)
-    event = db.session.scalar(db.select(PtgEvent).filter_by(slug=slug))
-    if event is None:
-        abort(404)
-    return event
 
 
 def _team_or_404(event: PtgEvent, team_id: int) -> PtgTeam:
@@ -87,8 +79,8 @@ def ptg_event_new():
     form = EventForm()
     if form.validate_on_submit():
         try:
-            event = services.create_event(**_event_fields(form), actor=current_user)
-        except services.InvalidEvent as error:
+            event = events.create_event(**_event_fields(form), actor=current_user)
+        except rules.InvalidEvent as error:
             form.form_errors.extend(error.errors)
         else:
             slug = event.slug
@@ -103,12 +95,12 @@ def ptg_event_new():
 @moderator_required
 def ptg_event_edit(event: str):
     """Edit a PTG event's details, including whether registration is open."""
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     form = EventForm(obj=ptg_event)
     if form.validate_on_submit():
         try:
-            services.update_event(ptg_event, **_event_fields(form), actor=current_user)
-        except services.InvalidEvent as error:
+            events.update_event(ptg_event, **_event_fields(form), actor=current_user)
+        except rules.InvalidEvent as error:
             form.form_errors.extend(error.errors)
         else:
             slug = ptg_event.slug
@@ -127,7 +119,7 @@ def _session_form(event: PtgEvent, data: sched.ScheduleData) -> SessionForm:
     form.team_id.choices = [SelectChoice(t.id, t.name) for t in data.teams]
     form.room_id.choices = [SelectChoice(r.id, r.name) for r in data.rooms]
     form.day.choices = [
-        SelectChoice(d.isoformat(), f"{d:%A %-d %B}") for d in services.event_days(event)
+        SelectChoice(d.isoformat(), f"{d:%A %-d %B}") for d in rules.event_days(event)
     ]
     return form
 
@@ -159,7 +151,7 @@ def _event_page(event: PtgEvent, status: int = 200, *, room_form=None, session_f
             )
             for t in data.teams
         },
-        allowed_hours=services.allowed_hours,
+        allowed_hours=rules.allowed_hours,
         delete_url=lambda s: url_for(
             "moderation.ptg_session_delete", event=event.slug, session_id=s.id
         ),
@@ -170,14 +162,14 @@ def _event_page(event: PtgEvent, status: int = 200, *, room_form=None, session_f
 @moderator_required
 def ptg_event(event: str):
     """One event: registrations (pending first), rooms, and the session grid."""
-    return _event_page(_event_or_404(event))
+    return _event_page(event_or_404(event))
 
 
 @bp.get("/ptg/<event>/registrations/<int:team_id>")
 @moderator_required
 def ptg_registration(event: str, team_id: int):
     """One registration with everything it asked for and its history."""
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     team = _team_or_404(ptg_event, team_id)
     return _page(
         "moderation/ptg_registration.html",
@@ -185,15 +177,15 @@ def ptg_registration(event: str, team_id: int):
         team=team,
         labels=LABELS,
         kinds=TEAM_KINDS,
-        windows={w.key: w for w in services.TIME_WINDOWS},
+        windows={w.key: w for w in rules.TIME_WINDOWS},
         form=DecisionForm(),
-        can_approve=next_status(team.status, "approve") is not None,
-        can_decline=next_status(team.status, "decline") is not None,
+        allowed=REGISTRATIONS.allowed_actions(team),
+        actions=TeamAction,
     )
 
 
 def _decide(event: str, team_id: int, verb, done: str):
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     team = _team_or_404(ptg_event, team_id)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -201,12 +193,12 @@ def _decide(event: str, team_id: int, verb, done: str):
         return _redirect("moderation.ptg_registration", event=ptg_event.slug, team_id=team.id)
     try:
         verb(team, actor=current_user, message=form.message.data or "")
-    except services.TransitionNotAllowed as error:
+    except workflow.TransitionNotAllowed as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(str(error), "error")
         return _redirect("moderation.ptg_registration", event=event, team_id=team_id)
     name = team.name
-    db.session.commit()
+    workflow.commit()
     flash(f"{name}: {done}.", "success")
     return _redirect("moderation.ptg_event", event=event)
 
@@ -215,14 +207,14 @@ def _decide(event: str, team_id: int, verb, done: str):
 @moderator_required
 def ptg_registration_approve(event: str, team_id: int):
     """Approve a pending registration; the contact is told by e-mail."""
-    return _decide(event, team_id, services.approve_team, "approved")
+    return _decide(event, team_id, registrations.approve_team, "approved")
 
 
 @bp.post("/ptg/<event>/registrations/<int:team_id>/decline")
 @moderator_required
 def ptg_registration_decline(event: str, team_id: int):
     """Decline a pending registration with an optional message; the contact is told by e-mail."""
-    return _decide(event, team_id, services.decline_team, "declined")
+    return _decide(event, team_id, registrations.decline_team, "declined")
 
 
 def _save_room(form: RoomForm, event: str, done_message: str, save):
@@ -237,7 +229,7 @@ def _save_room(form: RoomForm, event: str, done_message: str, save):
             video_url=form.video_url.data or "",
             actor=current_user,
         )
-    except services.InvalidRoom as error:
+    except rules.InvalidRoom as error:
         form.name.errors = [*form.name.errors, *error.errors]
         return None
     db.session.commit()
@@ -249,9 +241,9 @@ def _save_room(form: RoomForm, event: str, done_message: str, save):
 @moderator_required
 def ptg_room_add(event: str):
     """Add a room to the event."""
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     form = RoomForm(prefix="room")
-    saved = _save_room(form, event, "Room added.", partial(services.add_room, ptg_event))
+    saved = _save_room(form, event, "Room added.", partial(events.add_room, ptg_event))
     return saved or _event_page(ptg_event, 400, room_form=form)
 
 
@@ -259,12 +251,12 @@ def ptg_room_add(event: str):
 @moderator_required
 def ptg_room_edit(event: str, room_id: int):
     """Rename a room, or change its capacity or video address."""
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     room = db.session.get(Room, room_id)
     if room is None or room.event_id != ptg_event.id:
         abort(404)
     form = RoomForm(obj=room)
-    saved = _save_room(form, event, "Room saved.", partial(services.update_room, room))
+    saved = _save_room(form, event, "Room saved.", partial(events.update_room, room))
     if saved:
         return saved
     status = 400 if form.errors else 200
@@ -275,15 +267,15 @@ def ptg_room_edit(event: str, room_id: int):
 @moderator_required
 def ptg_session_add(event: str):
     """Place a team session: team, room, day and whole hours (UTC)."""
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     data = sched.load(ptg_event)
     form = _session_form(ptg_event, data)
     if form.validate_on_submit():
         day = date.fromisoformat(form.day.data)
-        start = services.day_start(day) + timedelta(hours=form.start_hour.data)
-        end = services.day_start(day) + timedelta(hours=form.end_hour.data)
+        start = rules.day_start(day) + timedelta(hours=form.start_hour.data)
+        end = rules.day_start(day) + timedelta(hours=form.end_hour.data)
         try:
-            services.place_session(
+            sessions.place_session(
                 ptg_event,
                 team_id=form.team_id.data,
                 room_id=form.room_id.data,
@@ -291,14 +283,14 @@ def ptg_session_add(event: str):
                 ends_at=end,
                 actor=current_user,
             )
-        except services.PtgError as error:
+        except rules.PtgError as error:
             db.session.rollback()
             form.form_errors.extend(error.errors)
         else:
             db.session.commit()
             flash("Session placed.", "success")
             return _redirect("moderation.ptg_event", event=event)
-        ptg_event = _event_or_404(event)
+        ptg_event = event_or_404(event)
     return _event_page(ptg_event, 400, session_form=form)
 
 
@@ -306,11 +298,11 @@ def ptg_session_add(event: str):
 @moderator_required
 def ptg_session_delete(event: str, session_id: int):
     """Remove a session from the schedule."""
-    ptg_event = _event_or_404(event)
+    ptg_event = event_or_404(event)
     session = db.session.get(PtgSession, session_id)
     if session is None or session.event_id != ptg_event.id:
         abort(404)
-    services.delete_session(session, actor=current_user)
+    sessions.delete_session(session, actor=current_user)
     db.session.commit()
     flash("Session removed.", "success")
     return _redirect("moderation.ptg_event", event=event)

@@ -25,15 +25,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from openinfra_live.forms import PublicForm
 from openinfra_live.ptg.models import FORMATS, PtgEvent
-from openinfra_live.ptg.services import (
+from openinfra_live.ptg.rules import (
     MAX_HOURS_PER_DAY,
     MAX_HOURS_TOTAL,
     TIME_WINDOWS,
     RegistrationData,
     event_days,
-    is_web_url,
     registration_hours_errors,
 )
+from openinfra_live.urls import web_address
 
 KIND_CHOICES = [
     SelectChoice("project_team", "Project team"),
@@ -49,8 +49,10 @@ def strip(value: str | None) -> str | None:
 
 def web_url(form, field) -> None:
     """Only http and https addresses: anything else could run script or leave the web."""
-    if field.data and not is_web_url(field.data):
-        raise ValidationError("Give an address starting with http:// or https://.")
+    try:
+        web_address(field.data)
+    except ValueError:
+        raise ValidationError("Give an address starting with http:// or https://.") from None
 
 
 class WholeHoursField(IntegerField):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
-from openinfra_live.ptg.services import day_start, event_days
+from openinfra_live.ptg.rules import day_start, event_days
 from openinfra_live.ptg.states import PUBLIC
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -1,6 +1,9 @@
-"""States of a PTG team registration and the one table of allowed transitions."""
+"""The PTG registration workflow: states, actions and the one table of allowed transitions."""
 
 from enum import StrEnum
+
+from openinfra_live.ptg.models import PtgTeam, PtgTeamHistory
+from openinfra_live.workflow import Workflow
 
 
 class TeamStatus(StrEnum):
@@ -37,15 +40,21 @@ LABELS = {
     TeamStatus.WITHDRAWN: "Withdrawn",
 }
 
-
-def next_status(current: str, action: str) -> TeamStatus | None:
-    """The state ``action`` leads to from ``current``, or None when it is not allowed."""
-    try:
-        return TRANSITIONS.get((TeamStatus(current), TeamAction(action)))
-    except ValueError:
-        return None
+_PAST = {"approve": "approved", "decline": "declined", "withdraw": "withdrawn"}
 
 
-def is_final(status: str) -> bool:
-    """True for states nothing leads out of."""
-    return status in FINAL
+def _refusal(current: str, action: str) -> str:
+    return f"A registration that is {current} cannot be {_PAST.get(action, action)}."
+
+
+REGISTRATIONS = Workflow(
+    states=TeamStatus,
+    actions=TeamAction,
+    transitions=TRANSITIONS,
+    groups={"open": LIVE, "final": FINAL, "public": PUBLIC},
+    model=PtgTeam,
+    history_model=PtgTeamHistory,
+    history_owner="team",
+    audit_action="ptg_team_{to}",
+    refusal=_refusal,
+)

@@ -17,27 +17,19 @@ from flask import (
 from openinfra_live import clock, http_cache, response_cache, security
 from openinfra_live.extensions import db, limiter
 from openinfra_live.forms import public_form_limit
-from openinfra_live.ptg import calendar, services
+from openinfra_live.ptg import calendar, registrations, rules
 from openinfra_live.ptg import schedule as sched
+from openinfra_live.ptg.events import event_or_404
 from openinfra_live.ptg.forms import FAIRNESS_HINT, TeamRegistrationForm
 from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
-from openinfra_live.ptg.states import FINAL, LABELS, PUBLIC, TeamStatus
+from openinfra_live.ptg.states import LABELS, PUBLIC, REGISTRATIONS, TeamAction
+from openinfra_live.workflow import TransitionNotAllowed, commit
 
 bp = Blueprint("ptg", __name__, url_prefix="/ptg")
 
 # Public pages come from the response cache when they can; it is emptied by any content change.
 cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
 cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
-
-
-def event_or_404(slug: str) -> PtgEvent:
-    """The event with ``slug``; a slug that cannot exist is refused before any query."""
-    if not services.SLUG_RE.match(slug) or len(slug) > 100:
-        abort(404)
-    event = db.session.scalar(db.select(PtgEvent).filter_by(slug=slug))
-    if event is None:
-        abort(404)
-    return event
 
 
 def featured_event() -> PtgEvent | None:
@@ -118,15 +110,17 @@ def register(event: str):
     form = TeamRegistrationForm(ptg_event)
     if form.validate_on_submit():
         try:
-            _team, token = services.register_team(ptg_event, form.to_data(), form.nonce.data or "")
-        except services.DuplicateTeam as error:
+            _team, token = registrations.register_team(
+                ptg_event, form.to_data(), form.nonce.data or ""
+            )
+        except rules.DuplicateTeam as error:
             form.name.errors = [*form.name.errors, error.message]
-        except services.RegistrationClosed:
+        except rules.RegistrationClosed:
             return render_template("ptg/registration_closed.html", event=ptg_event), 403
-        except services.PtgError as error:
+        except rules.PtgError as error:
             form.form_errors.append(error.message)
         else:
-            db.session.commit()
+            commit()
             flash("Thank you: your registration was received. Keep this page's address.", "success")
             return redirect(url_for("ptg.registration_status", token=token), 303)
     status = 400 if form.errors or form.form_errors else 200
@@ -135,8 +129,8 @@ def register(event: str):
             "ptg/register.html",
             event=ptg_event,
             form=form,
-            windows=services.TIME_WINDOWS,
-            window_day=services.day_start(ptg_event.starts_on),
+            windows=rules.TIME_WINDOWS,
+            window_day=rules.day_start(ptg_event.starts_on),
             fairness_hint=FAIRNESS_HINT,
         ),
         status,
@@ -153,10 +147,11 @@ def _private(response: Response) -> Response:
 @bp.get("/registrations/<token>")
 def registration_status(token: str):
     """The registrant's private page: state, public messages, sessions once placed, withdraw."""
-    team = services.find_registration(token)
+    team = registrations.find_registration(token)
     if team is None:
         abort(404)
     history = [entry for entry in team.history if entry.is_public]
+    listed = team.status in PUBLIC
     page = render_template(
         "ptg/registration_status.html",
         team=team,
@@ -164,10 +159,11 @@ def registration_status(token: str):
         token=token,
         history=history,
         status_label=LABELS.get(team.status, team.status),
-        can_withdraw=team.status not in FINAL,
-        sessions=team.sessions if team.status == TeamStatus.APPROVED else [],
+        can_withdraw=TeamAction.WITHDRAW in REGISTRATIONS.allowed_actions(team),
+        listed=listed,
+        sessions=team.sessions if listed else [],
         kinds=TEAM_KINDS,
-        windows={w.key: w for w in services.TIME_WINDOWS},
+        windows={w.key: w for w in rules.TIME_WINDOWS},
     )
     return _private(current_app.make_response(page))
 
@@ -175,16 +171,16 @@ def registration_status(token: str):
 @bp.post("/registrations/<token>/withdraw")
 def withdraw_registration(token: str):
     """Withdraw the registration the link opens (POST with CSRF), while it is not final."""
-    team = services.find_registration(token)
+    team = registrations.find_registration(token)
     if team is None:
         abort(404)
     try:
-        services.withdraw_team(team, actor=None)
-    except services.TransitionNotAllowed as error:
+        registrations.withdraw_team(team, actor=None)
+    except TransitionNotAllowed as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(str(error), "error")
     else:
-        db.session.commit()
+        commit()
         flash("Your registration is withdrawn.", "success")
     return _private(redirect(url_for("ptg.registration_status", token=token), 303))
 

@@ -16,7 +16,7 @@ from openinfra_live import clock
 from openinfra_live.demo import load_demo
 from openinfra_live.extensions import db
 from openinfra_live.proposals import services as proposal_services
-from openinfra_live.ptg import services as ptg_services
+from openinfra_live.ptg import registrations, rules
 from tests.browser.conftest import guard
 from tests.browser.support import sign_in
 from tests.conftest import make_moderator
@@ -49,9 +49,9 @@ def build_demo_site(app, base_url: str) -> DemoSite:
         (first, first_token), (second, _) = content.proposals[:2]
         proposal_services.approve_proposal(second, moderator, "Looks good.")
         event = content.event
-        team, token = ptg_services.register_team(
+        team, token = registrations.register_team(
             event,
-            ptg_services.RegistrationData(
+            rules.RegistrationData(
                 name="Quantum Tunnelling SIG",
                 kind="sig",
                 contact_name="Rosa Quant",

@@ -19,7 +19,7 @@ from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals import services
 from openinfra_live.proposals.models import Proposal
-from openinfra_live.ptg import services as ptg_services
+from openinfra_live.ptg import registrations
 from openinfra_live.ptg.models import PtgTeam
 from tests.conftest import post_form
 from tests.hardening.support import PROPOSAL, SSTI, XSS_PAYLOADS, html_problems
@@ -126,7 +126,9 @@ def test_payloads_in_every_public_field_never_become_markup(app, client, login_a
         for proposal_id in proposal_ids[half:]:
             services.approve_proposal(db.session.get(Proposal, proposal_id), actor)
         for team_id, payload in zip(team_ids, XSS_PAYLOADS, strict=True):
-            ptg_services.approve_team(db.session.get(PtgTeam, team_id), actor=None, message=payload)
+            registrations.approve_team(
+                db.session.get(PtgTeam, team_id), actor=None, message=payload
+            )
         db.session.commit()
 
     # The submitter's edit form, prefilled with what was stored (``</textarea>`` included).

@@ -322,10 +322,10 @@ def test_the_status_page_shows_public_messages_and_sessions_once_placed(
 ):
     location = register(client).headers["Location"]
     with app.app_context():
-        from openinfra_live.ptg import services
+        from openinfra_live.ptg import registrations
 
         team = db.session.scalars(db.select(PtgTeam)).one()
-        services.approve_team(team, actor=None, message="Welcome aboard!")
+        registrations.approve_team(team, actor=None, message="Welcome aboard!")
         make_session(team, make_room(team.event, "Cactus"), at(18, 14), at(18, 16))
         db.session.commit()
     page = text_of(client.get(location))
@@ -346,10 +346,10 @@ def test_team_names_are_escaped_everywhere(app, client, open_event, sent_mail):
     payload = "<script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}"
     location = register(client, name=payload).headers["Location"]
     with app.app_context():
-        from openinfra_live.ptg import services
+        from openinfra_live.ptg import registrations
 
         team = db.session.scalars(db.select(PtgTeam)).one()
-        services.approve_team(team, actor=None, message="<b>hi</b>")
+        registrations.approve_team(team, actor=None, message="<b>hi</b>")
         make_session(team, make_room(team.event, "Room <i>"), at(18, 14), at(18, 15))
         db.session.commit()
     for path in (location, "/ptg/", "/ptg/2030-march/", "/ptg/2030-march/schedule"):

@@ -5,21 +5,21 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 
-from openinfra_live import audit, clock
+from openinfra_live import audit, clock, workflow
 from openinfra_live.extensions import db
-from openinfra_live.ptg import notifications, services
+from openinfra_live.ptg import events, registrations, rules, sessions
 from openinfra_live.ptg.models import PtgSession, PtgTeam, PtgTeamHistory
-from openinfra_live.ptg.states import TRANSITIONS, TeamAction, TeamStatus
+from openinfra_live.ptg.states import REGISTRATIONS, TRANSITIONS, TeamAction, TeamStatus
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
 
 VERBS = {
-    TeamAction.APPROVE: services.approve_team,
-    TeamAction.DECLINE: services.decline_team,
-    TeamAction.WITHDRAW: services.withdraw_team,
+    TeamAction.APPROVE: registrations.approve_team,
+    TeamAction.DECLINE: registrations.decline_team,
+    TeamAction.WITHDRAW: registrations.withdraw_team,
 }
 
 
-def registration(**overrides) -> services.RegistrationData:
+def registration(**overrides) -> rules.RegistrationData:
     values = {
         "name": "Nova",
         "kind": "project_team",
@@ -30,7 +30,7 @@ def registration(**overrides) -> services.RegistrationData:
         "time_windows": ["emea"],
     }
     values.update(overrides)
-    return services.RegistrationData(**values)
+    return rules.RegistrationData(**values)
 
 
 @pytest.fixture
@@ -52,18 +52,20 @@ def test_every_state_and_action_pair_follows_the_transition_table(
     team = make_team(event, status=status.value)
     db.session.commit()
     expected = TRANSITIONS.get((status, action))
+    assert (action in REGISTRATIONS.allowed_actions(team)) == (expected is not None)
     if expected is None:
-        with pytest.raises(services.TransitionNotAllowed):
+        with pytest.raises(workflow.TransitionNotAllowed, match=f"that is {status.value} cannot"):
             VERBS[action](team, actor=None, message="why")
         db.session.rollback()
         assert db.session.get(PtgTeam, team.id).status == status.value
         assert db.session.scalars(db.select(PtgTeamHistory)).all() == []
         assert sent_mail == []
     else:
-        VERBS[action](team, actor=None, message="why")
-        db.session.commit()
+        entry = VERBS[action](team, actor=None, message="why")
+        assert isinstance(entry, PtgTeamHistory)
+        workflow.commit()
         assert db.session.get(PtgTeam, team.id).status == expected.value
-        entry = db.session.scalars(db.select(PtgTeamHistory)).one()
+        assert db.session.scalars(db.select(PtgTeamHistory)).one() is entry
         assert (entry.from_status, entry.to_status, entry.message) == (
             status.value,
             expected.value,
@@ -76,19 +78,32 @@ def test_every_state_and_action_pair_follows_the_transition_table(
         ]
 
 
+def test_the_table_covers_exactly_the_workflow_of_the_spec():
+    S, A = TeamStatus, TeamAction
+    assert TRANSITIONS == {
+        (S.PENDING, A.APPROVE): S.APPROVED,
+        (S.PENDING, A.DECLINE): S.DECLINED,
+        (S.PENDING, A.WITHDRAW): S.WITHDRAWN,
+        (S.APPROVED, A.WITHDRAW): S.WITHDRAWN,
+    }
+    assert REGISTRATIONS.group("final") == {S.DECLINED, S.WITHDRAWN}
+    assert not any(state in REGISTRATIONS.group("final") for state, _ in TRANSITIONS)
+
+
 def test_a_stale_object_cannot_approve_twice(app_ctx, sent_mail):
     event = make_event()
     team = make_team(event, status="pending")
     db.session.commit()
-    services.approve_team(team, actor=None)
-    db.session.commit()
+    registrations.approve_team(team, actor=None)
+    workflow.commit()
     stale = db.session.get(PtgTeam, team.id)
     # What a second server read before the first committed (not a change to flush).
     set_committed_value(stale, "status", "pending")
-    with pytest.raises(services.TransitionNotAllowed):
-        services.approve_team(stale, actor=None)
+    with pytest.raises(workflow.TransitionNotAllowed, match="approved cannot be approved"):
+        registrations.approve_team(stale, actor=None)
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgTeamHistory)) == 1
+    assert len(sent_mail) == 1
 
 
 def test_withdrawing_an_approved_team_frees_its_sessions(app_ctx, sent_mail):
@@ -97,8 +112,8 @@ def test_withdrawing_an_approved_team_frees_its_sessions(app_ctx, sent_mail):
     room = make_room(event)
     make_session(team, room, at(18, 14), at(18, 16))
     db.session.commit()
-    services.withdraw_team(team)
-    db.session.commit()
+    registrations.withdraw_team(team)
+    workflow.commit()
     assert db.session.scalars(db.select(PtgSession)).all() == []
 
 
@@ -106,13 +121,14 @@ def test_mail_is_sent_only_after_commit_and_dropped_on_rollback(app_ctx, sent_ma
     event = make_event()
     team = make_team(event, status="pending")
     db.session.commit()
-    services.decline_team(team, actor=None, message="Not this time")
-    assert len(notifications.pending()) == 1
+    registrations.decline_team(team, actor=None, message="Not this time")
+    assert len(workflow.pending()) == 1
     assert sent_mail == []
     db.session.rollback()
-    assert notifications.pending() == []
-    db.session.commit()
+    assert workflow.pending() == []
+    workflow.commit()
     assert sent_mail == []
+    assert db.session.get(PtgTeam, team.id).status == "pending"
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -120,13 +136,13 @@ def test_mail_is_sent_only_after_commit_and_dropped_on_rollback(app_ctx, sent_ma
 
 def test_register_team_stores_a_pending_row_history_audit_and_mails_the_link(app_ctx, sent_mail):
     event = make_event()
-    team, token = services.register_team(event, registration(name="  Nova   Placement "))
-    db.session.commit()
+    team, token = registrations.register_team(event, registration(name="  Nova   Placement "))
+    workflow.commit()
     assert team.status == "pending"
     assert team.name == "Nova Placement"
     assert team.name_key == "novaplacement"
     assert team.token_hash != token and len(token) == 43
-    assert services.find_registration(token).id == team.id
+    assert registrations.find_registration(token).id == team.id
     assert [h.action for h in team.history] == ["register"]
     assert "ptg_team_registered" in db.session.scalars(db.select(audit.AuditEntry.action)).all()
     [(to, subject, template, ctx)] = sent_mail
@@ -137,10 +153,10 @@ def test_register_team_stores_a_pending_row_history_audit_and_mails_the_link(app
 @pytest.mark.parametrize("second", ["Nova", " nova ", "NOVA", "n o v a", "Nova\t"])
 def test_a_team_registers_once_per_event_whatever_its_case_and_spaces(app_ctx, sent_mail, second):
     event = make_event()
-    services.register_team(event, registration(name="Nova"))
+    registrations.register_team(event, registration(name="Nova"))
     db.session.commit()
-    with pytest.raises(services.DuplicateTeam, match="already registered"):
-        services.register_team(event, registration(name=second, contact_email="b@example.org"))
+    with pytest.raises(rules.DuplicateTeam, match="already registered"):
+        registrations.register_team(event, registration(name=second, contact_email="b@example.org"))
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgTeam)) == 1
 
@@ -149,7 +165,7 @@ def test_a_withdrawn_team_may_register_again(app_ctx, sent_mail):
     event = make_event()
     make_team(event, name="Nova", status="withdrawn")
     db.session.commit()
-    team, _token = services.register_team(event, registration(name="nova"))
+    team, _token = registrations.register_team(event, registration(name="nova"))
     db.session.commit()
     assert team.status == "pending"
 
@@ -159,16 +175,16 @@ def test_the_unique_index_settles_a_race_between_two_registrations(app_ctx, sent
     make_team(event, name="Nova", status="pending")
     db.session.commit()
     # As if the other registration committed between our check and our insert.
-    real_check = services._live_team_named
+    real_check = registrations._live_team_named
     calls = []
 
     def late_check(*args):
         calls.append(args)
         return None if len(calls) == 1 else real_check(*args)
 
-    monkeypatch.setattr(services, "_live_team_named", late_check)
-    with pytest.raises(services.DuplicateTeam):
-        services.register_team(event, registration(name=" nova"))
+    monkeypatch.setattr(registrations, "_live_team_named", late_check)
+    with pytest.raises(rules.DuplicateTeam):
+        registrations.register_team(event, registration(name=" nova"))
     assert len(calls) == 2
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgTeam)) == 1
 
@@ -176,9 +192,9 @@ def test_the_unique_index_settles_a_race_between_two_registrations(app_ctx, sent
 def test_the_same_form_posted_twice_gives_one_row_and_the_same_token(app_ctx, sent_mail):
     event = make_event()
     nonce = "n" * 32
-    first, token1 = services.register_team(event, registration(), nonce)
+    first, token1 = registrations.register_team(event, registration(), nonce)
     db.session.commit()
-    second, token2 = services.register_team(event, registration(), nonce)
+    second, token2 = registrations.register_team(event, registration(), nonce)
     db.session.commit()
     assert first.id == second.id and token1 == token2
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgTeam)) == 1
@@ -187,16 +203,16 @@ def test_the_same_form_posted_twice_gives_one_row_and_the_same_token(app_ctx, se
 
 def test_a_reused_nonce_with_other_content_is_refused(app_ctx, sent_mail):
     event = make_event()
-    services.register_team(event, registration(), "n" * 32)
+    registrations.register_team(event, registration(), "n" * 32)
     db.session.commit()
-    with pytest.raises(services.FormAlreadySent):
-        services.register_team(event, registration(name="Cinder"), "n" * 32)
+    with pytest.raises(rules.FormAlreadySent):
+        registrations.register_team(event, registration(name="Cinder"), "n" * 32)
 
 
 def test_registration_is_refused_while_closed(app_ctx):
     event = make_event(registration_open=False)
-    with pytest.raises(services.RegistrationClosed):
-        services.register_team(event, registration())
+    with pytest.raises(rules.RegistrationClosed):
+        registrations.register_team(event, registration())
 
 
 @pytest.mark.parametrize(
@@ -219,8 +235,8 @@ def test_registration_is_refused_while_closed(app_ctx):
 )
 def test_registration_rules_refuse_bad_requests(app_ctx, overrides, message):
     event = make_event()
-    with pytest.raises(services.InvalidRegistration) as caught:
-        services.register_team(event, registration(**overrides))
+    with pytest.raises(rules.InvalidRegistration) as caught:
+        registrations.register_team(event, registration(**overrides))
     assert any(message in error for error in caught.value.errors), caught.value.errors
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgTeam)) == 0
 
@@ -238,7 +254,7 @@ def test_registration_rules_refuse_bad_requests(app_ctx, overrides, message):
     ],
 )
 def test_fairness_rule_on_hours_wanted(hours, days, ok):
-    assert (services.registration_hours_errors(hours, days) == []) is ok
+    assert (rules.registration_hours_errors(hours, days) == []) is ok
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -262,7 +278,7 @@ DAYS = [date(2030, 3, d) for d in range(18, 23)]
     ],
 )
 def test_session_rules(start, end, existing, allowed, message):
-    errors = services.session_rule_errors(start, end, DAYS, existing, allowed)
+    errors = rules.session_rule_errors(start, end, DAYS, existing, allowed)
     if message is None:
         assert errors == []
     else:
@@ -274,7 +290,7 @@ def test_place_session_refuses_an_overlap_in_the_same_room(app_ctx):
     nova, cinder = make_team(event, "Nova"), make_team(event, "Cinder")
     room = make_room(event)
     db.session.commit()
-    services.place_session(
+    sessions.place_session(
         event, team_id=nova.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 17)
     )
     db.session.commit()
@@ -283,12 +299,12 @@ def test_place_session_refuses_an_overlap_in_the_same_room(app_ctx):
         (at(18, 14), at(18, 15)),
         (at(18, 13), at(18, 15)),
     ]:
-        with pytest.raises(services.SessionConflict, match="Austin is taken"):
-            services.place_session(
+        with pytest.raises(rules.SessionConflict, match="Austin is taken"):
+            sessions.place_session(
                 event, team_id=cinder.id, room_id=room.id, starts_at=start, ends_at=end
             )
         db.session.rollback()
-    services.place_session(
+    sessions.place_session(
         event, team_id=cinder.id, room_id=room.id, starts_at=at(18, 17), ends_at=at(18, 19)
     )
     db.session.commit()
@@ -310,8 +326,8 @@ def test_the_unique_constraint_catches_a_clash_the_check_missed(app_ctx, monkeyp
         return result
 
     monkeypatch.setattr(db.session, "scalars", blind)
-    with pytest.raises(services.SessionConflict):
-        services.place_session(
+    with pytest.raises(rules.SessionConflict):
+        sessions.place_session(
             event, team_id=cinder.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 15)
         )
     monkeypatch.undo()
@@ -324,8 +340,8 @@ def test_a_team_cannot_be_in_two_rooms_at_once(app_ctx):
     a, b = make_room(event, "Austin"), make_room(event, "Boston")
     make_session(nova, a, at(18, 14), at(18, 16))
     db.session.commit()
-    with pytest.raises(services.SessionConflict, match="already meets"):
-        services.place_session(
+    with pytest.raises(rules.SessionConflict, match="already meets"):
+        sessions.place_session(
             event, team_id=nova.id, room_id=b.id, starts_at=at(18, 15), ends_at=at(18, 16)
         )
 
@@ -336,8 +352,8 @@ def test_a_team_never_runs_past_its_approved_hours(app_ctx):
     room = make_room(event)
     make_session(nova, room, at(18, 14), at(18, 16))
     db.session.commit()
-    with pytest.raises(services.InvalidSession, match="may meet 3 hours"):
-        services.place_session(
+    with pytest.raises(rules.InvalidSession, match="may meet 3 hours"):
+        sessions.place_session(
             event, team_id=nova.id, room_id=room.id, starts_at=at(19, 14), ends_at=at(19, 16)
         )
 
@@ -348,8 +364,8 @@ def test_only_approved_teams_get_sessions(app_ctx, status):
     team = make_team(event, "Nova", status=status)
     room = make_room(event)
     db.session.commit()
-    with pytest.raises(services.InvalidSession, match="approved team"):
-        services.place_session(
+    with pytest.raises(rules.InvalidSession, match="approved team"):
+        sessions.place_session(
             event, team_id=team.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 15)
         )
 
@@ -360,8 +376,8 @@ def test_a_room_or_team_of_another_event_is_refused(app_ctx):
     nova = make_team(event, "Nova")
     foreign_room = make_room(other)
     db.session.commit()
-    with pytest.raises(services.InvalidSession, match="room of this event"):
-        services.place_session(
+    with pytest.raises(rules.InvalidSession, match="room of this event"):
+        sessions.place_session(
             event,
             team_id=nova.id,
             room_id=foreign_room.id,
@@ -391,8 +407,8 @@ def test_event_rules(app_ctx):
             "ends_on": date(2030, 3, 22),
             "format": "virtual",
         } | override
-        with pytest.raises(services.InvalidEvent) as caught:
-            services.create_event(**fields)
+        with pytest.raises(rules.InvalidEvent) as caught:
+            events.create_event(**fields)
         assert any(message in e for e in caught.value.errors), (override, caught.value.errors)
 
 
@@ -400,8 +416,8 @@ def test_event_dates_cannot_leave_sessions_outside(app_ctx):
     event = make_event()
     make_session(make_team(event), make_room(event), at(22, 14), at(22, 15))
     db.session.commit()
-    with pytest.raises(services.InvalidEvent, match="outside the new dates"):
-        services.update_event(
+    with pytest.raises(rules.InvalidEvent, match="outside the new dates"):
+        events.update_event(
             event,
             name=event.name,
             slug=event.slug,
@@ -413,18 +429,18 @@ def test_event_dates_cannot_leave_sessions_outside(app_ctx):
 
 def test_room_names_are_unique_per_event_ignoring_case(app_ctx):
     event = make_event()
-    services.add_room(event, name="Austin")
+    events.add_room(event, name="Austin")
     db.session.commit()
-    with pytest.raises(services.InvalidRoom, match="already has a room"):
-        services.add_room(event, name="austin")
-    with pytest.raises(services.InvalidRoom, match="http"):
-        services.add_room(event, name="Boston", video_url="javascript:alert(1)")
+    with pytest.raises(rules.InvalidRoom, match="already has a room"):
+        events.add_room(event, name="austin")
+    with pytest.raises(rules.InvalidRoom, match="http"):
+        events.add_room(event, name="Boston", video_url="javascript:alert(1)")
 
 
 def test_clock_is_the_source_of_history_times(app_ctx, sent_mail, monkeypatch):
     moment = datetime(2030, 3, 1, 9, tzinfo=UTC)
     monkeypatch.setattr(clock, "now", lambda: moment)
     event = make_event()
-    team, _ = services.register_team(event, registration())
+    team, _ = registrations.register_team(event, registration())
     db.session.commit()
     assert team.history[0].created_at == moment
