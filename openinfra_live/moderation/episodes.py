@@ -3,7 +3,7 @@
 Views only call the verbs of ``episodes.editing``; each POST commits once, flashes and
 redirects (303), or shows the form again with what was typed and why it was refused (422 for
 bad input, 409 when the schedule says no). Moving an episode that came from a proposal mails
-its submitter, after the commit.
+its submitter: the mail is queued, and ``workflow.commit`` sends it after the commit.
 """
 
 from datetime import datetime
@@ -12,7 +12,7 @@ from flask import Response, abort, flash, make_response, redirect, render_templa
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from openinfra_live import clock, security
+from openinfra_live import clock, security, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing, queries
 from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, EpisodeForm
@@ -77,9 +77,10 @@ def _refuse(form: EpisodeForm, episode_id: int | None, error: editing.EpisodeErr
 
 
 def _commit_or_clash(starts_at: datetime) -> None:
-    """Commit; a same-start race lost at the unique index becomes a ``SlotClashError``."""
+    """Commit (sending queued mails); a same-start race lost at the unique index becomes a
+    ``SlotClashError``."""
     try:
-        db.session.commit()
+        workflow.commit()
     except IntegrityError as error:
         db.session.rollback()
         raise editing.SlotClashError(starts_at) from error
@@ -152,14 +153,16 @@ def episode_edit(episode_id: int):
         changes = editing.update_episode(
             episode, starts_at=starts_at, actor=_moderator(), **form.content()
         )
+        moved = "starts_at" in changes or "duration_minutes" in changes
+        tell_submitter = moved and episode.proposal_id is not None and not episode.hidden
+        if tell_submitter:
+            notifications.episode_moved(episode, old_start, old_minutes)
         _commit_or_clash(starts_at)
     except editing.EpisodeError as error:
         return _refuse(form, episode_id, error)
-    moved = "starts_at" in changes or "duration_minutes" in changes
     if not changes:
         flash("Nothing changed.", "info")
-    elif moved and episode.proposal_id is not None and not episode.hidden:
-        notifications.episode_moved(episode, old_start, old_minutes)
+    elif tell_submitter:
         flash("Episode saved. It moved: its submitter was told by e-mail.", "success")
     else:
         flash("Episode saved.", "success")

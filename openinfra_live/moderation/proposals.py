@@ -1,7 +1,8 @@
 """One proposal for moderators: review actions, notes, claim, tags, and scheduling.
 
 Views only call the verbs of ``proposals.services``; each state change is a POST with CSRF,
-commits once, mails the submitter when the change is public, and redirects (303). A request
+commits once through ``workflow.commit`` (which sends the mails the verb queued), and
+redirects (303). A request
 the workflow refuses (a stale page, a forged form) gets 409 and a flash, and changes nothing.
 """
 
@@ -21,7 +22,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from openinfra_live import clock, security
+from openinfra_live import clock, security, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing
 from openinfra_live.extensions import db
@@ -74,7 +75,7 @@ def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Respon
         proposal=proposal,
         tags=tags,
         labels=states.LABELS,
-        allowed=states.allowed_actions(proposal.status),
+        allowed=states.PROPOSALS.allowed_actions(proposal),
         actions=states.ProposalAction,
         episode_url=(
             notifications.episode_url(proposal.episode.slug) if proposal.episode else None
@@ -110,11 +111,10 @@ def _transition_view(
         flash("The form has errors: see below.", "error")
         return _render(proposal, 422, **{form_name: form})
     try:
-        entry = verb(proposal, _moderator(), form.message.data or "")
-    except (states.TransitionNotAllowed, services.ProposalError) as error:
+        verb(proposal, _moderator(), form.message.data or "")
+    except (workflow.TransitionNotAllowed, services.ProposalError) as error:
         return _refused(proposal_id, error)
-    db.session.commit()
-    notifications.status_changed(proposal, entry)
+    workflow.commit()
     flash(done, "success")
     return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
 
@@ -231,7 +231,7 @@ def _render_schedule(proposal: Proposal, form: ScheduleForm, status: int = 200) 
 def schedule(proposal_id: int):
     """Promote an approved proposal into an episode in a free slot, in one transaction."""
     proposal = _proposal_or_404(proposal_id)
-    if proposal.status != states.ProposalState.APPROVED:
+    if states.ProposalAction.SCHEDULE not in states.PROPOSALS.allowed_actions(proposal):
         label = states.LABELS[states.ProposalState(proposal.status)].lower()
         flash(f"Only approved proposals can be scheduled; this one is “{label}”.", "error")
         if request.method != "POST":
@@ -252,7 +252,7 @@ def schedule(proposal_id: int):
     if not form.validate_on_submit():
         return _render_schedule(proposal, form, 422 if request.method == "POST" else 200)
     try:
-        episode = services.schedule_proposal(
+        services.schedule_proposal(
             proposal,
             _moderator(),
             starts_at=form.starts_at(),
@@ -261,15 +261,15 @@ def schedule(proposal_id: int):
             guests=form.guest_rows(),
             duration_minutes=form.duration_minutes.data,
         )
-    except states.TransitionNotAllowed as error:
+    except workflow.TransitionNotAllowed as error:
         return _refused(proposal_id, error)
     except editing.EpisodeError as error:
         db.session.rollback()
         form.slot.errors = [*form.slot.errors, str(error)]
         status = 409 if isinstance(error, editing.SlotClashError) else 422
         return _render_schedule(_proposal_or_404(proposal_id), form, status)
-    db.session.commit()
-    notifications.status_changed(proposal, proposal.history[-1])
+    workflow.commit()
+    episode = proposal.episode
     flash(
         f"Scheduled “{episode.title}” on {episode.starts_at:%A %-d %B %Y, %H:%M} UTC. "
         "The submitter was told by e-mail.",

@@ -1,18 +1,20 @@
 """E-mails to the submitter: on submission, on public state changes, when the episode moves.
 
-Sent after the view has committed, so a mail server that is down never undoes a state change
-(``mail.send`` logs failures instead of raising).
+The verbs queue them in the workflow outbox; ``workflow.commit`` sends them after the commit,
+so a rolled-back change mails nobody and a mail server that is down never undoes a change.
 """
 
 from datetime import datetime, timedelta
 
 from flask import url_for
 
-from openinfra_live import mail
+from openinfra_live import tokens, workflow
 from openinfra_live.episodes.models import Episode
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
-from openinfra_live.proposals.services import status_token
+
+# The private status link's token is derived from the seed kept in ``submission_nonce``.
+STATUS_LINK = b"proposal-status-link\x00"
 
 SUBJECTS = {
     states.ProposalState.APPROVED: "Your episode idea was approved",
@@ -22,6 +24,11 @@ SUBJECTS = {
     states.ProposalState.SCHEDULED: "Your episode idea is scheduled",
     states.ProposalState.SUBMITTED: "Your edited episode idea was received",
 }
+
+
+def status_token(proposal: Proposal) -> str:
+    """The token of the proposal's current private status link."""
+    return tokens.derive(STATUS_LINK, proposal.submission_nonce or "")
 
 
 def status_url(proposal: Proposal, token: str | None = None) -> str:
@@ -35,8 +42,8 @@ def episode_url(slug: str) -> str:
 
 
 def proposal_received(proposal: Proposal, token: str) -> None:
-    """Confirm a new proposal and give the private status link."""
-    mail.send(
+    """Queue the confirmation of a new proposal, with the private status link."""
+    workflow.queue(
         proposal.submitter_email,
         f"We received your episode idea: {proposal.title}",
         "mail/proposal_received.txt",
@@ -45,13 +52,14 @@ def proposal_received(proposal: Proposal, token: str) -> None:
     )
 
 
-def status_changed(proposal: Proposal, entry: ProposalHistory) -> None:
-    """Tell the submitter about a public state change, with the moderator's message."""
+def status_changed(
+    proposal: Proposal, entry: ProposalHistory, episode: Episode | None = None
+) -> None:
+    """Queue the news of a public state change, with the moderator's message."""
     if not entry.is_public or entry.to_status is None:
         return
     state = states.ProposalState(entry.to_status)
-    episode = proposal.episode if state is states.ProposalState.SCHEDULED else None
-    mail.send(
+    workflow.queue(
         proposal.submitter_email,
         f"{SUBJECTS[state]}: {proposal.title}",
         "mail/proposal_status.txt",
@@ -66,8 +74,8 @@ def status_changed(proposal: Proposal, entry: ProposalHistory) -> None:
 
 
 def link_rotated(proposal: Proposal, token: str) -> None:
-    """Send the new private status link after the old one was replaced."""
-    mail.send(
+    """Queue the new private status link after the old one was replaced."""
+    workflow.queue(
         proposal.submitter_email,
         f"Your new status link: {proposal.title}",
         "mail/proposal_link.txt",
@@ -77,11 +85,11 @@ def link_rotated(proposal: Proposal, token: str) -> None:
 
 
 def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -> None:
-    """Tell the submitter of the proposal behind ``episode`` that its time changed."""
+    """Queue the news that the episode from the submitter's proposal changed time."""
     proposal = episode.proposal
     if proposal is None:
         return
-    mail.send(
+    workflow.queue(
         proposal.submitter_email,
         f"Your episode moved: {episode.title}",
         "mail/episode_moved.txt",

@@ -1,20 +1,17 @@
-"""The verbs of the proposal workflow. Views call these, commit once, then mail and redirect.
+"""The verbs of the proposal workflow. Views call these, then commit once with ``workflow.commit``.
 
-Every state change goes through ``_transition``: it asks ``states.next_state`` (the one table
-that decides), moves the row with a conditional UPDATE (so a concurrent change made by another
-process is never overwritten), writes a ``ProposalHistory`` row and an audit entry, and
-flushes. Services never commit: when one raises, the caller rolls the transaction back.
+Every state change goes through the workflow engine (``states.PROPOSALS.apply``): the table
+decides, a conditional UPDATE settles races, history and audit entries are written, and the
+submitter's mail is queued in the outbox (sent after the commit). Services never commit: when
+one raises, the caller rolls the transaction back.
 
-The private status link: its token is an HMAC, under the application's secret key, of a random
-seed kept in ``submission_nonce`` (at first the public form's once-only nonce). The database
-holds only the token's SHA-256, so a leaked database gives no working links, while the site can
-still put the link into every later e-mail and send a double-clicked submission to the same
-status page. Rotating the link replaces the seed.
+The private status link: its token is derived (``tokens.derive``) from a random seed kept in
+``submission_nonce`` (at first the public form's once-only nonce). The database holds only the
+token's SHA-256, so a leaked database gives no working links, while the site can still put the
+link into every later e-mail and send a double-clicked submission to the same status page.
+Rotating the link replaces the seed.
 """
 
-import base64
-import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -22,17 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize, tokens
 from openinfra_live.episodes import editing
-from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.proposals import states
+from openinfra_live.proposals import notifications
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
-from openinfra_live.proposals.states import ProposalAction, ProposalState, TransitionNotAllowed
+from openinfra_live.proposals.notifications import STATUS_LINK, status_token
+from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
+from openinfra_live.workflow import TransitionNotAllowed
 
 # The shape of a nonce made by PublicForm; anything else is replaced by a fresh one.
 _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -40,7 +37,7 @@ _TAG_RE = re.compile(r"[^a-z0-9 +._-]")
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
 
-__all__ = ["ProposalError", "TransitionNotAllowed"]
+__all__ = ["ProposalError", "TransitionNotAllowed", "status_token"]
 
 
 class ProposalError(Exception):
@@ -86,51 +83,28 @@ class Submission:
 # --- status link ------------------------------------------------------------------------------
 
 
-def _derive_token(seed: str) -> str:
-    key = current_app.config["SECRET_KEY"]
-    key_bytes = key.encode("utf-8") if isinstance(key, str) else key
-    digest = hmac.new(
-        key_bytes, b"proposal-status-link\x00" + seed.encode("utf-8"), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def status_token(proposal: Proposal) -> str:
-    """The token of the proposal's current private status link."""
-    return _derive_token(proposal.submission_nonce or "")
-
-
 def find_by_token(token: str) -> Proposal | None:
     """The proposal a status-link token opens, or None (same answer for wrong and missing)."""
-    if not tokens.looks_like_token(token):
-        return None
-    proposal = db.session.scalar(
-        db.select(Proposal).where(Proposal.token_hash == tokens.hash_token(token))
-    )
-    if proposal is None or not tokens.token_matches(token, proposal.token_hash):
-        return None
-    return proposal
+    return tokens.find(Proposal, token)
 
 
 def rotate_token(proposal: Proposal) -> str:
     """Replace the private status link; the old one stops working. Returns the new token.
 
-    Side effects: new seed and token hash, an audit entry (without the token); flushes.
+    Side effects: new seed and token hash, an audit entry (without the token), the new link
+    mailed to the submitter (queued); flushes.
     """
     seed = secrets.token_urlsafe(24)
-    token = _derive_token(seed)
+    token = tokens.derive(STATUS_LINK, seed)
     proposal.submission_nonce = seed
     proposal.token_hash = tokens.hash_token(token)
     audit.record("proposal.rotate_token", proposal)
+    notifications.link_rotated(proposal, token)
     db.session.flush()
     return token
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _actor_id(actor: Any) -> int | None:
-    return getattr(actor, "id", None) if getattr(actor, "is_authenticated", True) else None
 
 
 def _one_line(value: str | None) -> str:
@@ -178,32 +152,6 @@ def _apply(proposal: Proposal, values: dict[str, Any]) -> None:
     ]
 
 
-def _history(
-    proposal: Proposal,
-    action: str,
-    *,
-    actor: Any = None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    message: str = "",
-    is_public: bool = False,
-    changes: dict | None = None,
-) -> ProposalHistory:
-    entry = ProposalHistory(
-        proposal=proposal,
-        action=action,
-        actor_id=_actor_id(actor),
-        from_status=from_status,
-        to_status=to_status,
-        message=(message or "").strip(),
-        is_public=is_public,
-        changes=changes,
-        created_at=clock.now(),
-    )
-    db.session.add(entry)
-    return entry
-
-
 def _transition(
     proposal: Proposal,
     action: ProposalAction,
@@ -212,36 +160,9 @@ def _transition(
     message: str = "",
     changes: dict | None = None,
 ) -> ProposalHistory:
-    """Move ``proposal`` along the table, settled by the database, and record it publicly."""
-    current = proposal.status
-    target = states.next_state(current, action)
-    # The UPDATE only matches while the row is still in the state this request saw: a
-    # concurrent transition (another process, another moderator) makes it match nothing.
-    result = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id, Proposal.status == current)
-        .values(status=target.value, updated_at=clock.now()),
-        execution_options={"synchronize_session": False},
-    )
-    if result.rowcount != 1:
-        db.session.refresh(proposal)
-        raise TransitionNotAllowed(proposal.status, action)
-    db.session.expire(proposal, ["status", "updated_at"])
-    entry = _history(
-        proposal,
-        action.value,
-        actor=actor,
-        from_status=current,
-        to_status=target.value,
-        message=message,
-        is_public=True,
-        changes=changes,
-    )
-    detail: dict[str, Any] = {"from": current, "to": target.value}
-    if changes:
-        detail["changed"] = sorted(changes)
-    audit.record(f"proposal.{action.value}", proposal, actor=actor, detail=detail)
-    db.session.flush()
+    """Move ``proposal`` through the engine and queue the submitter's mail."""
+    entry = PROPOSALS.apply(proposal, action, actor=actor, message=message, changes=changes)
+    notifications.status_changed(proposal, entry)
     return entry
 
 
@@ -258,9 +179,10 @@ def submit_proposal(
     """Store a new proposal in ``submitted``, unless this form was already sent (a double click).
 
     A nonce already stored with the same e-mail returns that proposal (``created=False``).
-    Side effects: the proposal, its guests, a public ``submit`` history row and an audit entry;
-    flushes. A duplicate found only at the database (two requests at once) rolls back the
-    session, which holds nothing else at that point, and returns the stored proposal.
+    Side effects: the proposal, its guests, a public ``submit`` history row, an audit entry,
+    the mail with the private status link (queued); flushes. A duplicate found only at the
+    database (two requests at once) rolls back the session, which holds nothing else at that
+    point, and returns the stored proposal.
     """
     email = submitter_email.strip()
     seed = nonce if nonce and _NONCE_RE.match(nonce) else secrets.token_urlsafe(24)
@@ -270,7 +192,7 @@ def submit_proposal(
             return Submission(existing, status_token(existing), created=False)
         # Someone else's form nonce (a cached page?): never show them that proposal.
         seed = secrets.token_urlsafe(24)
-    token = _derive_token(seed)
+    token = tokens.derive(STATUS_LINK, seed)
     proposal = Proposal(
         submitter_name=_one_line(submitter_name),
         submitter_email=email,
@@ -290,14 +212,9 @@ def submit_proposal(
         if existing is None or existing.submitter_email.lower() != email.lower():
             raise
         return Submission(existing, status_token(existing), created=False)
-    _history(
-        proposal,
-        "submit",
-        from_status=None,
-        to_status=ProposalState.SUBMITTED.value,
-        is_public=True,
-    )
+    PROPOSALS.record(proposal, "submit", to_status=ProposalState.SUBMITTED.value, public=True)
     audit.record("proposal.submit", proposal)
+    notifications.proposal_received(proposal, token)
     db.session.flush()
     return Submission(proposal, token, created=True)
 
@@ -307,17 +224,17 @@ def _by_nonce(seed: str) -> Proposal | None:
 
 
 def approve_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
-    """Approve the idea; it then waits for a date. Side effects: history, audit; flushes."""
+    """Approve the idea; it then waits for a date. Side effects: history, audit, mail."""
     return _transition(proposal, ProposalAction.APPROVE, actor=actor, message=message)
 
 
 def decline_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
-    """Decline the idea, with a message to the submitter. Side effects: history, audit."""
+    """Decline the idea, with a message to the submitter. Side effects: history, audit, mail."""
     return _transition(proposal, ProposalAction.DECLINE, actor=actor, message=message)
 
 
 def request_changes(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
-    """Ask the submitter for changes (the message says which). Side effects: history, audit."""
+    """Ask the submitter for changes (the message says which). Side effects: as approving."""
     if not (message or "").strip():
         raise MessageRequired()
     return _transition(proposal, ProposalAction.REQUEST_CHANGES, actor=actor, message=message)
@@ -329,10 +246,10 @@ def resubmit_proposal(
     """The submitter's edit while changes are requested; sends it back to review.
 
     Side effects: the new content, a history row whose ``changes`` hold ``{field: [old, new]}``
-    for the moderators, an audit entry; flushes.
+    for the moderators, an audit entry, the submitter's mail (queued); flushes.
     """
     # Checked first so that nothing is edited when the transition is not allowed.
-    states.next_state(proposal.status, ProposalAction.RESUBMIT)
+    PROPOSALS.check(proposal, ProposalAction.RESUBMIT)
     before = _stored(proposal)
     after = _normalise(content)
     changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
@@ -341,7 +258,7 @@ def resubmit_proposal(
 
 
 def withdraw_proposal(proposal: Proposal, actor: Any = None, message: str = "") -> ProposalHistory:
-    """Withdraw the proposal (the submitter, from the status page). Side effects: history, audit."""
+    """Withdraw the proposal (from the status page). Side effects: history, audit, mail."""
     return _transition(proposal, ProposalAction.WITHDRAW, actor=actor, message=message)
 
 
@@ -349,7 +266,7 @@ def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
     """An internal note that the submitter never sees. Side effects: history, audit; flushes."""
     if not (message or "").strip():
         raise ProposalError("A note cannot be empty.")
-    entry = _history(proposal, "note", actor=actor, message=message, is_public=False)
+    entry = PROPOSALS.record(proposal, "note", actor=actor, message=message)
     audit.record("proposal.note", proposal, actor=actor)
     db.session.flush()
     return entry
@@ -379,7 +296,7 @@ def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> 
             raise NotClaimedByYou()
         raise AlreadyClaimed(proposal.claimed_by)
     action = "release" if release else "claim"
-    entry = _history(proposal, action, actor=actor, is_public=False)
+    entry = PROPOSALS.record(proposal, action, actor=actor)
     audit.record(f"proposal.{action}", proposal, actor=actor)
     db.session.flush()
     return entry
@@ -402,7 +319,7 @@ def set_tags(proposal: Proposal, actor: Any, tags: Iterable[str]) -> ProposalHis
     if old == new:
         return None
     proposal.tags = ",".join(new)
-    entry = _history(proposal, "tags", actor=actor, is_public=False, changes={"tags": [old, new]})
+    entry = PROPOSALS.record(proposal, "tags", actor=actor, changes={"tags": [old, new]})
     audit.record("proposal.tags", proposal, actor=actor, detail={"tags": new})
     db.session.flush()
     return entry
@@ -417,20 +334,21 @@ def schedule_proposal(
     description: str,
     guests: Iterable[Sequence[str]],
     duration_minutes: int | None = None,
-) -> Episode:
-    """Promote an approved proposal into an episode, in one transaction.
+) -> ProposalHistory:
+    """Promote an approved proposal into an episode, in one transaction; returns its history entry.
 
     The proposal moves to ``scheduled`` first with a conditional UPDATE, so of two moderators
     (or two servers) pressing the button at once exactly one gets the row; the episode is then
     created in a free slot. Side effects: the episode (guests copied, ``proposal_id`` set), a
-    public history row, audit entries; flushes. Raises ``TransitionNotAllowed`` or an
-    ``editing.EpisodeError``; the caller then rolls back and nothing is kept.
+    public history row, audit entries, the submitter's mail (queued); flushes. Raises
+    ``TransitionNotAllowed`` or an ``editing.EpisodeError``; the caller then rolls back and
+    nothing is kept.
     """
     # Cheap checks first, so a refused request takes no lock.
-    states.next_state(proposal.status, ProposalAction.SCHEDULE)
+    PROPOSALS.check(proposal, ProposalAction.SCHEDULE)
     if starts_at < clock.now():
         raise editing.SlotInPastError(starts_at)
-    entry = _transition(proposal, ProposalAction.SCHEDULE, actor=actor)
+    entry = PROPOSALS.apply(proposal, ProposalAction.SCHEDULE, actor=actor)
     episode = editing.create_episode(
         title=title,
         description=description,
@@ -442,5 +360,6 @@ def schedule_proposal(
     )
     entry.message = f"Scheduled for {episode.starts_at:%A %-d %B %Y, %H:%M} UTC: “{episode.title}”."
     entry.changes = {"episode_id": episode.id, "starts_at": episode.starts_at.isoformat()}
+    notifications.status_changed(proposal, entry, episode)
     db.session.flush()
-    return episode
+    return entry

@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+from openinfra_live.proposals.models import Proposal, ProposalHistory
+from openinfra_live.workflow import Workflow
+
 
 class ProposalState(StrEnum):
     SUBMITTED = "submitted"
@@ -77,33 +80,25 @@ ACTION_LABELS = {
 }
 
 
-class TransitionNotAllowed(Exception):
-    """``action`` is not allowed on a proposal in state ``current``."""
-
-    def __init__(self, current: str, action: str) -> None:
-        self.current = current
-        self.action = action
-        label = LABELS.get(current, current) if current in S._value2member_map_ else current
-        verb = ACTION_LABELS.get(action, action) if action in A._value2member_map_ else action
-        super().__init__(f"You cannot {verb} a proposal that is “{label.lower()}”.")
+def _refusal(current: str, action: str) -> str:
+    label = LABELS.get(current, current) if current in S._value2member_map_ else current
+    verb = ACTION_LABELS.get(action, action) if action in A._value2member_map_ else action
+    return f"You cannot {verb} a proposal that is “{label.lower()}”."
 
 
-def next_state(current: str, action: str) -> ProposalState:
-    """The state ``action`` leads to from ``current``; raises ``TransitionNotAllowed``."""
-    try:
-        target = TRANSITIONS.get((ProposalState(current), ProposalAction(action)))
-    except ValueError:
-        target = None
-    if target is None:
-        raise TransitionNotAllowed(current, action)
-    return target
-
-
-def allowed_actions(current: str) -> frozenset[ProposalAction]:
-    """Every action the table allows from ``current`` (for showing only valid buttons)."""
-    return frozenset(action for (state, action) in TRANSITIONS if state == current)
-
-
-def is_final(status: str) -> bool:
-    """True for states nothing leads out of."""
-    return status in FINAL
+PROPOSALS = Workflow(
+    states=ProposalState,
+    actions=ProposalAction,
+    transitions=TRANSITIONS,
+    groups={
+        "open": OPEN,
+        "final": FINAL,
+        "public": PUBLIC,
+        "awaiting_moderator": AWAITING_MODERATOR,
+    },
+    model=Proposal,
+    history_model=ProposalHistory,
+    history_owner="proposal",
+    audit_action="proposal.{action}",
+    refusal=_refusal,
+)

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import security
+from openinfra_live import security, workflow
 from openinfra_live.extensions import db, limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.proposals import notifications, services, states
@@ -63,9 +63,8 @@ def propose():
             submitter_email=form.submitter_email.data,
             nonce=form.nonce.data,
         )
-        db.session.commit()
+        workflow.commit()
         if submission.created:
-            notifications.proposal_received(submission.proposal, submission.token)
             flash(
                 "Thank you: your proposal was received. We sent this page's address to your "
                 "e-mail; keep it private.",
@@ -87,7 +86,8 @@ def _proposal_or_404(token: str) -> Proposal:
 def _render_status(
     proposal: Proposal, token: str, edit_form: EditProposalForm | None = None, status: int = 200
 ) -> Response:
-    if edit_form is None and proposal.status == states.ProposalState.CHANGES_REQUESTED:
+    allowed = states.PROPOSALS.allowed_actions(proposal)
+    if edit_form is None and states.ProposalAction.RESUBMIT in allowed:
         # Guest rows come from proposal.guests; blank rows are added up to the minimum.
         edit_form = EditProposalForm(obj=proposal)
     public_entries = [entry for entry in proposal.history if entry.is_public]
@@ -100,7 +100,7 @@ def _render_status(
         public_entries=public_entries,
         labels=states.LABELS,
         edit_form=edit_form,
-        can_withdraw=states.ProposalAction.WITHDRAW in states.allowed_actions(proposal.status),
+        can_withdraw=states.ProposalAction.WITHDRAW in allowed,
         episode_url=(
             notifications.episode_url(proposal.episode.slug)
             if proposal.episode is not None and not proposal.episode.hidden
@@ -110,16 +110,15 @@ def _render_status(
     return make_response(page, status)
 
 
-def _submitter_transition(proposal, token: str, transition, done_message: str):
-    """Run a submitter's transition: commit, mail and flash, or flash why it was refused."""
+def _submitter_transition(token: str, transition, done_message: str) -> Response:
+    """Run a submitter's transition: commit (which mails) and flash, or flash why it was refused."""
     try:
-        entry = transition()
-    except services.TransitionNotAllowed as error:
+        transition()
+    except workflow.TransitionNotAllowed as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
-        notifications.status_changed(proposal, entry)
+        workflow.commit()
         flash(done_message, "success")
     return _see_other(url_for("proposals.status", token=token))
 
@@ -140,7 +139,6 @@ def edit(token: str):
     if not form.validate():
         return _render_status(proposal, token, edit_form=form, status=422)
     return _submitter_transition(
-        proposal,
         token,
         lambda: services.resubmit_proposal(proposal, form.content(), message=form.message.data),
         "Thank you: your edited proposal is back with the moderators.",
@@ -153,7 +151,6 @@ def withdraw(token: str):
     """Withdraw the proposal; allowed while it is not final."""
     proposal = _proposal_or_404(token)
     return _submitter_transition(
-        proposal,
         token,
         lambda: services.withdraw_proposal(proposal),
         "Your proposal is withdrawn.",
@@ -166,8 +163,7 @@ def new_link(token: str):
     """Replace the private link (when it was shared by mistake); the new one is e-mailed."""
     proposal = _proposal_or_404(token)
     new_token = services.rotate_token(proposal)
-    db.session.commit()
-    notifications.link_rotated(proposal, new_token)
+    workflow.commit()
     flash(
         "This page has a new address; the old link no longer works. Bookmark this one.", "success"
     )

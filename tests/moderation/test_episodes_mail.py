@@ -36,7 +36,7 @@ def scheduled(app, monkeypatch):
         proposal, token = make_proposal(
             "approved", title="Ironic at scale", email="sam@example.org"
         )
-        episode = services.schedule_proposal(
+        entry = services.schedule_proposal(
             proposal,
             make_moderator("scheduler@example.org"),
             starts_at=NEXT_THURSDAY,
@@ -45,7 +45,7 @@ def scheduled(app, monkeypatch):
             guests=[],
         )
         db.session.commit()
-        return episode.id, token
+        return entry.changes["episode_id"], token
 
 
 def edit(client, episode_id: int, **overrides):

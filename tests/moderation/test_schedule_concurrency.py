@@ -32,17 +32,17 @@ SLOT_ERROR_RE = re.compile(r'<p class="error" id="slot-error">(.*?)</p>', re.S)
 def promote(database_uri: str, user_id: str, proposal_id: int, slot: str, barrier, results) -> None:
     """Run in a fresh process: sign in, load the schedule form, wait, post it."""
     from openinfra_live import create_app
-    from openinfra_live.proposals import states
+    from openinfra_live.workflow import Workflow
     from tests.conftest import csrf_token_from
 
-    real_next_state = states.next_state
+    real_check = Workflow.check
 
-    def next_state_then_pause(current, action):
-        target = real_next_state(current, action)
+    def check_then_pause(self, obj, action):
+        target = real_check(self, obj, action)
         time.sleep(0.5)  # let the other process read the same row before anyone writes
         return target
 
-    states.next_state = next_state_then_pause
+    Workflow.check = check_then_pause
     app = create_app(
         {
             "TESTING": True,

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 
+from openinfra_live import workflow
 from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals import services, states
-from openinfra_live.proposals.models import Proposal
-from openinfra_live.proposals.states import ProposalAction, ProposalState, TransitionNotAllowed
+from openinfra_live.proposals.models import Proposal, ProposalHistory
+from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
+from openinfra_live.workflow import TransitionNotAllowed
 from tests.conftest import make_moderator
 from tests.proposals.builders import count, fresh, history_of, make_proposal
 
@@ -76,10 +78,12 @@ def test_every_state_and_action_pair(app_ctx, frozen_now, state, action):
     }
     target = states.TRANSITIONS.get((state, action))
     now = proposal.created_at
+    assert (action in PROPOSALS.allowed_actions(proposal)) == (target is not None)
 
     if target is None:
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(TransitionNotAllowed, match="You cannot .* a proposal that is"):
             perform(action, proposal, moderator, now)
+        assert workflow.pending() == []
         db.session.rollback()
         stored = fresh(proposal.id)
         assert stored.status == state.value
@@ -90,13 +94,17 @@ def test_every_state_and_action_pair(app_ctx, frozen_now, state, action):
         assert count(Episode) == before["episodes"]
         return
 
-    perform(action, proposal, moderator, now)
+    returned = perform(action, proposal, moderator, now)
+    assert isinstance(returned, ProposalHistory)
+    [(to, _subject, template, _context)] = workflow.pending()
+    assert (to, template) == (proposal.submitter_email, "mail/proposal_status.txt")
     db.session.commit()
     stored = fresh(proposal.id)
     assert stored.status == target.value
     entries = history_of(proposal.id)
     assert len(entries) == before["history"] + 1
     last = entries[-1]
+    assert last.id == returned.id
     assert (last.action, last.from_status, last.to_status) == (action, state, target)
     assert last.is_public
     expected_actor = moderator.id if action not in {"resubmit", "withdraw"} else None
