@@ -16,7 +16,7 @@ import yaml
 from openinfra_live.episodes.guests import Guest, format_speakers
 from openinfra_live.episodes.importer import LINK_SUFFIX
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.queries import youtube_video_id
+from openinfra_live.episodes.recordings import youtube_video_id
 from openinfra_live.extensions import db
 
 TEMPLATE_KEY = "openinfra-live"

@@ -26,15 +26,12 @@ from typing import Any
 
 import yaml
 
-from openinfra_live.clean_stamps import cleaned_stamp
-from openinfra_live.episodes import editing
-from openinfra_live.episodes.cards import refresh_cards
+from openinfra_live import urls
+from openinfra_live.episodes import search
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
-from openinfra_live.episodes.queries import youtube_video_id
-from openinfra_live.episodes.search import search_text_of
+from openinfra_live.episodes.recordings import youtube_video_id
 from openinfra_live.episodes.slugs import episode_slug
-from openinfra_live.episodes.stored_events import refresh_events
 from openinfra_live.extensions import db
 from openinfra_live.sanitize import clean_html
 
@@ -210,14 +207,9 @@ def _read_timestamp(text: str) -> datetime | None:
 
 
 def web_address(value: Any) -> str | None:
-    """``value`` as an absolute http(s) URL, or None when it is not one. Content files hold
-    protocol-relative addresses (``//host/path``): they become https."""
-    if not isinstance(value, str):
-        return None
-    url = value.strip()
-    if url.startswith("//"):
-        url = "https:" + url
-    return editing.web_address(url)
+    """``value`` as an absolute http(s) URL, or None; content files hold protocol-relative
+    addresses (``//host/path``), which become https."""
+    return urls.web_address(value, protocol_relative=True)
 
 
 def youtube_watch_url(video_id: str) -> str:
@@ -333,11 +325,7 @@ def _claim_slug(title: str, starts_at: datetime, taken: set[str]) -> str:
 
 
 def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
-    if description != episode.description:
-        # A description that differs from the stored one was just cleaned (see the caller):
-        # stamped here, it is not cleaned a second time by the stamp listener.
-        episode.description = description
-        episode.description_stamp = cleaned_stamp(description)
+    episode.description = description
     episode.hidden = data.hidden
     episode.recap_url = data.recap_url
     if [(link.platform, link.url) for link in episode.links] != data.links:
@@ -350,6 +338,7 @@ def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
             EpisodeGuest(position=i, name=guest.name, affiliation=guest.affiliation)
             for i, guest in enumerate(data.guests)
         ]
+    search.refresh(episode)
 
 
 @dataclass(eq=False)
@@ -377,9 +366,9 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
             "slug": item.slug,
             "title": item.data.title,
             "description": item.description,
-            "search_text": search_text_of(item.data.title, item.description, item.data.guests),
-            # Every new episode's description was cleaned just now (see import_episodes).
-            "description_stamp": cleaned_stamp(item.description),
+            "search_text": search.search_text_of(
+                item.data.title, item.description, item.data.guests
+            ),
             "starts_at": item.data.starts_at,
             "duration_minutes": minutes,
             "hidden": item.data.hidden,
@@ -411,8 +400,6 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
         db.session.execute(db.insert(EpisodeLink), links, execution_options=_SAME_COLUMNS)
     if guests:
         db.session.execute(db.insert(EpisodeGuest), guests, execution_options=_SAME_COLUMNS)
-    refresh_cards()
-    refresh_events()
 
 
 def import_episodes(
@@ -426,7 +413,8 @@ def import_episodes(
 
     Existing episodes are read once and new ones inserted in batches, so the import runs a
     fixed number of queries. A visible entry that starts when another visible episode does is
-    imported hidden and reported.
+    imported hidden and reported. Side effects: inserts and updates episodes, their guests and
+    links, with descriptions cleaned and the search text written (``search``).
     """
     report = ImportReport()
     say = progress or (lambda line: None)
