@@ -9,7 +9,6 @@ from sqlalchemy import text
 
 from openinfra_live import sanitize, templating
 from openinfra_live.episodes import editing
-from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.episodes.test_feeds import ATOM
@@ -22,21 +21,21 @@ CLEAN = (
 )
 
 
-def page_of(client, episode: Episode) -> str:
-    return client.get(f"/episodes/{episode.slug}/").get_data(as_text=True)
+def page_of(client, slug: str) -> str:
+    return client.get(f"/episodes/{slug}/").get_data(as_text=True)
 
 
 def test_a_clean_description_is_printed_as_stored(app, client):
     with app.app_context():
-        episode = make_episode("Clean", START, description=CLEAN)
+        make_episode("Clean", START, description=CLEAN, slug="clean")
 
-    assert CLEAN in page_of(client, episode)
+    assert CLEAN in page_of(client, "clean")
 
 
 def test_the_editing_service_stores_the_cleaned_description(app, frozen_now):
     raw = '<p>Hello</p><script>alert("in")</script><img src=x onerror=alert(1)>'
     with app.app_context():
-        episode = editing.create_episode(
+        editing.create_episode(
             title="Cleaned on the way in",
             starts_at=START.replace(year=2030),
             description=raw,
@@ -45,19 +44,18 @@ def test_the_editing_service_stores_the_cleaned_description(app, frozen_now):
         stored = db.session.scalar(text("SELECT description FROM episodes"))
 
     assert stored == sanitize.clean_html(raw) == '<p>Hello</p>alert("in")'
-    assert episode.description == stored
 
 
 def test_a_description_written_behind_the_services_is_cleaned_at_render(app, client):
     with app.app_context():
-        episode = make_episode("Tampered", START, description=CLEAN)
+        episode = make_episode("Tampered", START, description=CLEAN, slug="tampered")
         db.session.execute(
             text("UPDATE episodes SET description = :d WHERE id = :id"),
             {"d": CLEAN + "<script>alert('sql')</script>", "id": episode.id},
         )
         db.session.commit()
 
-    html = page_of(client, episode)
+    html = page_of(client, "tampered")
     assert "<script>alert('sql')" not in html
     assert CLEAN in html
 
