@@ -9,8 +9,9 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from openinfra_live import clock
+from openinfra_live.episodes.content_file import ContentFileError, load_entries
 from openinfra_live.episodes.exporter import dump_episodes, episodes_for_export
-from openinfra_live.episodes.importer import ContentFileError, import_episodes, load_entries
+from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.extensions import db
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from openinfra_live import sanitize
 from openinfra_live.episodes import importer
-from openinfra_live.episodes.importer import import_episodes, load_entries
+from openinfra_live.episodes.content_file import load_entries
+from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.statements import recorded_statements
