@@ -65,7 +65,6 @@ def matches(term: str) -> ColumnElement[bool]:
     The stored text is already folded, so the database compares with a plain ``LIKE`` and no
     ``lower()`` of every row.
     """
-    # The table's column, not the ORM attribute: listings read plain rows (see queries.py).
     return _SEARCH_TEXT.contains(term.casefold(), autoescape=True)
 
 
