@@ -14,12 +14,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import Engine, text
 
-from openinfra_live.episodes.cards import refresh_cards
-from openinfra_live.episodes.descriptions import restamp
+from openinfra_live.episodes import search
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
-from openinfra_live.episodes.search import refresh_search_text
 from openinfra_live.episodes.slugs import episode_slug
-from openinfra_live.episodes.stored_events import refresh_events
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
 
@@ -344,11 +341,8 @@ def _insert_episodes(count: int, now: datetime) -> tuple[int, str]:
     ):
         for start in range(0, len(rows), 5000):
             db.session.execute(table.insert(), rows[start : start + 5000])
-    # Bulk inserts bypass the ORM that keeps each episode's search text current.
-    refresh_search_text()
-    restamp()
-    refresh_cards()
-    refresh_events()
+    # Bulk inserts bypass the services that write each episode's search text.
+    search.refresh_all()
     # A visible past episode from the middle of the archive: neither first nor last page.
     past_visible = [e for e in episodes if not e["hidden"] and e["starts_at"] < now]
     middle = past_visible[len(past_visible) // 2] if past_visible else episodes[0]

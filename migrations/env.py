@@ -97,32 +97,6 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
-        refresh_derived_content(connection)
-
-
-def refresh_derived_content(connection):
-    """What the site renders from the rows and keeps with them (episode cards, calendar
-    events) is rendered again where an earlier version of the site rendered it; at the head
-    revision only, where the site's code and the schema agree."""
-    from alembic.script import ScriptDirectory
-    from sqlalchemy.orm import Session
-
-    from openinfra_live.episodes.cards import refresh_cards
-    from openinfra_live.episodes.stored_events import refresh_events
-
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    if set(context.get_context().get_current_heads()) != heads:
-        return
-    if connection.in_transaction():
-        connection.commit()  # what the migrations left open (SQLite: not transactional DDL)
-    with Session(bind=connection) as session:
-        refreshed = refresh_cards(session)
-        rebuilt = refresh_events(session)
-        session.commit()
-    if refreshed:
-        logger.info("Rendered again %d episode cards.", refreshed)
-    if rebuilt:
-        logger.info("Built again %d calendar events.", rebuilt)
 
 
 if context.is_offline_mode():

@@ -58,12 +58,14 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 def register_extensions(app: Flask, migrations: bool = True) -> None:
     from openinfra_live import (
         assets,
+        database,
         models,  # noqa: F401  (the whole schema, for Alembic)
         response_cache,
         security,
     )
     from openinfra_live.auth import loader  # noqa: F401  (user_loader)
 
+    database.init_app(app)
     db.init_app(app)
     if migrations:
         from flask_migrate import Migrate

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_EPISODE_MINUTES": 60,
     "EPISODES_PER_PAGE": 20,
     "API_PAGE_SIZE": 100,
+    # How far back the subscription calendar (/calendar.ics) reaches, in days; upcoming
+    # episodes are always in it, the whole archive is in the API and the export.
+    "CALENDAR_PAST_DAYS": 365,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_PUBLIC_FORMS": "10 per minute;50 per hour",
@@ -71,6 +74,7 @@ ENVIRONMENT_KEYS = (
     "DEFAULT_SLOT_WEEKDAY",
     "DEFAULT_SLOT_HOUR",
     "DEFAULT_SLOT_MINUTE",
+    "CALENDAR_PAST_DAYS",
 )
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 
+from openinfra_live.episodes import search
 from openinfra_live.episodes.guests import Guest
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.slugs import episode_slug
@@ -258,7 +259,7 @@ def _episode(demo: DemoEpisode, starts_at: datetime, minutes: int) -> Episode:
                 f"https://www.linkedin.com/feed/update/urn:li:ugcPost:{demo.linkedin_post}/",
             )
         )
-    return Episode(
+    episode = Episode(
         slug=episode_slug(demo.title, starts_at),
         title=demo.title,
         description=clean_html(demo.description),
@@ -276,6 +277,8 @@ def _episode(demo: DemoEpisode, starts_at: datetime, minutes: int) -> Episode:
             for i, g in enumerate(demo.guests)
         ],
     )
+    search.refresh(episode)
+    return episode
 
 
 def _ptg_event(now: datetime, content: DemoContent) -> PtgEvent:
@@ -358,7 +361,11 @@ def _proposal(spec: dict, now: datetime, content: DemoContent) -> None:
 
 
 def load_demo(now: datetime) -> DemoContent:
-    """Add the demo content around ``now``; flushes, the caller commits."""
+    """Add the demo content around ``now``; flushes, the caller commits.
+
+    Side effects: inserts the demo episodes (with their search text, ``search.refresh``), a
+    PTG event with its teams, rooms and sessions, and the waiting proposals.
+    """
     content = DemoContent()
     minutes = current_app.config["DEFAULT_EPISODE_MINUTES"]
     first_upcoming = next_slot(now)

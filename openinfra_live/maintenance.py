@@ -19,10 +19,7 @@ from sqlalchemy import Date, DateTime, Table, false, func, insert, select
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import generate_password_hash
 
-from openinfra_live.episodes.cards import refresh_cards
-from openinfra_live.episodes.descriptions import restamp
-from openinfra_live.episodes.search import refresh_search_text
-from openinfra_live.episodes.stored_events import refresh_events
+from openinfra_live.episodes import search
 from openinfra_live.extensions import db
 from openinfra_live.tokens import new_token
 
@@ -71,8 +68,7 @@ def _from_json(column, value: Any) -> Any:
 
 
 # Bookkeeping, not content: the content version is replaced by the import's own writes.
-# Kept by the database itself: the content version, and the count of visible episodes (triggers).
-NOT_EXPORTED = {"alembic_version", "content_version", "episode_counts"}
+NOT_EXPORTED = {"alembic_version", "content_version"}
 
 
 def _exported_tables() -> list[Table]:
@@ -100,7 +96,8 @@ class ImportRefused(Exception):
 def import_data(document: dict[str, Any]) -> dict[str, int]:
     """Load an export into an empty database; returns rows inserted per table.
 
-    Flushes only; the caller commits.
+    Side effects: inserts every row, resets PostgreSQL's id sequences, writes the episodes'
+    search text again (``search.refresh_all``). Flushes only; the caller commits.
     """
     if document.get("format") != EXPORT_FORMAT:
         raise ImportRefused(f"not an export of this site (expected format {EXPORT_FORMAT})")
@@ -132,10 +129,7 @@ def import_data(document: dict[str, Any]) -> dict[str, int]:
                 sequence = func.pg_get_serial_sequence(table.name, "id")
                 db.session.execute(select(func.setval(sequence, next_id, false())))
     # Derived from the rows: whatever the export says, and exports older than the column.
-    refresh_search_text()
-    restamp()
-    refresh_cards()
-    refresh_events()
+    search.refresh_all()
     db.session.flush()
     return counts
 

@@ -3,10 +3,6 @@
 from openinfra_live.audit import AuditEntry
 from openinfra_live.auth.models import User
 from openinfra_live.content_version import ContentVersion
-from openinfra_live.episodes import (
-    descriptions,  # noqa: F401  (stamps cleaned descriptions)
-    search,  # noqa: F401  (keeps Episode.search_text current)
-)
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room

@@ -56,8 +56,6 @@ from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
 from openinfra_live import clock, compression, content_version, http_cache
-from openinfra_live.database import read_without_transaction
-from openinfra_live.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -442,8 +440,6 @@ def cached(
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
-            if not streams_rows:
-                read_without_transaction(db.session())
             cache = cache_for(app)
             # One reading of the clock for the key and for the front cache's entry.
             minute = http_cache.minute_bucket(clock.now()).isoformat() if follows_clock else None

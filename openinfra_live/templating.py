@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup
 
-from openinfra_live import clean_stamps, clock, preferences
+from openinfra_live import clock, preferences, sanitize
 
 
 def iso_utc(value: datetime) -> str:
@@ -22,24 +22,15 @@ def human_date(value: date | datetime) -> str:
     return value.strftime("%-d %B %Y")
 
 
-def clean_html(value: str | None, stamp: str | None = None) -> Markup:
-    """Stored rich text (descriptions) as HTML: with :func:`rendered_html`, the one place that
-    marks HTML safe.
+def clean_html(value: str | None) -> Markup:
+    """Stored rich text (descriptions) as HTML, the one place that marks HTML safe.
 
-    The value goes through ``sanitize.clean_html`` here, whatever cleaned it on the way in, so
-    a row written by any path cannot bring markup past the allow-list; unless ``stamp``
-    proves the value is already that cleaner's output (``clean_stamps``), which spares
-    cleaning it again and gives the same HTML.
+    The value was cleaned on the way in (the editing services, the importer); it goes through
+    ``sanitize.clean_html`` again here, which gives the same HTML for such a value, so that a
+    row written by any other path cannot bring markup past the allow-list.
     """
     # The allow-listed helper: only ever the cleaner's output, allow-listed tags only.
-    return Markup(clean_stamps.cleaned_html(value, stamp))  # noqa: S704  # nosec B704
-
-
-def rendered_html(html: str) -> Markup:
-    """HTML the site's own templates rendered, with their escaping, and kept (episode cards,
-    which episodes/cards.py stores and prints), or markup written in the site's code (a card's
-    slot markers): never text from a visitor or a stored field as it was typed."""
-    return Markup(html)  # noqa: S704  # nosec B704
+    return Markup(sanitize.clean_html(value))  # noqa: S704  # nosec B704
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from openinfra_live.auth.models import User
+from openinfra_live.episodes import search
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from openinfra_live.maintenance import ImportRefused, export_data, import_data
@@ -34,6 +35,7 @@ def fill_some_content() -> dict[str, str]:
         )
         episode.links.append(EpisodeLink(position=0, platform="youtube", url=f"https://y/{n}"))
         episode.guests.append(EpisodeGuest(position=0, name="Ada", affiliation="Org"))
+        search.refresh(episode)  # as the services write it
         db.session.add(episode)
     db.session.add(User(email="mod@example.org", password_hash=password_hash))
     db.session.add(

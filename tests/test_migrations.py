@@ -8,11 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
-from openinfra_live import clean_stamps, create_app
-from openinfra_live.episodes.card_format import stored_card_format
-from openinfra_live.episodes.models import Episode, EpisodeCount
+from openinfra_live import create_app
+from openinfra_live.episodes import queries
+from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.search import is_index_part
 from openinfra_live.extensions import db
 from tests.conftest import BACKENDS, build_migrated_app
@@ -94,30 +94,13 @@ def test_upgrading_gives_existing_episodes_their_search_text(tmp_path, monkeypat
     assert stored == "old title\nold text\nann guest org"
 
 
-def test_upgrading_stamps_existing_descriptions_the_cleaner_would_not_change(tmp_path, monkeypatch):
-    app = old_database(tmp_path, monkeypatch, "0002")
-    with app.app_context():
-        insert_old_episode(1, "Clean", "<p>Clean <em>text</em></p>")
-        insert_old_episode(2, "Unclean", "<script>x</script>")
-        db.session.commit()
-
-        upgrade()
-
-        rows = db.session.execute(
-            text("SELECT description, description_stamp FROM episodes ORDER BY id")
-        ).all()
-        verdicts = [clean_stamps.is_stamped(*row) for row in rows]
-        db.engine.dispose()
-    assert verdicts == [True, False]
-    assert rows[1].description_stamp == ""
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_going_down_to_0003_and_up_again_keeps_the_episodes_and_remakes_what_derives(
+def test_going_down_to_0003_and_up_again_keeps_the_episodes_and_their_search(
     backend, request, tmp_path
 ):
     """What the README advises to add the search index later, on either database: the
-    episodes stay, and their stored cards and the count of visible ones are made again."""
+    episodes stay, and the search index (0004) finds them after the derived columns were
+    dropped again (0009)."""
     if backend == "sqlite":
         uri = f"sqlite:///{tmp_path}/down-and-up.sqlite"
     else:
@@ -132,8 +115,43 @@ def test_going_down_to_0003_and_up_again_keeps_the_episodes_and_remakes_what_der
         upgrade()
 
         episode = db.session.scalars(select(Episode).where(Episode.slug == "kept")).one()
-        assert episode.card_format == stored_card_format()
-        assert "Kept &lt;through&gt; migrations" in episode.card_html
-        assert db.session.scalar(select(EpisodeCount.visible)) == 1
+        assert episode.search_text == "kept <through> migrations\noperators share what they run."
+        with app.test_request_context():
+            found = queries.archive_page(1, 10, search="through")
+        assert [e.slug for e in found.items] == ["kept"]
+        if backend == "sqlite":
+            assert sqlite_schema_names("episodes_search_", "trigger") == [
+                "episodes_search_delete",
+                "episodes_search_insert",
+                "episodes_search_update",
+            ]
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0009_goes_down_to_the_stored_renderings_and_up_again(backend, request, tmp_path):
+    """The downgrade makes the dropped columns and the count of visible episodes again (the
+    count filled), and the upgrade drops them again, on either database."""
+    if backend == "sqlite":
+        uri = f"sqlite:///{tmp_path}/0009.sqlite"
+    else:
+        uri = request.getfixturevalue("postgres_server").create_database("down_0009")
+    app = build_migrated_app(uri)
+    with app.app_context():
+        make_episode("Shown", OLD_START)
+        make_episode("Hidden", OLD_START + timedelta(weeks=1), hidden=True)
+
+        downgrade(revision="0008")
+        assert db.session.scalar(text("SELECT visible FROM episode_counts")) == 1
+        assert db.session.scalar(text("SELECT count(card_html) FROM episodes")) == 2
+        db.session.remove()
+        upgrade()
+
+        tables = inspect(db.engine).get_table_names()
+        columns = {column["name"] for column in inspect(db.engine).get_columns("episodes")}
+        db.session.remove()
+        db.engine.dispose()
+    assert "episode_counts" not in tables
+    assert {"card_html", "ics_event", "description_stamp", "has_recording"} & columns == set()
+    assert "search_text" in columns

@@ -9,7 +9,7 @@ Create Date: 2026-11-23 21:45:00
 import sqlalchemy as sa
 from alembic import op
 
-from openinfra_live.episodes.search import refresh_search_text
+from openinfra_live.episodes.search import refresh_all
 
 revision = "0002"
 down_revision = "0001"
@@ -21,9 +21,9 @@ def upgrade():
     op.add_column(
         "episodes", sa.Column("search_text", sa.Text(), server_default="", nullable=False)
     )
-    # Existing episodes get their text now, a thousand at a time.
+    # Existing episodes get their text now.
     session = sa.orm.Session(bind=op.get_bind())
-    refresh_search_text(session)
+    refresh_all(session)
     session.flush()
 
 

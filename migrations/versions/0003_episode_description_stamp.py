@@ -9,8 +9,6 @@ Create Date: 2026-11-23 23:40:00
 import sqlalchemy as sa
 from alembic import op
 
-from openinfra_live.episodes.descriptions import restamp
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -22,11 +20,7 @@ def upgrade():
         "episodes",
         sa.Column("description_stamp", sa.String(length=32), server_default="", nullable=False),
     )
-    # Existing descriptions the cleaner would not change are stamped now, a thousand at a time;
-    # any other is cleaned at render, as before.
-    session = sa.orm.Session(bind=op.get_bind())
-    restamp(session)
-    session.flush()
+    # No description is stamped: the site that read the stamps is gone, and 0009 drops them.
 
 
 def downgrade():

@@ -1,5 +1,4 @@
-"""``flask import-episodes``, ``flask export-episodes``, ``flask stamp-descriptions`` and
-``flask demo``."""
+"""``flask import-episodes``, ``flask export-episodes`` and ``flask demo``."""
 
 from datetime import time
 from pathlib import Path
@@ -10,9 +9,9 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from openinfra_live import clock
-from openinfra_live.episodes.descriptions import restamp
+from openinfra_live.episodes.content_file import ContentFileError, load_entries
 from openinfra_live.episodes.exporter import dump_episodes, episodes_for_export
-from openinfra_live.episodes.importer import ContentFileError, import_episodes, load_entries
+from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.extensions import db
 
 
@@ -63,16 +62,6 @@ def export_episodes_command(path: Path | None) -> None:
         click.echo(f"{len(episodes)} episodes written to {path}", err=True)
 
 
-@click.command("stamp-descriptions")
-@with_appcontext
-def stamp_descriptions_command() -> None:
-    """Check every episode's description against the cleaner and stamp those it would not
-    change, so pages print them without cleaning again (after a new secret key or cleaner)."""
-    changed = restamp()
-    db.session.commit()
-    click.echo(f"stamp-descriptions: {changed} stamps changed")
-
-
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when content exists.")
 @with_appcontext
@@ -97,6 +86,5 @@ def demo_command(if_empty: bool) -> None:
 COMMANDS: list = [
     import_episodes_command,
     export_episodes_command,
-    stamp_descriptions_command,
     demo_command,
 ]

@@ -11,22 +11,22 @@ Services flush and never commit; after an ``EpisodeError`` the caller rolls back
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize
+from openinfra_live.episodes import search
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
-from openinfra_live.episodes.queries import PLATFORM_LABELS, platform_key
+from openinfra_live.episodes.recordings import PLATFORM_LABELS, platform_key
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
+from openinfra_live.urls import web_address
 
 MIN_EPISODE_MINUTES = 5
 # Clash checks look this far back for episodes that may still be running.
 MAX_EPISODE_MINUTES = 24 * 60
-MAX_URL = 2000
 MAX_PLATFORM = 50
 MAX_LINKS = 20
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises scheduling.
@@ -72,20 +72,6 @@ class InvalidLinkError(EpisodeError):
         super().__init__(
             f"“{shown}” is not a web address: a link must start with https:// or http://."
         )
-
-
-def web_address(value: str | None) -> str | None:
-    """``value`` stripped when it is an absolute http(s) address, else None."""
-    url = (value or "").strip()
-    if not url or len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        return None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return None
-    return url
 
 
 def normalize_platform(platform: str) -> str:
@@ -267,9 +253,9 @@ def create_episode(
     """Create an episode in a free slot that is not in the past.
 
     Side effects: takes the scheduling lock, inserts the episode with its guests and
-    watch/listen links (description cleaned), writes an ``episode.create`` audit entry,
-    flushes. Raises ``SlotInPastError``, ``SlotClashError``, ``InvalidDurationError`` or
-    ``InvalidLinkError``.
+    watch/listen links (description cleaned) and its search text (``search.refresh``), writes
+    an ``episode.create`` audit entry, flushes. Raises ``SlotInPastError``, ``SlotClashError``,
+    ``InvalidDurationError`` or ``InvalidLinkError``.
     """
     starts_at = _as_utc(starts_at)
     minutes = duration_minutes or default_duration()
@@ -295,6 +281,7 @@ def create_episode(
     )
     _replace_guests(episode, guests)
     _replace_links(episode, clean_links)
+    search.refresh(episode)
     db.session.add(episode)
     _flush_schedule_change(starts_at)
     audit.record(
@@ -324,8 +311,9 @@ def update_episode(
     ``None`` leaves a field as it is; an empty ``recap_url`` removes the recap link. Moving it
     (start or duration) checks clashes among visible episodes and bumps ``sequence`` so
     calendar clients replace the old invite. Past times are allowed for an episode that is
-    already past (corrections), not for an upcoming one. Side effects: ``updated_at`` and an
-    ``episode.update`` audit entry when something changed; flushes. Raises ``SlotClashError``,
+    already past (corrections), not for an upcoming one. Side effects when something changed:
+    ``updated_at``, the search text (``search.refresh``) and an ``episode.update`` audit
+    entry; flushes. Raises ``SlotClashError``,
     ``SlotInPastError``, ``InvalidDurationError`` or ``InvalidLinkError``.
     """
     changes: dict[str, list] = {}
@@ -376,6 +364,7 @@ def update_episode(
     if changes:
         # Guests and links live in their own tables; the episode row moves with them anyway.
         episode.updated_at = now
+        search.refresh(episode)
         _flush_schedule_change(new_start)
         audit.record("episode.update", episode, actor=actor, detail={"changed": sorted(changes)})
         db.session.flush()

@@ -1,4 +1,4 @@
-"""Export of the episodes in the content file format that ``importer`` reads.
+"""Export of the episodes in the content file format that ``content_file`` reads.
 
 The document is Markdown front matter: ``templateKey: openinfra-live`` and ``episodes:``, newest
 first, each entry in the content file's field names. ``youtubeEmbed`` is derived from the
@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
+from openinfra_live.episodes.content_file import LINK_SUFFIX
 from openinfra_live.episodes.guests import Guest, format_speakers
-from openinfra_live.episodes.importer import LINK_SUFFIX
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.queries import youtube_video_id
+from openinfra_live.episodes.recordings import youtube_video_id
 from openinfra_live.extensions import db
 
 TEMPLATE_KEY = "openinfra-live"

@@ -6,9 +6,9 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from openinfra_live import clean_stamps, sanitize
+from openinfra_live import sanitize
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.queries import platform_key
+from openinfra_live.episodes.recordings import platform_key
 from openinfra_live.templating import human_utc
 
 FEED_TITLE = "OpenInfra Live episodes"
@@ -55,8 +55,8 @@ def atom_feed(
         when = human_utc(episode.starts_at)
         summary = sanitize.to_plain_text(episode.description)
         entry.summary(f"{when}. {summary}".strip())
-        # As stored when its stamp proves it clean, cleaned here otherwise (clean_stamps).
-        content = clean_stamps.cleaned_html(episode.description, episode.description_stamp)
+        # Cleaned when written; cleaned again, as the pages do, whatever wrote the row.
+        content = sanitize.clean_html(episode.description)
         entry.content(content or when, type="html")
         for guest in episode.guests:
             entry.contributor({"name": guest.name})

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from openinfra_live import urls
 from openinfra_live.episodes import editing, queries
 from openinfra_live.episodes.models import Episode
 
@@ -65,7 +66,7 @@ class LinkRowForm(Form):
     url = StringField(
         "Address",
         filters=[_strip],
-        validators=[Length(max=editing.MAX_URL)],
+        validators=[Length(max=urls.MAX_URL)],
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
     )
 
@@ -78,7 +79,7 @@ class LinkRowForm(Form):
             if self.platform.data:
                 raise ValidationError("Give the address of this link, or empty the row.")
             return
-        if editing.web_address(field.data) is None:
+        if urls.web_address(field.data) is None:
             raise ValidationError("Give a web address starting with https:// or http://.")
 
 
@@ -106,7 +107,7 @@ class EpisodeForm(FlaskForm):
     recap_url = StringField(
         "Recap article",
         filters=[_strip],
-        validators=[Length(max=editing.MAX_URL)],
+        validators=[Length(max=urls.MAX_URL)],
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
     )
 

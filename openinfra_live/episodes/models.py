@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, false, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openinfra_live import clock
@@ -27,20 +27,9 @@ class Episode(db.Model):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    # What a search of the archive looks at (episodes/search.py keeps it current).
+    # What a search of the archive looks at, written by the services that write the episode
+    # (``search.refresh``).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Proof that ``description`` is the cleaner's output (episodes/descriptions.py).
-    description_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
-    # The episode's card in a listing, rendered when the episode is written, the format it was
-    # rendered in, and whether it has a recording (episodes/cards.py keeps them current).
-    card_html: Mapped[str] = mapped_column(Text, default="", server_default="")
-    card_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    has_recording: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # The episode's VEVENT for the subscription calendar, the page's address and the domain in
-    # slots, and the format it was built in (episodes/stored_events.py): None until built, or
-    # when the episode's text holds a slot's mark.
-    ics_event: Mapped[str | None] = mapped_column(Text)
-    ics_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     hidden: Mapped[bool] = mapped_column(default=False)
@@ -77,16 +66,6 @@ class Episode(db.Model):
 
     def __repr__(self) -> str:
         return f"<Episode {self.slug}>"
-
-
-class EpisodeCount(db.Model):
-    """How many episodes are visible, in one row kept by triggers on ``episodes`` (migration
-    0006): the archive reads it instead of counting every episode."""
-
-    __tablename__ = "episode_counts"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    visible: Mapped[int] = mapped_column(Integer)
 
 
 class EpisodeLink(db.Model):

@@ -3,9 +3,9 @@ description, or a guest's name or affiliation.
 
 Each episode keeps what a search looks at in one column, ``search_text``, so a search is one
 ``LIKE`` on one column rather than three plus a subquery on the guests, and never matches the
-markup of a description (searching "strong" does not find every bold word). The column is kept
-current on every write through the ORM (:func:`keep_search_text_current`); bulk inserts write it
-themselves (the importer) or call :func:`refresh_search_text` (the benchmark's generator).
+markup of a description (searching "strong" does not find every bold word). The services that
+write an episode write the column too (:func:`refresh`); bulk inserts compute it as they insert
+(the importer) or call :func:`refresh_all` after (the benchmark's generator, a JSON import).
 
 A trigram index of that column (migration 0004: an FTS5 table kept current by triggers on
 SQLite, a pg_trgm GIN index on PostgreSQL) names the episodes that may contain a term, so that
@@ -17,23 +17,23 @@ term under three characters, and every term on a database the index could not be
 """
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
-    Row,
-    event,
+    bindparam,
     false,
     func,
     literal_column,
     select,
     text,
+    update,
 )
 from sqlalchemy.orm import Session
 
 from openinfra_live import sanitize
-from openinfra_live.episodes.bulk import episode_batches, rewrite_column, touched_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 
@@ -65,7 +65,6 @@ def matches(term: str) -> ColumnElement[bool]:
     The stored text is already folded, so the database compares with a plain ``LIKE`` and no
     ``lower()`` of every row.
     """
-    # The table's column, not the ORM attribute: listings read plain rows (see queries.py).
     return _SEARCH_TEXT.contains(term.casefold(), autoescape=True)
 
 
@@ -136,40 +135,41 @@ def narrowing(term: str, limit: int) -> ColumnElement[bool] | None:
     return condition if count < limit else None
 
 
-def _episode_search_text(episode: Episode) -> str:
-    return search_text_of(
+def refresh(episode: Episode) -> None:
+    """Write ``episode.search_text`` from its title, description and guests: every service
+    that changes one of them calls it before flushing."""
+    episode.search_text = search_text_of(
         episode.title,
         episode.description,
         ((guest.name, guest.affiliation) for guest in episode.guests),
     )
 
 
-@event.listens_for(Session, "before_flush")
-def keep_search_text_current(session: Session, flush_context: object, instances: object) -> None:
-    """Episodes added or changed, and episodes whose guests were, get their text again."""
-    with session.no_autoflush:
-        for episode in touched_episodes(session, EpisodeGuest):
-            text = _episode_search_text(episode)
-            if episode.search_text != text:
-                episode.search_text = text
-
-
-def refresh_search_text(session: Session | None = None) -> int:
-    """Write ``search_text`` again for every episode, a batch at a time; returns how many
-    changed. For rows that bulk inserts wrote without it."""
+def refresh_all(session: Session | None = None) -> int:
+    """Write ``search_text`` again for every episode whose text is not what it should be, for
+    rows written in bulk without it; returns how many changed. ``updated_at`` stays: the text
+    is derived from the episode, not an edit of it."""
     session = session or db.session
-    guest_table = EpisodeGuest.__table__
-
-    def texts(rows: Sequence[Row]) -> dict[int, str]:
-        guests: dict[int, list[tuple[str, str]]] = {row.id: [] for row in rows}
-        for pk, name, affiliation in session.execute(
-            select(guest_table.c.episode_id, guest_table.c.name, guest_table.c.affiliation)
-            .where(guest_table.c.episode_id.in_(list(guests)))
-            .order_by(guest_table.c.episode_id, guest_table.c.position, guest_table.c.id)
-        ):
-            guests[pk].append((name, affiliation))
-        return {row.id: search_text_of(row.title, row.description, guests[row.id]) for row in rows}
-
-    table = Episode.__table__
-    batches = episode_batches(session, table.c.title, table.c.description, table.c.search_text)
-    return rewrite_column(session, "search_text", batches, texts)
+    episodes, guests = Episode.__table__, EpisodeGuest.__table__
+    names: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for episode_id, name, affiliation in session.execute(
+        select(guests.c.episode_id, guests.c.name, guests.c.affiliation).order_by(
+            guests.c.episode_id, guests.c.position, guests.c.id
+        )
+    ):
+        names[episode_id].append((name, affiliation))
+    changes = []
+    for row in session.execute(
+        select(episodes.c.id, episodes.c.title, episodes.c.description, episodes.c.search_text)
+    ):
+        wanted = search_text_of(row.title, row.description, names[row.id])
+        if wanted != row.search_text:
+            changes.append({"episode_id": row.id, "wanted": wanted})
+    if changes:
+        session.execute(
+            update(episodes)
+            .where(episodes.c.id == bindparam("episode_id"))
+            .values(search_text=bindparam("wanted"), updated_at=episodes.c.updated_at),
+            changes,
+        )
+    return len(changes)

@@ -6,7 +6,8 @@ query and no rendering, and a browser's revalidation no rendering either.
 """
 
 import re
-from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,9 +21,10 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, http_cache, response_cache
-from openinfra_live.episodes import calendar, cards, feeds, queries, stored_events
-from openinfra_live.episodes.year_controls import year_controls
+from openinfra_live import clock, http_cache, response_cache, sanitize
+from openinfra_live.episodes import calendar, feeds, queries
+from openinfra_live.episodes.pagination import NoSuchPage, Page
+from openinfra_live.episodes.recordings import platform_label, recording_of
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
 
 bp = Blueprint("episodes", __name__)
@@ -61,10 +63,9 @@ def calendar_domain() -> str:
     return name.split(":")[0].lower()
 
 
-def episode_addresses() -> Callable[[str], str]:
-    """Slug → absolute address of the episode's page, for the feeds, invites and the API:
-    ``url_for`` runs once however many episodes there are (``cards.slug_url_maker``)."""
-    return cards.slug_url_maker(external=True)
+def episode_address(slug: str) -> str:
+    """The absolute address of the episode's page, for the feeds, invites and the API."""
+    return url_for("episodes.detail", slug=slug, _external=True)
 
 
 def webcal_url(endpoint: str, **values: str) -> str:
@@ -79,13 +80,28 @@ cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
 cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
 
 
-bp.add_app_template_filter(cards.excerpt, "excerpt")
+EXCERPT_LENGTH = 240
 
 
-@bp.app_template_filter("platform_label")
-def platform_label_filter(platform: str) -> str:
-    """The display name of a watch/listen platform."""
-    return queries.platform_label(platform)
+@bp.app_template_filter("excerpt")
+def excerpt(html: str | None, length: int = EXCERPT_LENGTH) -> str:
+    """Plain text of a stored description, cut at a word boundary."""
+    text = sanitize.to_plain_text(html)
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+@bp.app_template_global("episode_badge")
+def episode_badge(episode: Any, now: datetime) -> str:
+    """The badge an episode shows: live, upcoming, or that a recording exists."""
+    state = queries.state_of(episode, now)
+    if state is not queries.EpisodeState.PAST:
+        return state.value
+    return "recording" if recording_of(episode) is not None else ""
+
+
+bp.add_app_template_filter(platform_label, "platform_label")
 
 
 @bp.app_template_filter("http_url")
@@ -102,9 +118,8 @@ def http_url(url: str | None) -> str | None:
     return None
 
 
-# Globals rather than context variables, so that imported macros see them too.
+# A global rather than a context variable, so that imported macros see it too.
 bp.add_app_template_global(queries.state_of, "episode_state")
-bp.add_app_template_global(cards.badge_of_episode, "episode_badge")
 
 
 @bp.get("/")
@@ -114,12 +129,9 @@ def index():
     now = clock.now()
 
     def build() -> str:
-        listing = queries.home_listing(now)
         return render_template(
             "episodes/index.html",
-            listing=listing,
-            upcoming_cards=cards.listing_html(listing.upcoming, now, level=3),
-            recent_cards=cards.listing_html(listing.recent, now, level=3),
+            listing=queries.home_listing(now),
             now=now,
             ptg_event=queries.current_or_next_ptg(now.date()),
             ptg_formats=PTG_FORMATS,
@@ -141,24 +153,17 @@ def archive():
     now = clock.now()
 
     def build() -> str:
-        facts = queries.archive_facts()
+        per_page = current_app.config["EPISODES_PER_PAGE"]
         try:
-            page = queries.archive_page(
-                number,
-                current_app.config["EPISODES_PER_PAGE"],
-                search=search,
-                year=year,
-                facts=facts,
-            )
-        except queries.NoSuchPage:
+            page = queries.archive_page(number, per_page, search=search, year=year)
+        except NoSuchPage:
             abort(404)
         return render_template(
             "episodes/archive.html",
             page=page,
-            cards=cards.listing_html(page.items, now, level=2),
             search=search,
             year=year,
-            year_controls=year_controls(facts.years, year),
+            years=queries.archive_years(),
             now=now,
         )
 
@@ -172,7 +177,7 @@ def detail(slug: str):
     now = clock.now()
 
     def build() -> str:
-        episode = queries.visible_episode_summary(slug)
+        episode = queries.visible_episode(slug)
         if episode is None:
             abort(404)
         return render_template(
@@ -180,7 +185,7 @@ def detail(slug: str):
             episode=episode,
             now=now,
             state=queries.state_of(episode, now),
-            recording=queries.recording_of(episode),
+            recording=recording_of(episode),
             invite_url=url_for("episodes.invite", slug=episode.slug),
             webcal_feed=webcal_url("episodes.calendar_feed"),
         )
@@ -200,27 +205,26 @@ def invite(slug: str):
     """The calendar invite of one episode."""
 
     def build() -> Response:
-        # One episode at most, its rows read at once (only the whole calendar is streamed).
-        found = list(queries.calendar_rows(slug))
-        if not found:
+        episode = queries.visible_episode(slug)
+        if episode is None:
             abort(404)
-        entry = calendar.CalendarEntry.from_rows(*found[0])
-        page_url = url_for("episodes.detail", slug=entry.slug, _external=True)
-        body = calendar.episode_invite(entry, page_url, calendar_domain())
-        filename = calendar.ics_filename(entry.slug)
+        body = calendar.episode_invite(episode, episode_address(slug), calendar_domain())
+        filename = calendar.ics_filename(slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')
 
     return http_cache.respond(http_cache.data_validators(), build)
 
 
 @bp.get("/calendar.ics")
-@response_cache.cached(varies_by_visitor=False, follows_clock=False, streams_rows=True)
+@response_cache.cached(varies_by_visitor=False, follows_clock=False)
 def calendar_feed():
-    """The subscription calendar of every visible episode."""
+    """The subscription calendar: upcoming episodes and those of the last
+    ``CALENDAR_PAST_DAYS`` days."""
 
     def build() -> Response:
-        events = stored_events.feed_events(episode_addresses(), calendar_domain())
-        body = calendar.episodes_feed(events)
+        past_days = current_app.config["CALENDAR_PAST_DAYS"]
+        episodes = calendar.calendar_episodes(clock.now(), past_days)
+        body = calendar.episodes_feed(episodes, episode_address, calendar_domain())
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
     return http_cache.respond(http_cache.data_validators(), build)
@@ -237,7 +241,7 @@ def atom_feed():
             domain=calendar_domain(),
             feed_url=url_for("episodes.atom_feed", _external=True),
             site_url=url_for("episodes.archive", _external=True),
-            page_url_of=episode_addresses(),
+            page_url_of=episode_address,
             site_name=current_app.config["SITE_NAME"],
         )
         return Response(body, content_type="application/atom+xml; charset=utf-8")
@@ -245,7 +249,7 @@ def atom_feed():
     return http_cache.respond(http_cache.data_validators(), build)
 
 
-def _api_link_header(page: queries.Page) -> str:
+def _api_link_header(page: Page) -> str:
     links = []
     if page.has_next:
         links.append((page.number + 1, "next"))
@@ -270,10 +274,9 @@ def api_episodes():
     def build() -> Response:
         try:
             page = queries.api_page(number, current_app.config["API_PAGE_SIZE"])
-        except queries.NoSuchPage:
+        except NoSuchPage:
             abort(404, description="there is no such page")
-        address = episode_addresses()
-        response = jsonify([feeds.episode_json(e, address(e.slug)) for e in page.items])
+        response = jsonify([feeds.episode_json(e, episode_address(e.slug)) for e in page.items])
         response.headers["Link"] = _api_link_header(page)
         response.headers["X-Total-Count"] = str(page.total)
         return response

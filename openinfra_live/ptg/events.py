@@ -153,9 +153,7 @@ def _room_errors(event: PtgEvent, name: str, capacity: int | None, video_url: st
         errors.append("Room names have at most 100 characters.")
     if capacity is not None and not 1 <= capacity <= 100000:
         errors.append("The capacity is a number of people, at least 1.")
-    try:
-        web_address(video_url)
-    except ValueError:
+    if (video_url or "").strip() and web_address(video_url) is None:
         errors.append("Give a video address starting with http:// or https://.")
     taken = db.select(Room.id).where(
         Room.event_id == event.id, func.lower(Room.name) == name.strip().lower()

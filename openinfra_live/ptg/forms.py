@@ -49,10 +49,9 @@ def strip(value: str | None) -> str | None:
 
 def web_url(form, field) -> None:
     """Only http and https addresses: anything else could run script or leave the web."""
-    try:
-        web_address(field.data)
-    except ValueError:
-        raise ValidationError("Give an address starting with http:// or https://.") from None
+    value = (field.data or "").strip()
+    if value and web_address(value) is None:
+        raise ValidationError("Give an address starting with http:// or https://.")
 
 
 class WholeHoursField(IntegerField):

@@ -195,9 +195,8 @@ def registration_errors(event: PtgEvent, data: RegistrationData) -> dict[str, li
     if hours:
         errors["hours_wanted"] = hours
     for name in ("etherpad_url", "video_url"):
-        try:
-            web_address(getattr(data, name))
-        except ValueError:
+        value = (getattr(data, name) or "").strip()
+        if value and web_address(value) is None:
             errors[name] = ["Give an address starting with http:// or https://."]
     return errors
 

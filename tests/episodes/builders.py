@@ -4,6 +4,7 @@ import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from openinfra_live.episodes import search
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
@@ -65,6 +66,8 @@ def make_episode(
     for position, guest in enumerate(guests):
         name, affiliation = (guest, "") if isinstance(guest, str) else guest
         episode.guests.append(EpisodeGuest(position=position, name=name, affiliation=affiliation))
+    # As the services do: the search text is written with the episode.
+    search.refresh(episode)
     db.session.add(episode)
     if commit:
         db.session.commit()

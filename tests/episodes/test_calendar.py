@@ -4,14 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import update
 
-from openinfra_live import response_cache
-from openinfra_live.episodes import calendar
+from openinfra_live.config import DEFAULTS, from_environment
 from openinfra_live.episodes.calendar import ics_filename
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
+from tests.episodes.conftest import NOW
+
+# The subscription calendar reaches a year back from now: the clock stands where the episodes are.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 STARTS = datetime(2024, 5, 9, 14, 0, tzinfo=UTC)
 NASTY = "Line one\r\nBEGIN:VALARM\r\nATTENDEE:mailto:x@example.org\r\n; semi, comma \\ back"
@@ -241,49 +243,34 @@ def test_feed_events_follow_every_field_they_are_made_of(app, client):
     assert "YouTube: https://y/2" in description
 
 
-def test_an_edit_builds_the_edited_event_and_the_calendar_builds_none(app, client, monkeypatch):
-    with app.app_context():
-        edited = make_episode("Edited", STARTS)
-        for week in range(1, 4):
-            make_episode(f"Week {week}", STARTS + timedelta(weeks=week))
-        client.get("/calendar.ics")
-        built = []
-        real = calendar.episode_event
-
-        def counting(entry, page_url, domain):
-            built.append(entry.title)
-            return real(entry, page_url, domain)
-
-        monkeypatch.setattr(calendar, "episode_event", counting)
-        edited.title = "Edited again"
-        db.session.commit()
-        assert built == ["Edited again"]
-
+def calendar_titles(client) -> list[str]:
     raw = client.get("/calendar.ics").get_data()
-
-    assert built == ["Edited again"]
-    summaries = sorted(str(e["SUMMARY"]) for e in events(Calendar.from_ical(raw)))
-    assert summaries == ["Edited again", "Week 1", "Week 2", "Week 3"]
+    return sorted(str(e["SUMMARY"]) for e in events(Calendar.from_ical(raw)))
 
 
-def test_a_feed_of_stored_events_is_the_feed_built_anew(app, client):
+def test_the_subscription_calendar_holds_upcoming_episodes_and_the_last_year(app, client):
     with app.app_context():
-        for week in range(3):
-            make_episode(
-                f"Week {week}, “{week}”; a \\ long title " * 3,
-                STARTS + timedelta(weeks=week),
-                guests=[("Kim Ødegård", "Org; Inc.")],
-                links=[("youtube", f"https://www.youtube.com/watch?v=abc{week}")],
-            )
-    stored = client.get("/calendar.ics").get_data()
+        make_episode("400 days old", NOW - timedelta(days=400))
+        make_episode("300 days old", NOW - timedelta(days=300))
+        make_episode("Yesterday", NOW - timedelta(days=1))
+        make_episode("Next week", NOW + timedelta(weeks=1))
+        make_episode("In two years", NOW + timedelta(days=730))
+
+    assert calendar_titles(client) == ["300 days old", "In two years", "Next week", "Yesterday"]
+    # The whole archive stays in the API.
+    assert len(client.get("/api/episodes").get_json()) == 5
+
+
+def test_the_calendar_window_is_a_setting(app, client):
+    app.config["CALENDAR_PAST_DAYS"] = 30
     with app.app_context():
-        # As an earlier version of the site left them (their episodes unchanged).
-        unstored = {"ics_event": None, "ics_format": "", "updated_at": Episode.updated_at}
-        db.session.execute(update(Episode).values(**unstored))
-        db.session.commit()
-    response_cache.clear(app)
+        make_episode("300 days old", NOW - timedelta(days=300))
+        make_episode("Last week", NOW - timedelta(weeks=1))
+        make_episode("Next week", NOW + timedelta(weeks=1))
 
-    anew = client.get("/calendar.ics").get_data()
+    assert calendar_titles(client) == ["Last week", "Next week"]
 
-    assert stored == anew
-    assert_well_formed(stored)
+
+def test_the_calendar_window_can_be_set_in_the_environment():
+    assert from_environment({"CALENDAR_PAST_DAYS": "90"}) == {"CALENDAR_PAST_DAYS": 90}
+    assert DEFAULTS["CALENDAR_PAST_DAYS"] == 365

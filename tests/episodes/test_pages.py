@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from openinfra_live.episodes import queries
+from openinfra_live.episodes.pagination import NoSuchPage
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 
@@ -41,13 +42,13 @@ def every_page(read_page) -> list[str]:
     while True:
         try:
             page = read_page(number)
-        except queries.NoSuchPage:
+        except NoSuchPage:
             assert number > 1
             return titles
         assert len(page.items) <= PER_PAGE
         titles += [episode.title for episode in page.items]
         if not page.has_next:
-            with pytest.raises(queries.NoSuchPage):
+            with pytest.raises(NoSuchPage):
                 read_page(number + 1)
             return titles
         number += 1
@@ -75,21 +76,6 @@ def test_api_pages_give_every_visible_episode_once_newest_first(archive):
 
 
 def test_a_page_past_the_last_is_missing(archive):
-    with pytest.raises(queries.NoSuchPage):
+    with pytest.raises(NoSuchPage):
         queries.archive_page(7, PER_PAGE)
     assert [e.title for e in queries.archive_page(6, PER_PAGE).items] == archive[20:]
-
-
-def test_a_listing_keeps_a_bounded_number_of_page_statements():
-    listing = queries.Listing(queries.summaries_query())
-
-    first, first_parameters = listing.page(20, 0)
-    later, later_parameters = listing.page(20, 40)
-    assert listing.page(20, 0)[0] is first
-    assert listing.page(20, 60)[0] is later
-    assert (first_parameters, later_parameters) == ({}, {"page_offset": 40})
-
-    for rows in range(1, 40):
-        listing.page(rows, 0)
-    assert len(listing._pages) == queries._PAGE_STATEMENTS_KEPT
-    assert "LIMIT 39" in str(listing.page(39, 0)[0])

@@ -9,14 +9,9 @@ from hypothesis import strategies as st
 import openinfra_live.models  # noqa: F401  (every mapper, so models can be built alone)
 from openinfra_live.episodes.feeds import iso_z, link_field
 from openinfra_live.episodes.models import Episode, EpisodeLink
-from openinfra_live.episodes.queries import (
-    EpisodeState,
-    platform_label,
-    recording_of,
-    state_of,
-    youtube_video_id,
-)
-from openinfra_live.episodes.queries import _parsed_youtube_video_id as parsed_video_id
+from openinfra_live.episodes.queries import EpisodeState, state_of
+from openinfra_live.episodes.recordings import _parsed_youtube_video_id as parsed_video_id
+from openinfra_live.episodes.recordings import platform_label, recording_of, youtube_video_id
 
 STARTS = datetime(2024, 5, 9, 14, 0, tzinfo=UTC)
 

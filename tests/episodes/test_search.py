@@ -5,8 +5,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from openinfra_live.episodes import editing
 from openinfra_live.episodes.models import Episode, EpisodeGuest
-from openinfra_live.episodes.search import refresh_search_text
+from openinfra_live.episodes.search import refresh_all
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.episodes.test_archive import titles_in
@@ -43,10 +44,12 @@ def test_a_match_never_spans_two_parts(app, client):
 def test_edits_of_titles_descriptions_and_guests_are_searchable_at_once(app, client):
     with app.app_context():
         episode = make_episode("Before", START, guests=[("Old Name", "Old Co")])
-        episode.title = "After"
-        episode.description = "<p>Quantum rebalancing</p>"
-        episode.guests[0].name = "New Name"
-        episode.guests.append(EpisodeGuest(position=1, name="Second", affiliation="Other Co"))
+        editing.update_episode(
+            episode,
+            title="After",
+            description="<p>Quantum rebalancing</p>",
+            guests=[("New Name", "Old Co"), ("Second", "Other Co")],
+        )
         db.session.commit()
 
     for query in ("after", "quantum", "new name", "other co"):
@@ -56,7 +59,7 @@ def test_edits_of_titles_descriptions_and_guests_are_searchable_at_once(app, cli
 
     with app.app_context():
         episode = db.session.scalars(db.select(Episode)).one()
-        episode.guests.pop(0)
+        editing.update_episode(episode, guests=[("Second", "Other Co")])
         db.session.commit()
 
     assert found(client, "new name", ["After"]) == []
@@ -93,9 +96,9 @@ def test_rows_written_in_bulk_are_searchable_once_refreshed(app, client):
     assert found(client, "kim bulk", ["Bulk row"]) == []
 
     with app.app_context():
-        assert refresh_search_text() == 1
+        assert refresh_all() == 1
         db.session.commit()
-        assert refresh_search_text() == 0
+        assert refresh_all() == 0
 
     assert found(client, "kim bulk", ["Bulk row"]) == ["Bulk row"]
     assert found(client, "without the orm", ["Bulk row"]) == ["Bulk row"]

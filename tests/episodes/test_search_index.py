@@ -11,9 +11,10 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, select, text
 
-from openinfra_live.episodes import queries, search
+from openinfra_live.episodes import editing, queries, search
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.search import narrowing, refresh_search_text
+from openinfra_live.episodes.pagination import NoSuchPage
+from openinfra_live.episodes.search import narrowing, refresh_all
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.statements import statements_of
@@ -92,7 +93,7 @@ def every_answer(term: str, per_page: int = 4) -> list[tuple]:
     while True:
         try:
             page = queries.archive_page(number, per_page, search=term)
-        except queries.NoSuchPage:
+        except NoSuchPage:
             return pages
         pages.append(([item.id for item in page.items], page.total, page.exact))
         if not page.has_next:
@@ -173,7 +174,7 @@ def test_the_index_follows_every_kind_of_write(app):
         episode = make_episode("Magnum clusters", START)
         assert candidates("magnum", 10) == [episode.id]
 
-        episode.title = "Zun containers"
+        editing.update_episode(episode, title="Zun containers")
         db.session.commit()
         assert candidates("magnum", 10) == []
         assert candidates("zun con", 10) == [episode.id]
@@ -182,7 +183,7 @@ def test_the_index_follows_every_kind_of_write(app):
         db.session.execute(text("UPDATE episodes SET search_text = ''"))
         db.session.commit()
         assert candidates("zun con", 10) == []
-        refresh_search_text()
+        refresh_all()
         db.session.commit()
         assert candidates("zun con", 10) == [episode.id]
 
@@ -214,7 +215,7 @@ def test_upgrading_indexes_the_episodes_already_there(tmp_path, monkeypatch):
     with app.app_context():
         insert_old_episode(1, "Old title", "<p>Trove databases</p>")
         db.session.commit()
-        refresh_search_text()
+        refresh_all()
         db.session.commit()
         assert not search.index_available()
 

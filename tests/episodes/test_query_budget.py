@@ -1,0 +1,121 @@
+"""Every public page runs as many SQL statements with 5 episodes as with 1,000 (and a PTG of 2
+teams as of 40), and no more than its budget: measured with the response cache disabled, so
+that the count is the page's own."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from openinfra_live.episodes import search
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.extensions import db
+from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
+from tests.conftest import another_app
+from tests.episodes.conftest import NOW
+from tests.ptg.builders import at, make_event, make_room, make_session, make_team
+from tests.statements import statements_of
+
+UPCOMING = 3
+# No response cache, and the content version (the pages' validators) read at every request
+# rather than when a second has passed, which would add a statement at random.
+UNCACHED = {"RESPONSE_CACHE_ENABLED": False, "CONTENT_VERSION_MAX_AGE": 0, "EPISODES_PER_PAGE": 2}
+# The most statements each page may run, the content version (its validators) included.
+BUDGET = {
+    "/": 8,
+    "/episodes/": 6,
+    "/episodes/?page=2": 6,
+    "/episodes/?q=word": 7,
+    "/episodes/?year=2024": 6,
+    "/episodes/episode-1/": 4,
+    "/episodes/episode-1.ics": 4,
+    "/calendar.ics": 4,
+    "/feed.xml": 4,
+    "/api/episodes": 5,
+    "/ptg/": 4,
+    "/ptg/2030-march/": 5,
+    "/ptg/2030-march/schedule": 6,
+    "/ptg/2030-march/schedule.ics": 6,
+}
+
+
+def add_content(episodes: int, teams: int) -> None:
+    """``episodes`` visible episodes a week apart, a few of them upcoming, each with two links
+    and a guest and "word" in its description; a PTG of ``teams`` teams with a session each."""
+    first_start = NOW.replace(hour=14, minute=0) + timedelta(weeks=UPCOMING)
+    rows = [
+        {
+            "slug": f"episode-{n}",
+            "title": f"Episode {n}",
+            "description": f"<p>A word about episode {n}</p>",
+            "starts_at": first_start - timedelta(weeks=n),
+            "duration_minutes": 60,
+            "hidden": False,
+            "sequence": 0,
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        for n in range(episodes)
+    ]
+    ids = db.session.scalars(insert(Episode).returning(Episode.id), rows).all()
+    youtube = "https://www.youtube.com/watch?v=pHHCIGkpNzs"
+    links = [("youtube", youtube), ("linkedin", "https://www.linkedin.com/feed/")]
+    db.session.execute(
+        insert(EpisodeLink),
+        [
+            {"episode_id": pk, "position": position, "platform": platform, "url": url}
+            for pk in ids
+            for position, (platform, url) in enumerate(links)
+        ],
+    )
+    db.session.execute(
+        insert(EpisodeGuest),
+        [
+            {"episode_id": pk, "position": 0, "name": f"Guest {pk}", "affiliation": "ACME"}
+            for pk in ids
+        ],
+    )
+    search.refresh_all()
+    event = make_event()
+    rooms = [make_room(event, f"Room {n}") for n in range(3)]
+    for n in range(teams):
+        team = make_team(event, f"Team {n}")
+        day, hour = 18 + n // 10, 8 + n % 10
+        make_session(team, rooms[n % 3], at(day, hour), at(day, hour + 1))
+    db.session.commit()
+
+
+def remove_content() -> None:
+    for model in (PtgSession, PtgTeam, Room, PtgEvent, EpisodeGuest, EpisodeLink, Episode):
+        db.session.execute(db.delete(model))
+    db.session.commit()
+
+
+def statements_per_page(app) -> dict[str, int]:
+    client = app.test_client()
+    counts = {}
+    for url in BUDGET:
+        client.get(url)  # warm up: the first connection, compiled statements
+        responses = []
+        statements = statements_of(
+            app, lambda url=url, responses=responses: responses.append(client.get(url))
+        )
+        assert responses[0].status_code == 200, url
+        counts[url] = len(statements)
+    return counts
+
+
+@pytest.mark.slow
+def test_public_pages_run_a_constant_number_of_queries_within_their_budget(app, frozen_now):
+    with another_app(app, **UNCACHED) as uncached:
+        with uncached.app_context():
+            add_content(episodes=5, teams=2)
+        small = statements_per_page(uncached)
+        with uncached.app_context():
+            remove_content()
+            add_content(episodes=1000, teams=40)
+            assert db.session.scalar(db.select(db.func.count(Episode.id))) == 1000
+        large = statements_per_page(uncached)
+
+    assert large == small
+    assert {url: count for url, count in small.items() if count > BUDGET[url]} == {}
