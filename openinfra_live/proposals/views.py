@@ -1,6 +1,7 @@
 """The public *propose an episode* form and the submitter's private status page."""
 
 import logging
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -15,7 +16,7 @@ from flask import (
 )
 
 from openinfra_live import security, workflow
-from openinfra_live.extensions import db, limiter
+from openinfra_live.extensions import limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.proposals import notifications, services, states
 from openinfra_live.proposals.forms import EditProposalForm, ProposeForm
@@ -110,19 +111,6 @@ def _render_status(
     return make_response(page, status)
 
 
-def _submitter_transition(token: str, transition, done_message: str) -> Response:
-    """Run a submitter's transition: commit (which mails) and flash, or flash why it was refused."""
-    try:
-        transition()
-    except workflow.TransitionNotAllowed as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        workflow.commit()
-        flash(done_message, "success")
-    return _see_other(url_for("proposals.status", token=token))
-
-
 @bp.get("/proposals/<token>")
 def status(token: str):
     """The submitter's private status page: state, public messages, the episode once scheduled."""
@@ -138,11 +126,11 @@ def edit(token: str):
     form = EditProposalForm()
     if not form.validate():
         return _render_status(proposal, token, edit_form=form, status=422)
-    return _submitter_transition(
-        token,
-        lambda: services.resubmit_proposal(proposal, form.content(), message=form.message.data),
+    workflow.commit_or_refuse(
+        partial(services.resubmit_proposal, proposal, form.content(), message=form.message.data),
         "Thank you: your edited proposal is back with the moderators.",
     )
+    return _see_other(url_for("proposals.status", token=token))
 
 
 @bp.post("/proposals/<token>/withdraw")
@@ -150,11 +138,10 @@ def edit(token: str):
 def withdraw(token: str):
     """Withdraw the proposal; allowed while it is not final."""
     proposal = _proposal_or_404(token)
-    return _submitter_transition(
-        token,
-        lambda: services.withdraw_proposal(proposal),
-        "Your proposal is withdrawn.",
+    workflow.commit_or_refuse(
+        partial(services.withdraw_proposal, proposal), "Your proposal is withdrawn."
     )
+    return _see_other(url_for("proposals.status", token=token))
 
 
 @bp.post("/proposals/<token>/new-link")

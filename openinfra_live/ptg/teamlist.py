@@ -1,15 +1,6 @@
-"""The official PTG team list: team-name comparison and import of a published list.
-
-Team names are compared by ``team_name_key``: case-insensitively, ignoring whitespace and the
-separators ``- _ . /``. The published October 2022 list names the same team both
-"OpenStack Helm" and "OpenStack-Helm", and registrations write "Openstack-Ansible" or "OpenStack
-Ansible" alike, so those are one team. Other punctuation stays significant ("D&I WG" is not
-"DI WG").
-
-A list file holds one name a line. When some lines start with a bullet (``•``, ``-``, ``*``…)
-only those lines are names, so the prose around a list pasted from a web page is left out;
-otherwise every non-blank line is a name.
-"""
+"""The official PTG team list: team-name comparison and import of a published list (one name
+a line; when some lines start with a bullet, only those, so prose pasted around a list is left
+out)."""
 
 import re
 from collections.abc import Callable, Iterable
@@ -34,7 +25,11 @@ class UnknownEvent(Exception):
 
 
 def team_name_key(name: str) -> str:
-    """The name as compared: case-folded, without whitespace or ``- _ . /`` separators."""
+    """The name as compared: case-folded, without whitespace or ``- _ . /`` separators.
+
+    The published October 2022 list names one team both "OpenStack Helm" and "OpenStack-Helm";
+    other punctuation stays significant ("D&I WG" is not "DI WG").
+    """
     key = _KEY_IGNORED.sub("", name).casefold()
     # A name made only of separators still needs a key of its own.
     return key or _SPACES.sub("", name).casefold()
