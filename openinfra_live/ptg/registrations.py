@@ -20,7 +20,7 @@ from openinfra_live.ptg.rules import (
     RegistrationData,
     registration_errors,
 )
-from openinfra_live.ptg.states import REGISTRATIONS, TeamAction, TeamStatus
+from openinfra_live.ptg.states import LIVE, REGISTRATIONS, TeamAction, TeamStatus
 from openinfra_live.ptg.teamlist import team_name_key
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -61,10 +61,11 @@ def _queue_mail(kind: str, team: PtgTeam, **extra: object) -> None:
 
 
 def _live_team_named(event: PtgEvent, name_key: str) -> PtgTeam | None:
-    live = [TeamStatus.PENDING.value, TeamStatus.APPROVED.value]
     return db.session.scalar(
         db.select(PtgTeam).where(
-            PtgTeam.event_id == event.id, PtgTeam.name_key == name_key, PtgTeam.status.in_(live)
+            PtgTeam.event_id == event.id,
+            PtgTeam.name_key == name_key,
+            PtgTeam.status.in_([s.value for s in LIVE]),
         )
     )
 

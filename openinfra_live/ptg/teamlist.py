@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgTeam, PtgTeamHistory
+from openinfra_live.ptg.states import LIVE
 
-ACTIVE_STATUSES = ("pending", "approved")
 MAX_TEAM_NAME = 200
 BULLETS = "•◦▪‣·*-–—"
 _BULLET_LINE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+(?P<name>.*)$")
@@ -90,7 +90,9 @@ def import_team_names(
     say = progress or (lambda line: None)
     report = TeamImportReport()
     existing = db.session.scalars(
-        db.select(PtgTeam).where(PtgTeam.event_id == event.id, PtgTeam.status.in_(ACTIVE_STATUSES))
+        db.select(PtgTeam).where(
+            PtgTeam.event_id == event.id, PtgTeam.status.in_([s.value for s in LIVE])
+        )
     )
     by_key: dict[str, PtgTeam] = {team.name_key: team for team in existing}
     from_file: set[str] = set()
