@@ -43,10 +43,6 @@ def protect_private_pages(response: Response) -> Response:
     return response
 
 
-def _see_other(url: str) -> Response:
-    return redirect(url, code=303)
-
-
 @bp.route("/propose", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"])
 def propose():
@@ -56,7 +52,7 @@ def propose():
         # A filled honeypot is a bot: it gets what looks like success, nothing is stored.
         log.info("proposal dropped: honeypot filled from %s", request.remote_addr)
         flash("Thank you: your proposal was received.", "success")
-        return _see_other(url_for("proposals.propose"))
+        return redirect(url_for("proposals.propose"), 303)
     if form.validate_on_submit():
         submission = services.submit_proposal(
             form.content(),
@@ -71,7 +67,7 @@ def propose():
                 "e-mail; keep it private.",
                 "success",
             )
-        return _see_other(url_for("proposals.status", token=submission.token))
+        return redirect(url_for("proposals.status", token=submission.token), 303)
     status = 422 if request.method == "POST" else 200
     return make_response(render_template("proposals/propose.html", form=form), status)
 
@@ -130,7 +126,7 @@ def edit(token: str):
         partial(services.resubmit_proposal, proposal, form.content(), message=form.message.data),
         "Thank you: your edited proposal is back with the moderators.",
     )
-    return _see_other(url_for("proposals.status", token=token))
+    return redirect(url_for("proposals.status", token=token), 303)
 
 
 @bp.post("/proposals/<token>/withdraw")
@@ -141,7 +137,7 @@ def withdraw(token: str):
     workflow.commit_or_refuse(
         partial(services.withdraw_proposal, proposal), "Your proposal is withdrawn."
     )
-    return _see_other(url_for("proposals.status", token=token))
+    return redirect(url_for("proposals.status", token=token), 303)
 
 
 @bp.post("/proposals/<token>/new-link")
@@ -154,4 +150,4 @@ def new_link(token: str):
     flash(
         "This page has a new address; the old link no longer works. Bookmark this one.", "success"
     )
-    return _see_other(url_for("proposals.status", token=new_token))
+    return redirect(url_for("proposals.status", token=new_token), 303)
