@@ -7,6 +7,20 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
+from openinfra_live.urls import web_address
+
+
+def strip(value: str | None) -> str | None:
+    """The filter of text fields: surrounding whitespace removed."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def web_url(form: FlaskForm, field: StringField) -> None:
+    """Only http and https addresses: anything else could run script or leave the web."""
+    value = (field.data or "").strip()
+    if value and web_address(value) is None:
+        raise ValidationError("Give an address starting with http:// or https://.")
+
 
 def public_form_limit() -> str:
     """The per-address rate limit of public form submissions, from the configuration."""

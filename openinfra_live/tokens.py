@@ -1,9 +1,5 @@
-"""Private status-link tokens: 256 bits, stored only as their SHA-256.
-
-A token is either random (``new_token``) or derived from a stored seed under the secret key
-(``derive``), so the site can put the same link into every later e-mail and send a repeated
-form to the same status page while the database holds no working link.
-"""
+"""Private status-link tokens: 256 bits, random or derived from a stored seed under the secret
+key, stored only as their SHA-256 (the database holds no working link)."""
 
 import base64
 import hashlib
@@ -40,13 +36,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def token_matches(token: str, stored_hash: str | None) -> bool:
-    """Constant-time comparison of a presented token with a stored hash."""
-    if not stored_hash:
-        return False
-    return hmac.compare_digest(hash_token(token), stored_hash)
-
-
 def looks_like_token(token: str) -> bool:
     """Cheap shape check before touching the database (43 URL-safe characters)."""
     return len(token) == 43 and all(c.isalnum() or c in "-_" for c in token)
@@ -56,7 +45,4 @@ def find(model: Any, token: str) -> Any:
     """The ``model`` row whose ``token_hash`` the token opens, or None (the same for any miss)."""
     if not looks_like_token(token):
         return None
-    row = db.session.scalar(db.select(model).where(model.token_hash == hash_token(token)))
-    if row is None or not token_matches(token, row.token_hash):
-        return None
-    return row
+    return db.session.scalar(db.select(model).where(model.token_hash == hash_token(token)))

@@ -1,23 +1,23 @@
 """One small workflow engine for proposals, PTG registrations and (later) audience questions.
 
-A ``Workflow`` declares its states, actions, the one transition table ``{(state, action): new
-state}``, named groups of states, its model and history model. ``apply`` is the only way a
-status changes: it checks the table, moves the row with a conditional UPDATE (so a change made
-meanwhile by another request is never overwritten), records the history and audit entries,
-and flushes. Services queue their mails in the session's outbox; ``commit`` commits and then
-sends them, so a rolled-back change mails nobody and a mail server that is down never undoes
-a change.
+``Workflow.apply`` is the only way a status changes; services queue their mails in the
+session's outbox and ``commit`` sends them after the commit, so a rolled-back change mails
+nobody and a mail server that is down never undoes a change.
 """
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
+from flask import flash
+from sqlalchemy import JSON, ForeignKey, String, Text, update
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from openinfra_live import audit, clock, mail
+from openinfra_live.database import UTCDateTime
 from openinfra_live.extensions import db
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,25 @@ OUTBOX_KEY = "workflow_outbox"
 class TransitionNotAllowed(Exception):
     """The table does not allow this action from the object's state (or it changed meanwhile)."""
 
-    def __init__(self, message: str, *, current: str = "", action: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.current = current
-        self.action = action
+
+class HistoryEntryMixin:
+    """One transition or note: who, when, from which state to which, and an optional message.
+
+    ``is_public`` entries are shown to the submitter; the others are moderators' notes.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(default=False)
+    changes: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    @declared_attr
+    def actor_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 @dataclass(frozen=True)
@@ -51,12 +65,6 @@ class Workflow:
     audit_action: str
     # The sentence a refused ``(state, action)`` shows to the person who asked.
     refusal: Callable[[str, str], str]
-    status_column: str = "status"
-    _by_state: dict = field(init=False, repr=False, compare=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for (state, action), _target in self.transitions.items():
-            self._by_state.setdefault(state, []).append(action)
 
     def group(self, name: str) -> frozenset:
         """The states of a named group (``open``, ``final``, ``public``...)."""
@@ -64,23 +72,14 @@ class Workflow:
 
     def allowed_actions(self, obj: Any) -> list:
         """Every action the table allows from ``obj``'s state: what views and pages offer."""
-        return list(self._by_state.get(getattr(obj, self.status_column), []))
-
-    def target(self, current: str, action: str) -> StrEnum:
-        """The state ``action`` leads to from ``current``; raises ``TransitionNotAllowed``."""
-        try:
-            key = (self.states(current), self.actions(action))
-        except ValueError:
-            key = None
-        if key not in self.transitions:
-            raise TransitionNotAllowed(
-                self.refusal(current, action), current=current, action=action
-            )
-        return self.transitions[key]
+        return [action for state, action in self.transitions if state == obj.status]
 
     def check(self, obj: Any, action: str) -> StrEnum:
-        """Raise ``TransitionNotAllowed`` unless ``action`` is allowed on ``obj`` now."""
-        return self.target(getattr(obj, self.status_column), action)
+        """The state ``action`` leads ``obj`` to; raises ``TransitionNotAllowed``."""
+        target = self.transitions.get((obj.status, action))
+        if target is None:
+            raise TransitionNotAllowed(self.refusal(obj.status, action))
+        return target
 
     def apply(
         self,
@@ -97,21 +96,19 @@ class Workflow:
         Side effects: the conditional UPDATE of the status, a history entry, an audit entry;
         flushes. A row changed since this request read it raises ``TransitionNotAllowed``.
         """
-        current = getattr(obj, self.status_column)
+        current = obj.status
         target = self.check(obj, action)
-        column = getattr(self.model, self.status_column)
         # Matches only while the row is still in the state this request saw.
         result = db.session.execute(
             update(self.model)
-            .where(self.model.id == obj.id, column == current)
-            .values({self.status_column: target.value, "updated_at": clock.now()}),
+            .where(self.model.id == obj.id, self.model.status == current)
+            .values(status=target.value, updated_at=clock.now()),
             execution_options={"synchronize_session": False},
         )
         if result.rowcount != 1:
             db.session.refresh(obj)
-            now = getattr(obj, self.status_column)
-            raise TransitionNotAllowed(self.refusal(now, action), current=now, action=action)
-        db.session.expire(obj, [self.status_column, "updated_at"])
+            raise TransitionNotAllowed(self.refusal(obj.status, action))
+        db.session.expire(obj, ["status", "updated_at"])
         entry = self.record(
             obj,
             action.value,
@@ -162,19 +159,16 @@ class Workflow:
 # --- the outbox ------------------------------------------------------------------------------
 
 
-def _transaction() -> Any:
-    session = db.session()
-    return session.get_transaction() or session.begin()
-
-
 def queue(to: str, subject: str, template: str, **context: Any) -> None:
     """Queue the mail ``templates/<template>`` to ``to``; ``commit`` sends it after committing.
 
     The mail belongs to the current transaction: when that is rolled back, it is never sent.
     """
     if to:
-        outbox = db.session.info.setdefault(OUTBOX_KEY, [])
-        outbox.append((_transaction(), to, subject, template, context))
+        transaction = db.session().get_transaction() or db.session().begin()
+        db.session.info.setdefault(OUTBOX_KEY, []).append(
+            (transaction, to, subject, template, context)
+        )
 
 
 def pending() -> list[tuple[str, str, str, dict]]:
@@ -199,3 +193,17 @@ def commit() -> None:
             mail.send(to, subject, template, **context)
         except Exception:  # a broken mail must not turn a stored change into an error page
             log.exception("could not send the mail %r to %r", subject, to)
+
+
+def commit_or_refuse(change: Callable[[], Any], done: str) -> bool:
+    """Make ``change``, commit and flash ``done``; when the table refuses it, roll back and
+    flash why instead. Returns whether the change was made."""
+    try:
+        change()
+    except TransitionNotAllowed as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    commit()
+    flash(done, "success")
+    return True

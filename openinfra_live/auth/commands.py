@@ -14,6 +14,10 @@ from openinfra_live.auth import services
 from openinfra_live.auth.passwords import WeakPassword
 from openinfra_live.extensions import db
 
+password_stdin = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
@@ -39,9 +43,7 @@ def _commit_or_fail(action, *args: str) -> object:
 @click.command("create-moderator")
 @click.argument("email")
 @click.option("--name", default="", help="The name shown to other moderators.")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
-)
+@password_stdin
 @with_appcontext
 def create_moderator_command(email: str, name: str, password_stdin: bool) -> None:
     """Create a moderator account (the password is asked for, or read from stdin)."""
@@ -52,9 +54,7 @@ def create_moderator_command(email: str, name: str, password_stdin: bool) -> Non
 
 @click.command("set-password")
 @click.argument("email")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
-)
+@password_stdin
 @with_appcontext
 def set_password_command(email: str, password_stdin: bool) -> None:
     """Give an account a new password; its open sessions end."""

@@ -24,26 +24,6 @@ class AccountError(Exception):
     """A change to an account that cannot be made; the message is meant for the operator."""
 
 
-class DuplicateAccount(AccountError):
-    """An account with this e-mail address exists already."""
-
-
-class UnknownAccount(AccountError):
-    """No account has this e-mail address."""
-
-
-class InvalidEmail(AccountError):
-    """The e-mail address is not one."""
-
-
-class LoginThrottled(Exception):
-    """Too many failed sign-ins for this address and account: wait ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many failed sign-ins; try again in {retry_after} seconds.")
-        self.retry_after = retry_after
-
-
 def normalize_email(raw: str) -> str:
     """The form in which e-mail addresses are stored and compared: trimmed, lower-cased."""
     return (raw or "").strip().lower()
@@ -57,7 +37,7 @@ def find_user(email: str) -> User | None:
 def _get_user(email: str) -> User:
     user = find_user(email)
     if user is None:
-        raise UnknownAccount(f"There is no account for {normalize_email(email)}.")
+        raise AccountError(f"There is no account for {normalize_email(email)}.")
     return user
 
 
@@ -66,10 +46,10 @@ def create_moderator(email: str, password: str, display_name: str = "") -> User:
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise InvalidEmail(f"{email!r} is not a valid e-mail address: {error}") from error
+        raise AccountError(f"{email!r} is not a valid e-mail address: {error}") from error
     address = normalize_email(address)
     if find_user(address) is not None:
-        raise DuplicateAccount(f"An account for {address} exists already.")
+        raise AccountError(f"An account for {address} exists already.")
     check_strength(password, email=address)
     user = User(
         email=address,
@@ -127,23 +107,14 @@ def record_login(user: User) -> None:
     audit.record("login_success", user, actor=user)
 
 
-def record_failed_login(email: str) -> None:
-    """Note a refused sign-in under the e-mail that was tried (never the password)."""
-    audit.record(
-        "login_failure",
-        object_type="user",
-        actor=_Attempt(normalize_email(email)),
-    )
-
-
-def record_lockout(email: str, retry_after: int) -> None:
-    """Note that sign-ins to ``email`` from this address are refused for a while."""
-    audit.record(
-        "login_lockout",
-        object_type="user",
-        actor=_Attempt(normalize_email(email)),
-        detail={"retry_after_seconds": retry_after},
-    )
+def record_failed_login(email: str, lockout: int | None = None) -> None:
+    """Note a refused sign-in under the e-mail that was tried (never the password), and the
+    lockout it starts, if any."""
+    actor = _Attempt(normalize_email(email))
+    audit.record("login_failure", object_type="user", actor=actor)
+    if lockout is not None:
+        detail = {"retry_after_seconds": lockout}
+        audit.record("login_lockout", object_type="user", actor=actor, detail=detail)
 
 
 def sign_out(user: User) -> None:
@@ -169,52 +140,40 @@ class _Attempt:
 # and the account alone. Successful sign-ins count nothing.
 
 
-def _failure_limits() -> list[tuple[RateLimitItem, str]]:
+def _failure_counters(address: str, email: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+    """Each limit on failed sign-ins with the key it counts under."""
     config = current_app.config
-    limits = [(item, "address+account") for item in parse_many(config["LOGIN_FAILURE_LIMIT"])]
-    account_limit = config.get("LOGIN_ACCOUNT_FAILURE_LIMIT")
-    if account_limit:
-        limits += [(item, "account") for item in parse_many(account_limit)]
-    return limits
-
-
-def _identifiers(scope: str, address: str, email: str) -> tuple[str, ...]:
-    if scope == "account":
-        return ("login-failures", "account", email)
-    return ("login-failures", "address", address, email)
+    email = normalize_email(email)
+    by_address = ("login-failures", "address", address, email)
+    counters = [(item, by_address) for item in parse_many(config["LOGIN_FAILURE_LIMIT"])]
+    if config.get("LOGIN_ACCOUNT_FAILURE_LIMIT"):
+        by_account = ("login-failures", "account", email)
+        counters += [
+            (item, by_account) for item in parse_many(config["LOGIN_ACCOUNT_FAILURE_LIMIT"])
+        ]
+    return counters
 
 
 def login_retry_after(address: str, email: str) -> int | None:
     """Seconds to wait before this address may try this account again, or None if it may."""
-    email = normalize_email(email)
     strategy = limiter.limiter
-    waits = []
-    for item, scope in _failure_limits():
-        identifiers = _identifiers(scope, address, email)
-        if not strategy.test(item, *identifiers):
-            reset_at = strategy.get_window_stats(item, *identifiers).reset_time
-            waits.append(max(1, int(reset_at - time.time()) + 1))
-    return max(waits) if waits else None
-
-
-def check_login_allowed(address: str, email: str) -> None:
-    """Raise ``LoginThrottled`` while this address, or everyone, may not try this account."""
-    retry_after = login_retry_after(address, email)
-    if retry_after is not None:
-        raise LoginThrottled(retry_after)
+    waits = [
+        max(1, int(strategy.get_window_stats(item, *key).reset_time - time.time()) + 1)
+        for item, key in _failure_counters(address, email)
+        if not strategy.test(item, *key)
+    ]
+    return max(waits, default=None)
 
 
 def count_failed_login(address: str, email: str) -> int | None:
     """Count one failed sign-in; return the seconds of the lockout it starts, if it starts one."""
-    email = normalize_email(email)
-    for item, scope in _failure_limits():
-        limiter.limiter.hit(item, *_identifiers(scope, address, email))
+    for item, key in _failure_counters(address, email):
+        limiter.limiter.hit(item, *key)
     return login_retry_after(address, email)
 
 
 def forget_failed_logins(address: str, email: str) -> None:
     """A successful sign-in from this address clears its count for the account."""
-    email = normalize_email(email)
-    for item, scope in _failure_limits():
-        if scope == "address+account":
-            limiter.limiter.clear(item, *_identifiers(scope, address, email))
+    for item, key in _failure_counters(address, email):
+        if key[1] == "address":
+            limiter.limiter.clear(item, *key)

@@ -15,11 +15,14 @@ from flask import (
     session,
 )
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import TooManyRequests
+from wtforms import EmailField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, Length
 
 from openinfra_live import security
 from openinfra_live.auth import services
-from openinfra_live.auth.forms import LoginForm
+from openinfra_live.auth.passwords import MAX_LENGTH
 from openinfra_live.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -29,6 +32,22 @@ LOGIN_FAILED = "Email or password is incorrect."
 # Whitespace, control characters and backslashes: browsers drop or reinterpret them in a
 # Location header (``/\evil.com`` and ``/\t/evil.com`` both lead off-site).
 _UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password; ``next`` carries the page to return to (checked before use)."""
+
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired(message="Enter your e-mail address."), Length(max=254)],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Enter your password."), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
 
 
 def _is_local_path(target: str) -> bool:
@@ -64,13 +83,6 @@ def login_address_limit() -> str:
     return current_app.config["LOGIN_ADDRESS_LIMIT"]
 
 
-def _throttled(retry_after: int) -> TooManyRequests:
-    return TooManyRequests(
-        description="Too many failed sign-ins. Wait a while before trying again.",
-        retry_after=retry_after,
-    )
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_address_limit, methods=["POST"])
 def login() -> Response:
@@ -83,17 +95,17 @@ def login() -> Response:
         email = services.normalize_email(form.email.data)
         # The hidden field carries it; a form posted to ``/login?next=…`` may carry it there.
         target = safe_next_path(form.next.data or request.args.get("next"))
-        try:
-            # Checked before the password, so a locked-out pair learns nothing, right or wrong.
-            services.check_login_allowed(address, email)
-        except services.LoginThrottled as error:
-            raise _throttled(error.retry_after) from None
+        # Checked before the password, so a locked-out pair learns nothing, right or wrong.
+        retry_after = services.login_retry_after(address, email)
+        if retry_after is not None:
+            raise TooManyRequests(
+                description="Too many failed sign-ins. Wait a while before trying again.",
+                retry_after=retry_after,
+            )
         user = services.authenticate(email, form.password.data)
         if user is None:
-            services.record_failed_login(email)
             lockout = services.count_failed_login(address, email)
-            if lockout is not None:
-                services.record_lockout(email, lockout)
+            services.record_failed_login(email, lockout)
             db.session.commit()
             flash(LOGIN_FAILED, "error")
             form.password.data = ""

@@ -1,37 +1,26 @@
 """Episodes for moderators: the full list (hidden ones too), create, edit, hide and unhide.
 
-Views only call the verbs of ``episodes.editing``; each POST commits once, flashes and
-redirects (303), or shows the form again with what was typed and why it was refused (422 for
-bad input, 409 when the schedule says no). Moving an episode that came from a proposal mails
-its submitter: the mail is queued, and ``workflow.commit`` sends it after the commit.
+A refused POST shows the form again as typed: 422 for bad input, 409 when the schedule says no.
 """
 
 from datetime import datetime
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from openinfra_live import clock, security, workflow
+from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing, queries
 from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, EpisodeForm
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.moderation import bp
+from openinfra_live.moderation import bp, page, paginate, see_other
 from openinfra_live.proposals import notifications
 
 EPISODES_PER_PAGE = 25
 FREE_SLOTS_OFFERED = 4
 SEARCH_MAX_LENGTH = 200
-
-
-def _see_other(url: str) -> Response:
-    return security.no_store(redirect(url, code=303))
-
-
-def _moderator():
-    return current_user._get_current_object()
 
 
 def _episode_or_404(episode_id: int) -> Episode:
@@ -45,8 +34,9 @@ def _render_form(form: EpisodeForm, episode: Episode | None, status: int = 200) 
     now = clock.now()
     # Blank rows after the filled ones: a guest or link is added without JavaScript.
     form.add_spare_rows()
-    page = render_template(
+    return page(
         "moderation/episodes_form.html",
+        status,
         form=form,
         episode=episode,
         now=now,
@@ -57,7 +47,6 @@ def _render_form(form: EpisodeForm, episode: Episode | None, status: int = 200) 
             notifications.episode_url(episode.slug) if episode and not episode.hidden else None
         ),
     )
-    return security.no_store(make_response(page, status))
 
 
 def _refuse(form: EpisodeForm, episode_id: int | None, error: editing.EpisodeError) -> Response:
@@ -91,24 +80,11 @@ def _commit_or_clash(starts_at: datetime) -> None:
 def episodes():
     """Every episode, hidden ones too, newest first; ``?q=`` searches titles, ``?page=`` pages."""
     search = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    page_number = request.args.get("page", 1, type=int)
-    if page_number < 1:
-        abort(404)
     query = db.select(Episode).order_by(Episode.starts_at.desc(), Episode.id.desc())
     if search:
         query = query.where(Episode.title.icontains(search, autoescape=True))
-    page = db.paginate(query, page=page_number, per_page=EPISODES_PER_PAGE, error_out=False)
-    if page_number > 1 and not page.items:
-        abort(404)
-    response = make_response(
-        render_template(
-            "moderation/episodes.html",
-            page=page,
-            search=search,
-            now=clock.now(),
-        )
-    )
-    return security.no_store(response)
+    listing = paginate(query, EPISODES_PER_PAGE)
+    return page("moderation/episodes.html", page=listing, search=search, now=clock.now())
 
 
 @bp.route("/episodes/new", methods=["GET", "POST"])
@@ -124,14 +100,14 @@ def episode_new():
         return _render_form(form, None, 422)
     try:
         episode = editing.create_episode(
-            starts_at=form.start_utc(), actor=_moderator(), **form.content()
+            starts_at=form.start_utc(), actor=current_user, **form.content()
         )
         episode_id, title = episode.id, episode.title
         _commit_or_clash(form.start_utc())
     except editing.EpisodeError as error:
         return _refuse(form, None, error)
     flash(f"Episode “{title}” created.", "success")
-    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+    return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
 @bp.route("/episodes/<int:episode_id>/edit", methods=["GET", "POST"])
@@ -151,7 +127,7 @@ def episode_edit(episode_id: int):
         starts_at = old_start
     try:
         changes = editing.update_episode(
-            episode, starts_at=starts_at, actor=_moderator(), **form.content()
+            episode, starts_at=starts_at, actor=current_user, **form.content()
         )
         moved = "starts_at" in changes or "duration_minutes" in changes
         tell_submitter = moved and episode.proposal_id is not None and not episode.hidden
@@ -166,7 +142,7 @@ def episode_edit(episode_id: int):
         flash("Episode saved. It moved: its submitter was told by e-mail.", "success")
     else:
         flash("Episode saved.", "success")
-    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+    return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
 @bp.post("/episodes/<int:episode_id>/hide")
@@ -174,10 +150,10 @@ def episode_edit(episode_id: int):
 def episode_hide(episode_id: int):
     """Take an episode off every public page, feed, calendar and the API."""
     episode = _episode_or_404(episode_id)
-    editing.hide_episode(episode, actor=_moderator())
+    editing.hide_episode(episode, actor=current_user)
     db.session.commit()
     flash(f"“{episode.title}” is hidden: visitors no longer see it.", "success")
-    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+    return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
 @bp.post("/episodes/<int:episode_id>/unhide")
@@ -186,7 +162,7 @@ def episode_unhide(episode_id: int):
     """Show a hidden episode again, unless it would overlap a visible one."""
     episode = _episode_or_404(episode_id)
     try:
-        editing.unhide_episode(episode, actor=_moderator())
+        editing.unhide_episode(episode, actor=current_user)
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         db.session.rollback()
@@ -194,4 +170,4 @@ def episode_unhide(episode_id: int):
         episode = _episode_or_404(episode_id)
         return _render_form(EpisodeForm.for_episode(episode), episode, 409)
     flash(f"“{episode.title}” is visible again.", "success")
-    return _see_other(url_for("moderation.episode_edit", episode_id=episode_id))
+    return see_other("moderation.episode_edit", episode_id=episode_id)

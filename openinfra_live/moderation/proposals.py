@@ -1,32 +1,22 @@
 """One proposal for moderators: review actions, notes, claim, tags, and scheduling.
 
-Views only call the verbs of ``proposals.services``; each state change is a POST with CSRF,
-commits once through ``workflow.commit`` (which sends the mails the verb queued), and
-redirects (303). A request
-the workflow refuses (a stale page, a forged form) gets 409 and a flash, and changes nothing.
+Views only call the verbs of ``proposals.services``; each POST commits once through
+``workflow.commit`` (which sends the mails the verb queued) and redirects (303). A request the
+workflow refuses (a stale page, a forged form) gets 409 and a flash, and changes nothing.
 """
 
 from collections.abc import Callable
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from openinfra_live import clock, security, workflow
+from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing
 from openinfra_live.extensions import db
-from openinfra_live.moderation import bp
+from openinfra_live.moderation import bp, page, see_other
 from openinfra_live.proposals import notifications, services, states
 from openinfra_live.proposals.forms import (
     MessageForm,
@@ -38,14 +28,14 @@ from openinfra_live.proposals.forms import (
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 
 FREE_SLOTS_OFFERED = 5
-
-
-def _see_other(url: str) -> Response:
-    return redirect(url, code=303)
-
-
-def _moderator():
-    return current_user._get_current_object()
+# The forms of the proposal page, by prefix; the template names each ``<prefix>_form``.
+FORMS: dict[str, type[FlaskForm]] = {
+    "approve": MessageForm,
+    "decline": MessageForm,
+    "changes": RequiredMessageForm,
+    "note": NoteForm,
+    "tags": TagsForm,
+}
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -65,13 +55,12 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
 
 def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Response:
     tags = [tag for tag in proposal.tags.split(",") if tag]
-    forms.setdefault("approve_form", MessageForm(prefix="approve"))
-    forms.setdefault("decline_form", MessageForm(prefix="decline"))
-    forms.setdefault("changes_form", RequiredMessageForm(prefix="changes"))
-    forms.setdefault("note_form", NoteForm(prefix="note"))
-    forms.setdefault("tags_form", TagsForm(prefix="tags", data={"tags": ", ".join(tags)}))
-    page = render_template(
+    for prefix, form_class in FORMS.items():
+        data = {"tags": ", ".join(tags)} if prefix == "tags" else None
+        forms.setdefault(f"{prefix}_form", form_class(prefix=prefix, data=data))
+    return page(
         "moderation/proposal.html",
+        status,
         proposal=proposal,
         tags=tags,
         labels=states.LABELS,
@@ -82,7 +71,6 @@ def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Respon
         ),
         **forms,
     )
-    return security.no_store(make_response(page, status))
 
 
 def _refused(proposal_id: int, error: Exception) -> Response:
@@ -92,6 +80,32 @@ def _refused(proposal_id: int, error: Exception) -> Response:
     return _render(_proposal_or_404(proposal_id), 409)
 
 
+def _act(
+    proposal_id: int,
+    verb: Callable[[Proposal, FlaskForm | None], object],
+    done: str,
+    prefix: str = "",
+    invalid: str = "The form has errors: see below.",
+) -> Response:
+    """Validate the ``prefix`` form (if any), call ``verb``, commit and flash ``done``."""
+    proposal = _proposal_or_404(proposal_id)
+    form = FORMS[prefix](prefix=prefix) if prefix else None
+    if form is not None and not form.validate():
+        flash(invalid, "error")
+        return _render(proposal, 422, **{f"{prefix}_form": form})
+    try:
+        verb(proposal, form)
+    except (workflow.TransitionNotAllowed, services.ProposalError) as error:
+        return _refused(proposal_id, error)
+    workflow.commit()
+    flash(done, "success")
+    return see_other("moderation.proposal", proposal_id=proposal_id)
+
+
+def _with_message(verb: Callable[..., ProposalHistory]) -> Callable:
+    return lambda proposal, form: verb(proposal, current_user, form.message.data or "")
+
+
 @bp.get("/proposals/<int:proposal_id>")
 @moderator_required
 def proposal(proposal_id: int):
@@ -99,36 +113,15 @@ def proposal(proposal_id: int):
     return _render(_proposal_or_404(proposal_id))
 
 
-def _transition_view(
-    proposal_id: int,
-    form: FlaskForm,
-    form_name: str,
-    verb: Callable[..., ProposalHistory],
-    done: str,
-) -> Response:
-    proposal = _proposal_or_404(proposal_id)
-    if not form.validate():
-        flash("The form has errors: see below.", "error")
-        return _render(proposal, 422, **{form_name: form})
-    try:
-        verb(proposal, _moderator(), form.message.data or "")
-    except (workflow.TransitionNotAllowed, services.ProposalError) as error:
-        return _refused(proposal_id, error)
-    workflow.commit()
-    flash(done, "success")
-    return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
-
-
 @bp.post("/proposals/<int:proposal_id>/approve")
 @moderator_required
 def approve(proposal_id: int):
     """Approve the proposal (optional message to the submitter)."""
-    return _transition_view(
+    return _act(
         proposal_id,
-        MessageForm(prefix="approve"),
-        "approve_form",
-        services.approve_proposal,
+        _with_message(services.approve_proposal),
         "Approved. The submitter was told by e-mail; schedule it when a date is clear.",
+        "approve",
     )
 
 
@@ -136,12 +129,11 @@ def approve(proposal_id: int):
 @moderator_required
 def decline(proposal_id: int):
     """Decline the proposal with a message to the submitter."""
-    return _transition_view(
+    return _act(
         proposal_id,
-        MessageForm(prefix="decline"),
-        "decline_form",
-        services.decline_proposal,
+        _with_message(services.decline_proposal),
         "Declined. The submitter was told by e-mail.",
+        "decline",
     )
 
 
@@ -149,12 +141,11 @@ def decline(proposal_id: int):
 @moderator_required
 def request_changes(proposal_id: int):
     """Ask the submitter for changes; the message says which."""
-    return _transition_view(
+    return _act(
         proposal_id,
-        RequiredMessageForm(prefix="changes"),
-        "changes_form",
-        services.request_changes,
+        _with_message(services.request_changes),
         "Changes requested. The submitter was told by e-mail.",
+        "changes",
     )
 
 
@@ -162,68 +153,48 @@ def request_changes(proposal_id: int):
 @moderator_required
 def add_note(proposal_id: int):
     """Add an internal note, which the submitter never sees."""
-    proposal = _proposal_or_404(proposal_id)
-    form = NoteForm(prefix="note")
-    if not form.validate():
-        flash("The note has errors: see below.", "error")
-        return _render(proposal, 422, note_form=form)
-    services.add_note(proposal, _moderator(), form.message.data)
-    db.session.commit()
-    flash("Note added.", "success")
-    return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
+    return _act(
+        proposal_id,
+        _with_message(services.add_note),
+        "Note added.",
+        "note",
+        "The note has errors: see below.",
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/claim")
 @moderator_required
 def claim(proposal_id: int):
     """Claim the proposal so that other moderators know someone reviews it."""
-    proposal = _proposal_or_404(proposal_id)
-    try:
-        services.claim_proposal(proposal, _moderator())
-    except services.ProposalError as error:
-        return _refused(proposal_id, error)
-    db.session.commit()
-    flash("You claimed this proposal.", "success")
-    return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
+    return _act(
+        proposal_id,
+        lambda proposal, _form: services.claim_proposal(proposal, current_user),
+        "You claimed this proposal.",
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/release")
 @moderator_required
 def release(proposal_id: int):
     """Release one's own claim on the proposal."""
-    proposal = _proposal_or_404(proposal_id)
-    try:
-        services.claim_proposal(proposal, _moderator(), release=True)
-    except services.ProposalError as error:
-        return _refused(proposal_id, error)
-    db.session.commit()
-    flash("You released this proposal.", "success")
-    return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
+    return _act(
+        proposal_id,
+        lambda proposal, _form: services.claim_proposal(proposal, current_user, release=True),
+        "You released this proposal.",
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/tags")
 @moderator_required
 def set_tags(proposal_id: int):
     """Replace the proposal's tags."""
-    proposal = _proposal_or_404(proposal_id)
-    form = TagsForm(prefix="tags")
-    if not form.validate():
-        flash("The tags have errors: see below.", "error")
-        return _render(proposal, 422, tags_form=form)
-    services.set_tags(proposal, _moderator(), form.tag_list())
-    db.session.commit()
-    flash("Tags saved.", "success")
-    return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
-
-
-def _render_schedule(proposal: Proposal, form: ScheduleForm, status: int = 200) -> Response:
-    page = render_template(
-        "moderation/proposal_schedule.html",
-        proposal=proposal,
-        form=form,
-        now=clock.now(),
+    return _act(
+        proposal_id,
+        lambda proposal, form: services.set_tags(proposal, current_user, form.tag_list()),
+        "Tags saved.",
+        "tags",
+        "The tags have errors: see below.",
     )
-    return security.no_store(make_response(page, status))
 
 
 @bp.route("/proposals/<int:proposal_id>/schedule", methods=["GET", "POST"])
@@ -235,7 +206,7 @@ def schedule(proposal_id: int):
         label = states.LABELS[states.ProposalState(proposal.status)].lower()
         flash(f"Only approved proposals can be scheduled; this one is “{label}”.", "error")
         if request.method != "POST":
-            return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))
+            return see_other("moderation.proposal", proposal_id=proposal_id)
         return _render(proposal, 409)
     slots = editing.next_free_slots(FREE_SLOTS_OFFERED)
     if request.method == "POST":
@@ -249,30 +220,34 @@ def schedule(proposal_id: int):
             },
         )
     form.set_slot_choices(slots)
-    if not form.validate_on_submit():
-        return _render_schedule(proposal, form, 422 if request.method == "POST" else 200)
-    try:
-        services.schedule_proposal(
-            proposal,
-            _moderator(),
-            starts_at=form.starts_at(),
-            title=form.title.data,
-            description=form.description.data or "",
-            guests=form.guest_rows(),
-            duration_minutes=form.duration_minutes.data,
-        )
-    except workflow.TransitionNotAllowed as error:
-        return _refused(proposal_id, error)
-    except editing.EpisodeError as error:
-        db.session.rollback()
-        form.slot.errors = [*form.slot.errors, str(error)]
-        status = 409 if isinstance(error, editing.SlotClashError) else 422
-        return _render_schedule(_proposal_or_404(proposal_id), form, status)
-    workflow.commit()
-    episode = proposal.episode
-    flash(
-        f"Scheduled “{episode.title}” on {episode.starts_at:%A %-d %B %Y, %H:%M} UTC. "
-        "The submitter was told by e-mail.",
-        "success",
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            services.schedule_proposal(
+                proposal,
+                current_user,
+                starts_at=form.starts_at(),
+                title=form.title.data,
+                description=form.description.data or "",
+                guests=form.guest_rows(),
+                duration_minutes=form.duration_minutes.data,
+            )
+        except workflow.TransitionNotAllowed as error:
+            return _refused(proposal_id, error)
+        except editing.EpisodeError as error:
+            db.session.rollback()
+            form.slot.errors = [*form.slot.errors, str(error)]
+            status = 409 if isinstance(error, editing.SlotClashError) else 422
+            proposal = _proposal_or_404(proposal_id)
+        else:
+            workflow.commit()
+            episode = proposal.episode
+            flash(
+                f"Scheduled “{episode.title}” on {episode.starts_at:%A %-d %B %Y, %H:%M} UTC. "
+                "The submitter was told by e-mail.",
+                "success",
+            )
+            return see_other("moderation.proposal", proposal_id=proposal_id)
+    return page(
+        "moderation/proposal_schedule.html", status, proposal=proposal, form=form, now=clock.now()
     )
-    return _see_other(url_for("moderation.proposal", proposal_id=proposal_id))

@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from flask import abort, make_response, render_template, request
+from flask import abort, request
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from openinfra_live import clock, security
+from openinfra_live import clock
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.extensions import db
-from openinfra_live.moderation import bp
+from openinfra_live.moderation import bp, page
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal
 
@@ -51,7 +51,7 @@ def queue():
         .order_by(Proposal.created_at, Proposal.id)
     ).all()
     now = clock.now()
-    page = render_template(
+    return page(
         "moderation/queue.html",
         items=[(proposal, age(proposal.created_at, now)) for proposal in proposals],
         counts=counts,
@@ -62,4 +62,3 @@ def queue():
         labels=states.LABELS,
         tags_of=lambda proposal: [tag for tag in proposal.tags.split(",") if tag],
     )
-    return security.no_store(make_response(page))

@@ -27,7 +27,7 @@ from wtforms.validators import (
 
 from openinfra_live import clock
 from openinfra_live.episodes import editing
-from openinfra_live.forms import PublicForm
+from openinfra_live.forms import PublicForm, strip
 from openinfra_live.proposals.services import MAX_TAGS, ProposalContent
 
 GUEST_ROWS = 3
@@ -39,15 +39,11 @@ _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CUSTOM_SLOT = "custom"
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class GuestForm(Form):
     """One guest row. A plain ``Form``: the enclosing form carries the CSRF token."""
 
-    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
-    affiliation = StringField("Affiliation", filters=[_strip], validators=[Length(max=200)])
+    name = StringField("Name", filters=[strip], validators=[Length(max=200)])
+    affiliation = StringField("Affiliation", filters=[strip], validators=[Length(max=200)])
 
 
 def _guest_rows(form: FlaskForm) -> list[tuple[str, str]]:
@@ -68,25 +64,25 @@ class ProposalContentForm(FlaskForm):
 
     title = StringField(
         "Title of the episode",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(), Length(min=5, max=200)],
     )
     description = TextAreaField(
         "What is the episode about?",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(), Length(min=20, max=MAX_DESCRIPTION)],
     )
     guests = FieldList(FormField(GuestForm), min_entries=GUEST_ROWS, max_entries=MAX_GUEST_ROWS)
-    organization = StringField("Organization", filters=[_strip], validators=[Length(max=200)])
+    organization = StringField("Organization", filters=[strip], validators=[Length(max=200)])
     preferred_month = StringField(
         "Preferred month",
-        filters=[_strip],
+        filters=[strip],
         # No maxlength or placeholder: HTML does not allow them on a month input (the hint
         # gives the format where a browser falls back to text; the pattern check bounds it).
         validators=[Optional()],
         render_kw={"type": "month"},
     )
-    links = TextAreaField("Links", filters=[_strip], validators=[Length(max=MAX_LINKS * 500)])
+    links = TextAreaField("Links", filters=[strip], validators=[Length(max=MAX_LINKS * 500)])
 
     def validate_preferred_month(self, field: StringField) -> None:
         if not _MONTH_RE.match(field.data or ""):
@@ -127,11 +123,11 @@ class ProposeForm(PublicForm, ProposalContentForm):
     """The public *propose an episode* form."""
 
     submitter_name = StringField(
-        "Your name", filters=[_strip], validators=[DataRequired(), Length(max=120)]
+        "Your name", filters=[strip], validators=[DataRequired(), Length(max=120)]
     )
     submitter_email = StringField(
         "Your e-mail address",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(),
             Length(max=254),
@@ -141,48 +137,39 @@ class ProposeForm(PublicForm, ProposalContentForm):
     )
 
 
+def _message(label: str, required: bool = False) -> TextAreaField:
+    validators = [DataRequired()] if required else []
+    return TextAreaField(label, filters=[strip], validators=[*validators, Length(max=MAX_MESSAGE)])
+
+
 class EditProposalForm(ProposalContentForm):
     """The submitter's edit while changes are requested."""
 
-    message = TextAreaField(
-        "Note for the moderators (optional)",
-        filters=[_strip],
-        validators=[Length(max=MAX_MESSAGE)],
-    )
+    message = _message("Note for the moderators (optional)")
 
 
 class MessageForm(FlaskForm):
     """Approve or decline with an optional message to the submitter."""
 
-    message = TextAreaField(
-        "Message to the submitter (optional)",
-        filters=[_strip],
-        validators=[Length(max=MAX_MESSAGE)],
-    )
+    message = _message("Message to the submitter (optional)")
 
 
 class RequiredMessageForm(FlaskForm):
     """Request changes: the message says what to change."""
 
-    message = TextAreaField(
-        "What should the submitter change?",
-        filters=[_strip],
-        validators=[DataRequired(), Length(max=MAX_MESSAGE)],
-    )
+    message = _message("What should the submitter change?", required=True)
 
 
 class NoteForm(FlaskForm):
     """An internal note, never shown to the submitter."""
 
-    message = TextAreaField(
-        "Internal note", filters=[_strip], validators=[DataRequired(), Length(max=MAX_MESSAGE)]
-    )
+    message = _message("Internal note", required=True)
 
 
 class TagsForm(FlaskForm):
     """Tags, separated by commas."""
 
-    tags = StringField("Tags (comma separated)", filters=[_strip], validators=[Length(max=500)])
+    tags = StringField("Tags (comma separated)", filters=[strip], validators=[Length(max=500)])
 
     def validate_tags(self, field: StringField) -> None:
         if len([t for t in (field.data or "").split(",") if t.strip()]) > MAX_TAGS:
@@ -202,10 +189,10 @@ class ScheduleForm(FlaskForm):
         "Custom start (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     title = StringField(
-        "Episode title", filters=[_strip], validators=[DataRequired(), Length(max=300)]
+        "Episode title", filters=[strip], validators=[DataRequired(), Length(max=300)]
     )
     description = TextAreaField(
-        "Description", filters=[_strip], validators=[Length(max=MAX_DESCRIPTION)]
+        "Description", filters=[strip], validators=[Length(max=MAX_DESCRIPTION)]
     )
     guests = FieldList(FormField(GuestForm), min_entries=GUEST_ROWS, max_entries=MAX_GUEST_ROWS)
     duration_minutes = IntegerField(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from openinfra_live import clock
 from openinfra_live.database import UTCDateTime
 from openinfra_live.extensions import db
-from openinfra_live.history import HistoryEntryMixin
+from openinfra_live.workflow import HistoryEntryMixin
 
 
 class Proposal(db.Model):

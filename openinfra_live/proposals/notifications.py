@@ -1,7 +1,6 @@
 """E-mails to the submitter: on submission, on public state changes, when the episode moves.
 
-The verbs queue them in the workflow outbox; ``workflow.commit`` sends them after the commit,
-so a rolled-back change mails nobody and a mail server that is down never undoes a change.
+The verbs queue them in the workflow outbox; ``workflow.commit`` sends them after the commit.
 """
 
 from datetime import datetime, timedelta
@@ -41,15 +40,18 @@ def episode_url(slug: str) -> str:
     return url_for("episodes.detail", slug=slug, _external=True)
 
 
+def _mail(proposal: Proposal, subject: str, template: str, **context: object) -> None:
+    """Queue ``templates/mail/<template>`` to the submitter, with the status link."""
+    context.setdefault("status_url", status_url(proposal))
+    workflow.queue(
+        proposal.submitter_email, subject, f"mail/{template}", proposal=proposal, **context
+    )
+
+
 def proposal_received(proposal: Proposal, token: str) -> None:
     """Queue the confirmation of a new proposal, with the private status link."""
-    workflow.queue(
-        proposal.submitter_email,
-        f"We received your episode idea: {proposal.title}",
-        "mail/proposal_received.txt",
-        proposal=proposal,
-        status_url=status_url(proposal, token),
-    )
+    subject = f"We received your episode idea: {proposal.title}"
+    _mail(proposal, subject, "proposal_received.txt", status_url=status_url(proposal, token))
 
 
 def status_changed(
@@ -59,29 +61,22 @@ def status_changed(
     if not entry.is_public or entry.to_status is None:
         return
     state = states.ProposalState(entry.to_status)
-    workflow.queue(
-        proposal.submitter_email,
+    _mail(
+        proposal,
         f"{SUBJECTS[state]}: {proposal.title}",
-        "mail/proposal_status.txt",
-        proposal=proposal,
+        "proposal_status.txt",
         entry=entry,
         state_label=states.LABELS[state],
         next_step=states.NEXT_STEPS[state],
         episode=episode,
         episode_url=episode_url(episode.slug) if episode else None,
-        status_url=status_url(proposal),
     )
 
 
 def link_rotated(proposal: Proposal, token: str) -> None:
     """Queue the new private status link after the old one was replaced."""
-    workflow.queue(
-        proposal.submitter_email,
-        f"Your new status link: {proposal.title}",
-        "mail/proposal_link.txt",
-        proposal=proposal,
-        status_url=status_url(proposal, token),
-    )
+    subject = f"Your new status link: {proposal.title}"
+    _mail(proposal, subject, "proposal_link.txt", status_url=status_url(proposal, token))
 
 
 def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -> None:
@@ -89,15 +84,13 @@ def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -
     proposal = episode.proposal
     if proposal is None:
         return
-    workflow.queue(
-        proposal.submitter_email,
+    _mail(
+        proposal,
         f"Your episode moved: {episode.title}",
-        "mail/episode_moved.txt",
-        proposal=proposal,
+        "episode_moved.txt",
         episode=episode,
         old_starts_at=old_starts_at,
         old_ends_at=old_starts_at + timedelta(minutes=old_minutes),
         episode_url=episode_url(episode.slug),
         invite_url=url_for("episodes.invite", slug=episode.slug, _external=True),
-        status_url=status_url(proposal),
     )

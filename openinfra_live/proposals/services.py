@@ -1,15 +1,7 @@
 """The verbs of the proposal workflow. Views call these, then commit once with ``workflow.commit``.
 
-Every state change goes through the workflow engine (``states.PROPOSALS.apply``): the table
-decides, a conditional UPDATE settles races, history and audit entries are written, and the
-submitter's mail is queued in the outbox (sent after the commit). Services never commit: when
-one raises, the caller rolls the transaction back.
-
-The private status link: its token is derived (``tokens.derive``) from a random seed kept in
-``submission_nonce`` (at first the public form's once-only nonce). The database holds only the
-token's SHA-256, so a leaked database gives no working links, while the site can still put the
-link into every later e-mail and send a double-clicked submission to the same status page.
-Rotating the link replaces the seed.
+Every state change goes through ``states.PROPOSALS.apply``. The private status link's token is
+derived from a random seed kept in ``submission_nonce``; the database holds only its SHA-256.
 """
 
 import re
@@ -36,6 +28,7 @@ _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _TAG_RE = re.compile(r"[^a-z0-9 +._-]")
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
+CONTENT_FIELDS = ("title", "description", "organization", "preferred_month", "links")
 
 __all__ = ["ProposalError", "TransitionNotAllowed", "status_token"]
 
@@ -54,11 +47,6 @@ class AlreadyClaimed(ProposalError):
         self.claimer = claimer
         name = getattr(claimer, "display_name", "") or "another moderator"
         super().__init__(f"This proposal is already claimed by {name}.")
-
-
-class NotClaimedByYou(ProposalError):
-    def __init__(self) -> None:
-        super().__init__("Only the moderator who claimed this proposal can release it.")
 
 
 @dataclass
@@ -89,11 +77,8 @@ def find_by_token(token: str) -> Proposal | None:
 
 
 def rotate_token(proposal: Proposal) -> str:
-    """Replace the private status link; the old one stops working. Returns the new token.
-
-    Side effects: new seed and token hash, an audit entry (without the token), the new link
-    mailed to the submitter (queued); flushes.
-    """
+    """Replace the private status link and return the new token. Side effects: new seed and
+    token hash, an audit entry (without the token), the new link mailed (queued); flushes."""
     seed = secrets.token_urlsafe(24)
     token = tokens.derive(STATUS_LINK, seed)
     proposal.submission_nonce = seed
@@ -112,12 +97,8 @@ def _one_line(value: str | None) -> str:
 
 
 def _clean_guests(guests: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
-    cleaned = []
-    for name, affiliation in guests:
-        name = _one_line(name)
-        if name:
-            cleaned.append((name, _one_line(affiliation)))
-    return cleaned
+    pairs = [(_one_line(name), _one_line(affiliation)) for name, affiliation in guests]
+    return [pair for pair in pairs if pair[0]]
 
 
 def _normalise(content: ProposalContent) -> dict[str, Any]:
@@ -133,18 +114,12 @@ def _normalise(content: ProposalContent) -> dict[str, Any]:
 
 
 def _stored(proposal: Proposal) -> dict[str, Any]:
-    return {
-        "title": proposal.title,
-        "description": proposal.description,
-        "organization": proposal.organization,
-        "preferred_month": proposal.preferred_month,
-        "links": proposal.links,
-        "guests": [[guest.name, guest.affiliation] for guest in proposal.guests],
-    }
+    stored = {name: getattr(proposal, name) for name in CONTENT_FIELDS}
+    return stored | {"guests": [[guest.name, guest.affiliation] for guest in proposal.guests]}
 
 
 def _apply(proposal: Proposal, values: dict[str, Any]) -> None:
-    for name in ("title", "description", "organization", "preferred_month", "links"):
+    for name in CONTENT_FIELDS:
         setattr(proposal, name, values[name])
     proposal.guests = [
         ProposalGuest(position=position, name=name, affiliation=affiliation)
@@ -273,11 +248,8 @@ def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
 
 
 def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> ProposalHistory:
-    """Claim the proposal for review (or release one's own claim).
-
-    Two moderators claiming at once: the conditional UPDATE lets only one win.
-    Side effects: ``claimed_by``, an internal history row, an audit entry; flushes.
-    """
+    """Claim the proposal for review (or release one's own claim); of two at once, the
+    conditional UPDATE lets one win. Side effects: ``claimed_by``, history, audit; flushes."""
     if release:
         condition = Proposal.claimed_by_id == actor.id
         new_value = None
@@ -293,7 +265,7 @@ def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> 
     db.session.expire(proposal, ["claimed_by_id", "claimed_by", "updated_at"])
     if result.rowcount != 1:
         if release:
-            raise NotClaimedByYou()
+            raise ProposalError("Only the moderator who claimed this proposal can release it.")
         raise AlreadyClaimed(proposal.claimed_by)
     action = "release" if release else "claim"
     entry = PROPOSALS.record(proposal, action, actor=actor)
@@ -337,12 +309,9 @@ def schedule_proposal(
 ) -> ProposalHistory:
     """Promote an approved proposal into an episode, in one transaction; returns its history entry.
 
-    The proposal moves to ``scheduled`` first with a conditional UPDATE, so of two moderators
-    (or two servers) pressing the button at once exactly one gets the row; the episode is then
-    created in a free slot. Side effects: the episode (guests copied, ``proposal_id`` set), a
-    public history row, audit entries, the submitter's mail (queued); flushes. Raises
-    ``TransitionNotAllowed`` or an ``editing.EpisodeError``; the caller then rolls back and
-    nothing is kept.
+    The conditional UPDATE to ``scheduled`` comes first, so of two moderators pressing at once
+    exactly one wins. Side effects: the episode (guests copied), a public history row, audit
+    entries, the submitter's mail (queued); flushes. On an error the caller rolls back.
     """
     # Cheap checks first, so a refused request takes no lock.
     PROPOSALS.check(proposal, ProposalAction.SCHEDULE)

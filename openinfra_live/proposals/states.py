@@ -69,20 +69,10 @@ NEXT_STEPS = {
     S.SCHEDULED: "Your idea is on the programme. See the episode page for the date and details.",
 }
 
-# Actions named the way moderators and submitters read them in messages.
-ACTION_LABELS = {
-    A.APPROVE: "approve",
-    A.DECLINE: "decline",
-    A.REQUEST_CHANGES: "request changes to",
-    A.RESUBMIT: "resubmit",
-    A.WITHDRAW: "withdraw",
-    A.SCHEDULE: "schedule",
-}
-
 
 def _refusal(current: str, action: str) -> str:
-    label = LABELS.get(current, current) if current in S._value2member_map_ else current
-    verb = ACTION_LABELS.get(action, action) if action in A._value2member_map_ else action
+    label = LABELS.get(current, current)
+    verb = "request changes to" if action == A.REQUEST_CHANGES else action
     return f"You cannot {verb} a proposal that is “{label.lower()}”."
 
 

@@ -1,6 +1,7 @@
 """The public *propose an episode* form and the submitter's private status page."""
 
 import logging
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -15,7 +16,7 @@ from flask import (
 )
 
 from openinfra_live import security, workflow
-from openinfra_live.extensions import db, limiter
+from openinfra_live.extensions import limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.proposals import notifications, services, states
 from openinfra_live.proposals.forms import EditProposalForm, ProposeForm
@@ -42,10 +43,6 @@ def protect_private_pages(response: Response) -> Response:
     return response
 
 
-def _see_other(url: str) -> Response:
-    return redirect(url, code=303)
-
-
 @bp.route("/propose", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"])
 def propose():
@@ -55,7 +52,7 @@ def propose():
         # A filled honeypot is a bot: it gets what looks like success, nothing is stored.
         log.info("proposal dropped: honeypot filled from %s", request.remote_addr)
         flash("Thank you: your proposal was received.", "success")
-        return _see_other(url_for("proposals.propose"))
+        return redirect(url_for("proposals.propose"), 303)
     if form.validate_on_submit():
         submission = services.submit_proposal(
             form.content(),
@@ -70,7 +67,7 @@ def propose():
                 "e-mail; keep it private.",
                 "success",
             )
-        return _see_other(url_for("proposals.status", token=submission.token))
+        return redirect(url_for("proposals.status", token=submission.token), 303)
     status = 422 if request.method == "POST" else 200
     return make_response(render_template("proposals/propose.html", form=form), status)
 
@@ -110,19 +107,6 @@ def _render_status(
     return make_response(page, status)
 
 
-def _submitter_transition(token: str, transition, done_message: str) -> Response:
-    """Run a submitter's transition: commit (which mails) and flash, or flash why it was refused."""
-    try:
-        transition()
-    except workflow.TransitionNotAllowed as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        workflow.commit()
-        flash(done_message, "success")
-    return _see_other(url_for("proposals.status", token=token))
-
-
 @bp.get("/proposals/<token>")
 def status(token: str):
     """The submitter's private status page: state, public messages, the episode once scheduled."""
@@ -138,11 +122,11 @@ def edit(token: str):
     form = EditProposalForm()
     if not form.validate():
         return _render_status(proposal, token, edit_form=form, status=422)
-    return _submitter_transition(
-        token,
-        lambda: services.resubmit_proposal(proposal, form.content(), message=form.message.data),
+    workflow.commit_or_refuse(
+        partial(services.resubmit_proposal, proposal, form.content(), message=form.message.data),
         "Thank you: your edited proposal is back with the moderators.",
     )
+    return redirect(url_for("proposals.status", token=token), 303)
 
 
 @bp.post("/proposals/<token>/withdraw")
@@ -150,11 +134,10 @@ def edit(token: str):
 def withdraw(token: str):
     """Withdraw the proposal; allowed while it is not final."""
     proposal = _proposal_or_404(token)
-    return _submitter_transition(
-        token,
-        lambda: services.withdraw_proposal(proposal),
-        "Your proposal is withdrawn.",
+    workflow.commit_or_refuse(
+        partial(services.withdraw_proposal, proposal), "Your proposal is withdrawn."
     )
+    return redirect(url_for("proposals.status", token=token), 303)
 
 
 @bp.post("/proposals/<token>/new-link")
@@ -167,4 +150,4 @@ def new_link(token: str):
     flash(
         "This page has a new address; the old link no longer works. Bookmark this one.", "success"
     )
-    return _see_other(url_for("proposals.status", token=new_token))
+    return redirect(url_for("proposals.status", token=new_token), 303)

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from openinfra_live.forms import PublicForm
+from openinfra_live.forms import PublicForm, strip, web_url
 from openinfra_live.ptg.models import FORMATS, PtgEvent
 from openinfra_live.ptg.rules import (
     MAX_HOURS_PER_DAY,
@@ -33,7 +33,6 @@ from openinfra_live.ptg.rules import (
     event_days,
     registration_hours_errors,
 )
-from openinfra_live.urls import web_address
 
 KIND_CHOICES = [
     SelectChoice("project_team", "Project team"),
@@ -41,17 +40,6 @@ KIND_CHOICES = [
     SelectChoice("working_group", "Working group"),
     SelectChoice("other", "Other group"),
 ]
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def web_url(form, field) -> None:
-    """Only http and https addresses: anything else could run script or leave the web."""
-    value = (field.data or "").strip()
-    if value and web_address(value) is None:
-        raise ValidationError("Give an address starting with http:// or https://.")
 
 
 class WholeHoursField(IntegerField):

@@ -1,8 +1,6 @@
 """PTG team registrations: register, find by status link, approve, decline, withdraw.
 
-Every verb checks its rules (raising a ``PtgError`` or ``TransitionNotAllowed``), changes rows
-through the workflow engine (history and audit), queues the contact's e-mail in the outbox,
-and flushes. The view commits once with ``workflow.commit``, which sends the mails.
+The verbs flush and queue the contact's e-mail; the view commits with ``workflow.commit``.
 """
 
 import re
@@ -22,7 +20,7 @@ from openinfra_live.ptg.rules import (
     RegistrationData,
     registration_errors,
 )
-from openinfra_live.ptg.states import REGISTRATIONS, TeamAction, TeamStatus
+from openinfra_live.ptg.states import LIVE, REGISTRATIONS, TeamAction, TeamStatus
 from openinfra_live.ptg.teamlist import team_name_key
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -37,11 +35,8 @@ SUBJECTS = {
 
 
 def registration_token(nonce: str) -> str:
-    """The status-link token of the registration sent with form ``nonce``.
-
-    Derived so a repeated POST of the same form (a double click) can send the person to the
-    same status page; the database keeps only hashes of nonce and token.
-    """
+    """The status-link token of the registration sent with form ``nonce`` (derived, so a double
+    click finds the same status page; the database keeps only hashes of nonce and token)."""
     return tokens.derive(TOKEN_PURPOSE, nonce)
 
 
@@ -66,10 +61,11 @@ def _queue_mail(kind: str, team: PtgTeam, **extra: object) -> None:
 
 
 def _live_team_named(event: PtgEvent, name_key: str) -> PtgTeam | None:
-    live = [TeamStatus.PENDING.value, TeamStatus.APPROVED.value]
     return db.session.scalar(
         db.select(PtgTeam).where(
-            PtgTeam.event_id == event.id, PtgTeam.name_key == name_key, PtgTeam.status.in_(live)
+            PtgTeam.event_id == event.id,
+            PtgTeam.name_key == name_key,
+            PtgTeam.status.in_([s.value for s in LIVE]),
         )
     )
 
@@ -163,15 +159,17 @@ def register_team(event: PtgEvent, data: RegistrationData, nonce: str = "") -> t
 
 def approve_team(team: PtgTeam, *, actor, message: str = "") -> PtgTeamHistory:
     """Approve a pending registration. Side effects: history, audit, a mail to the contact."""
-    entry = REGISTRATIONS.apply(team, TeamAction.APPROVE, actor=actor, message=message)
-    _queue_mail("approved", team, message=entry.message)
-    return entry
+    return _decide(team, TeamAction.APPROVE, actor, message)
 
 
 def decline_team(team: PtgTeam, *, actor, message: str = "") -> PtgTeamHistory:
     """Decline a pending registration. Side effects: history, audit, a mail to the contact."""
-    entry = REGISTRATIONS.apply(team, TeamAction.DECLINE, actor=actor, message=message)
-    _queue_mail("declined", team, message=entry.message)
+    return _decide(team, TeamAction.DECLINE, actor, message)
+
+
+def _decide(team: PtgTeam, action: TeamAction, actor, message: str) -> PtgTeamHistory:
+    entry = REGISTRATIONS.apply(team, action, actor=actor, message=message)
+    _queue_mail(entry.to_status, team, message=entry.message)
     return entry
 
 

@@ -94,6 +94,11 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+def hours_between(start: datetime, end: datetime) -> int:
+    """Whole hours from ``start`` to ``end``."""
+    return int((end - start).total_seconds() // 3600)
+
+
 def registration_hours_errors(hours_wanted: object, day_count: int) -> list[str]:
     """Errors of a requested number of hours against the fairness rules (empty when fine)."""
     if isinstance(hours_wanted, bool) or not isinstance(hours_wanted, int):
@@ -137,13 +142,13 @@ def session_rule_errors(
         return ["The session must take place on one of the event's days."]
     if ends_at > day_start(day) + timedelta(days=1):
         return ["A session must end on the UTC day it starts."]
-    hours = int((ends_at - starts_at).total_seconds() // 3600)
+    hours = hours_between(starts_at, ends_at)
     that_day = sum(
-        int((end - start).total_seconds() // 3600)
+        hours_between(start, end)
         for start, end in team_sessions
         if start.astimezone(UTC).date() == day
     )
-    total = sum(int((end - start).total_seconds() // 3600) for start, end in team_sessions)
+    total = sum(hours_between(start, end) for start, end in team_sessions)
     errors = []
     if that_day + hours > MAX_HOURS_PER_DAY:
         errors.append(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
-from openinfra_live.ptg.rules import day_start, event_days
+from openinfra_live.ptg.rules import day_start, event_days, hours_between
 from openinfra_live.ptg.states import PUBLIC
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -108,8 +108,9 @@ class DayGrid:
     sessions: list[PtgSession] = field(default_factory=list)
 
 
-def _hours(session: PtgSession) -> int:
-    return int((session.ends_at - session.starts_at).total_seconds() // 3600)
+def hours(session: PtgSession) -> int:
+    """How many whole hours the session lasts."""
+    return hours_between(session.starts_at, session.ends_at)
 
 
 def build_grid(
@@ -124,10 +125,10 @@ def build_grid(
         if not todays:
             continue
         first = min(s.starts_at.hour for s in todays)
-        last = max(s.starts_at.hour + _hours(s) for s in todays)
+        last = max(s.starts_at.hour + hours(s) for s in todays)
         starting = {(s.room_id, s.starts_at.hour): s for s in todays}
         covered = {
-            (s.room_id, s.starts_at.hour + offset) for s in todays for offset in range(1, _hours(s))
+            (s.room_id, s.starts_at.hour + offset) for s in todays for offset in range(1, hours(s))
         }
         for hour in range(first, min(last, 24)):
             cells = []
@@ -138,7 +139,7 @@ def build_grid(
                         Cell(
                             "session",
                             session,
-                            rowspan=_hours(session),
+                            rowspan=hours(session),
                             is_now=session.id in now_ids,
                             is_next=session.id in next_ids,
                         )
@@ -216,7 +217,7 @@ def ptgbot_document(data: ScheduleData) -> dict:
 
     booked: dict[tuple[int, date, int], str] = {}
     for session in data.sessions:
-        for offset in range(_hours(session)):
+        for offset in range(hours(session)):
             moment = session.starts_at + timedelta(hours=offset)
             booked[(session.room_id, moment.date(), moment.hour)] = tracks[session.team_id]
 

@@ -1,15 +1,6 @@
-"""The official PTG team list: team-name comparison and import of a published list.
-
-Team names are compared by ``team_name_key``: case-insensitively, ignoring whitespace and the
-separators ``- _ . /``. The published October 2022 list names the same team both
-"OpenStack Helm" and "OpenStack-Helm", and registrations write "Openstack-Ansible" or "OpenStack
-Ansible" alike, so those are one team. Other punctuation stays significant ("D&I WG" is not
-"DI WG").
-
-A list file holds one name a line. When some lines start with a bullet (``•``, ``-``, ``*``…)
-only those lines are names, so the prose around a list pasted from a web page is left out;
-otherwise every non-blank line is a name.
-"""
+"""The official PTG team list: team-name comparison and import of a published list (one name
+a line; when some lines start with a bullet, only those, so prose pasted around a list is left
+out)."""
 
 import re
 from collections.abc import Callable, Iterable
@@ -17,8 +8,8 @@ from dataclasses import dataclass, field
 
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgTeam, PtgTeamHistory
+from openinfra_live.ptg.states import LIVE
 
-ACTIVE_STATUSES = ("pending", "approved")
 MAX_TEAM_NAME = 200
 BULLETS = "•◦▪‣·*-–—"
 _BULLET_LINE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+(?P<name>.*)$")
@@ -34,7 +25,11 @@ class UnknownEvent(Exception):
 
 
 def team_name_key(name: str) -> str:
-    """The name as compared: case-folded, without whitespace or ``- _ . /`` separators."""
+    """The name as compared: case-folded, without whitespace or ``- _ . /`` separators.
+
+    The published October 2022 list names one team both "OpenStack Helm" and "OpenStack-Helm";
+    other punctuation stays significant ("D&I WG" is not "DI WG").
+    """
     key = _KEY_IGNORED.sub("", name).casefold()
     # A name made only of separators still needs a key of its own.
     return key or _SPACES.sub("", name).casefold()
@@ -95,7 +90,9 @@ def import_team_names(
     say = progress or (lambda line: None)
     report = TeamImportReport()
     existing = db.session.scalars(
-        db.select(PtgTeam).where(PtgTeam.event_id == event.id, PtgTeam.status.in_(ACTIVE_STATUSES))
+        db.select(PtgTeam).where(
+            PtgTeam.event_id == event.id, PtgTeam.status.in_([s.value for s in LIVE])
+        )
     )
     by_key: dict[str, PtgTeam] = {team.name_key: team for team in existing}
     from_file: set[str] = set()

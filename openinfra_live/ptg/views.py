@@ -1,6 +1,7 @@
 """Public PTG pages: events, team list, schedule, invites, PTGbot export, registration."""
 
 import json
+from functools import partial
 from itertools import groupby
 
 from flask import (
@@ -23,7 +24,7 @@ from openinfra_live.ptg.events import event_or_404
 from openinfra_live.ptg.forms import FAIRNESS_HINT, TeamRegistrationForm
 from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
 from openinfra_live.ptg.states import LABELS, PUBLIC, REGISTRATIONS, TeamAction
-from openinfra_live.workflow import TransitionNotAllowed, commit
+from openinfra_live.workflow import commit, commit_or_refuse
 
 bp = Blueprint("ptg", __name__, url_prefix="/ptg")
 
@@ -174,14 +175,8 @@ def withdraw_registration(token: str):
     team = registrations.find_registration(token)
     if team is None:
         abort(404)
-    try:
-        registrations.withdraw_team(team, actor=None)
-    except TransitionNotAllowed as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        commit()
-        flash("Your registration is withdrawn.", "success")
+    change = partial(registrations.withdraw_team, team, actor=None)
+    commit_or_refuse(change, "Your registration is withdrawn.")
     return _private(redirect(url_for("ptg.registration_status", token=token), 303))
 
 

@@ -4,7 +4,6 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
@@ -12,20 +11,9 @@ from openinfra_live.proposals import services
 from tests.conftest import make_moderator, post_form
 from tests.proposals.builders import freeze_clock, make_proposal
 from tests.proposals.conftest import NOW
-from tests.proposals.test_mail import Inbox, body_of, header
-from tests.servers import free_port
+from tests.proposals.test_mail import body_of, header
 
 NEXT_THURSDAY = datetime(2031, 5, 22, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

@@ -10,6 +10,13 @@ from tests.conftest import csrf_token_from, make_moderator, post_form
 from tests.proposals.builders import count, fresh, history_of, make_proposal
 
 
+def act(client, proposal_id: int, action: str, data: dict):
+    """Post ``data`` to one of the proposal page's actions, as its form would."""
+    return post_form(
+        client, page_of(proposal_id), data, post_url=f"{page_of(proposal_id)}/{action}"
+    )
+
+
 def page_of(proposal_id: int) -> str:
     return f"/moderation/proposals/{proposal_id}"
 
@@ -60,12 +67,7 @@ def test_proposal_page_shows_the_whole_proposal_history_and_actions(
 
 def test_approve_moves_the_proposal_and_records_who(app, client, login_as, submitted):
     moderator_id = login_as(client)
-    response = post_form(
-        client,
-        page_of(submitted),
-        {"approve-message": "Welcome aboard"},
-        post_url=f"{page_of(submitted)}/approve",
-    )
+    response = act(client, submitted, "approve", {"approve-message": "Welcome aboard"})
     assert response.status_code == 303
     assert response.headers["Location"] == page_of(submitted)
     with app.app_context():
@@ -87,12 +89,7 @@ def test_approve_moves_the_proposal_and_records_who(app, client, login_as, submi
 
 def test_decline_keeps_the_message_for_the_submitter(app, client, login_as, submitted):
     login_as(client)
-    response = post_form(
-        client,
-        page_of(submitted),
-        {"decline-message": "We covered Zuul last month."},
-        post_url=f"{page_of(submitted)}/decline",
-    )
+    response = act(client, submitted, "decline", {"decline-message": "We covered Zuul last month."})
     assert response.status_code == 303
     with app.app_context():
         assert fresh(submitted).status == "declined"
@@ -102,12 +99,7 @@ def test_decline_keeps_the_message_for_the_submitter(app, client, login_as, subm
 def test_request_changes_without_a_message_is_refused(app, client, login_as, submitted):
     login_as(client)
     before = snapshot(app, submitted)
-    response = post_form(
-        client,
-        page_of(submitted),
-        {"changes-message": "  "},
-        post_url=f"{page_of(submitted)}/request-changes",
-    )
+    response = act(client, submitted, "request-changes", {"changes-message": "  "})
     assert response.status_code == 422
     assert "This field is required." in response.get_data(as_text=True)
     assert snapshot(app, submitted) == before
@@ -172,11 +164,8 @@ def test_internal_notes_never_reach_the_status_page(app, client, login_as):
         proposal_id = proposal.id
     moderator = app.test_client()
     login_as(moderator)
-    response = post_form(
-        moderator,
-        page_of(proposal_id),
-        {"note-message": "Do not tell: budget is tight"},
-        post_url=f"{page_of(proposal_id)}/notes",
+    response = act(
+        moderator, proposal_id, "notes", {"note-message": "Do not tell: budget is tight"}
     )
     assert response.status_code == 303
     assert "Do not tell" in moderator.get(page_of(proposal_id)).get_data(as_text=True)
@@ -189,7 +178,7 @@ def test_a_second_moderator_sees_the_claim_and_cannot_take_it(app, login_as, sub
     first, second = app.test_client(), app.test_client()
     login_as(first, "first@example.org", display_name="Fiona First")
     login_as(second, "second@example.org", display_name="Sid Second")
-    response = post_form(first, page_of(submitted), {}, post_url=f"{page_of(submitted)}/claim")
+    response = act(first, submitted, "claim", {})
     assert response.status_code == 303
     html = second.get(page_of(submitted)).get_data(as_text=True)
     assert "Claimed by <strong>Fiona First</strong>" in html
@@ -205,7 +194,7 @@ def test_a_second_moderator_sees_the_claim_and_cannot_take_it(app, login_as, sub
     assert response.status_code == 409
     with app.app_context():
         assert fresh(submitted).claimed_by.display_name == "Fiona First"
-    response = post_form(first, page_of(submitted), {}, post_url=f"{page_of(submitted)}/release")
+    response = act(first, submitted, "release", {})
     assert response.status_code == 303
     with app.app_context():
         assert fresh(submitted).claimed_by_id is None
@@ -213,19 +202,12 @@ def test_a_second_moderator_sees_the_claim_and_cannot_take_it(app, login_as, sub
 
 def test_tags_are_normalised_and_shown(app, client, login_as, submitted):
     login_as(client)
-    response = post_form(
-        client,
-        page_of(submitted),
-        {"tags-tags": "Storage, CI ,storage"},
-        post_url=f"{page_of(submitted)}/tags",
-    )
+    response = act(client, submitted, "tags", {"tags-tags": "Storage, CI ,storage"})
     assert response.status_code == 303
     with app.app_context():
         assert fresh(submitted).tags == "storage,ci"
     html = client.get(page_of(submitted)).get_data(as_text=True)
     assert '<span class="badge">storage</span>' in html
     too_many = ",".join(f"t{i}" for i in range(11))
-    response = post_form(
-        client, page_of(submitted), {"tags-tags": too_many}, post_url=f"{page_of(submitted)}/tags"
-    )
+    response = act(client, submitted, "tags", {"tags-tags": too_many})
     assert response.status_code == 422

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from openinfra_live.extensions import db
-from openinfra_live.ptg.models import PtgEvent, PtgTeam
+from openinfra_live.ptg.models import PtgTeam
 from openinfra_live.ptg.teamlist import guess_team_kind, parse_team_list, team_name_key
+from tests.ptg.builders import make_event, make_team
 
 TEAM_LIST = Path(__file__).resolve().parent.parent / "fixtures" / "ptg-team-list.txt"
 
@@ -15,13 +16,7 @@ TEAM_LIST = Path(__file__).resolve().parent.parent / "fixtures" / "ptg-team-list
 @pytest.fixture
 def event(app):
     with app.app_context():
-        event = PtgEvent(
-            slug="march-2023",
-            name="PTG March 2023",
-            starts_on=date(2023, 3, 6),
-            ends_on=date(2023, 3, 10),
-        )
-        db.session.add(event)
+        event = make_event("march-2023", "PTG March 2023", date(2023, 3, 6), date(2023, 3, 10))
         db.session.commit()
         return event.id
 
@@ -140,14 +135,8 @@ def test_a_pending_registration_of_a_listed_team_is_kept_as_it_is(app, runner, e
 
 def test_teams_of_another_event_do_not_count(app, runner, event, tmp_path):
     with app.app_context():
-        other = PtgEvent(
-            slug="october-2022",
-            name="Oct",
-            starts_on=date(2022, 10, 17),
-            ends_on=date(2022, 10, 21),
-        )
-        other.teams = [PtgTeam(name="Aardvark", name_key="aardvark", status="approved")]
-        db.session.add(other)
+        other = make_event("october-2022", "Oct", date(2022, 10, 17), date(2022, 10, 21))
+        make_team(other, "Aardvark")
         db.session.commit()
     path = tmp_path / "list.txt"
     path.write_text("• Aardvark\n")

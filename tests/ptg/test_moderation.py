@@ -20,16 +20,6 @@ def fixed_clock(monkeypatch):
 
 
 @pytest.fixture
-def sent_mail(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "openinfra_live.mail.send",
-        lambda to, subject, template, **ctx: sent.append((to, subject, template, ctx)),
-    )
-    return sent
-
-
-@pytest.fixture
 def event_ids(app):
     with app.app_context():
         event = make_event()

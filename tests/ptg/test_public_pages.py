@@ -18,16 +18,6 @@ def fixed_clock(monkeypatch):
     monkeypatch.setattr("openinfra_live.clock.now", lambda: TODAY)
 
 
-@pytest.fixture
-def sent_mail(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "openinfra_live.mail.send",
-        lambda to, subject, template, **ctx: sent.append((to, subject, template, ctx)),
-    )
-    return sent
-
-
 def add_events(app):
     with app.app_context():
         past = make_event(

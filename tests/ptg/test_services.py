@@ -7,7 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from openinfra_live import audit, clock, workflow
 from openinfra_live.extensions import db
-from openinfra_live.ptg import events, registrations, rules, sessions
+from openinfra_live.ptg import events, registrations, rules
 from openinfra_live.ptg.models import PtgSession, PtgTeam, PtgTeamHistory
 from openinfra_live.ptg.states import REGISTRATIONS, TRANSITIONS, TeamAction, TeamStatus
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
@@ -31,16 +31,6 @@ def registration(**overrides) -> rules.RegistrationData:
     }
     values.update(overrides)
     return rules.RegistrationData(**values)
-
-
-@pytest.fixture
-def sent_mail(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "openinfra_live.mail.send",
-        lambda to, subject, template, **ctx: sent.append((to, subject, template, ctx)),
-    )
-    return sent
 
 
 @pytest.mark.parametrize("status", list(TeamStatus))
@@ -290,7 +280,7 @@ def test_place_session_refuses_an_overlap_in_the_same_room(app_ctx):
     nova, cinder = make_team(event, "Nova"), make_team(event, "Cinder")
     room = make_room(event)
     db.session.commit()
-    sessions.place_session(
+    events.place_session(
         event, team_id=nova.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 17)
     )
     db.session.commit()
@@ -300,11 +290,11 @@ def test_place_session_refuses_an_overlap_in_the_same_room(app_ctx):
         (at(18, 13), at(18, 15)),
     ]:
         with pytest.raises(rules.SessionConflict, match="Austin is taken"):
-            sessions.place_session(
+            events.place_session(
                 event, team_id=cinder.id, room_id=room.id, starts_at=start, ends_at=end
             )
         db.session.rollback()
-    sessions.place_session(
+    events.place_session(
         event, team_id=cinder.id, room_id=room.id, starts_at=at(18, 17), ends_at=at(18, 19)
     )
     db.session.commit()
@@ -327,7 +317,7 @@ def test_the_unique_constraint_catches_a_clash_the_check_missed(app_ctx, monkeyp
 
     monkeypatch.setattr(db.session, "scalars", blind)
     with pytest.raises(rules.SessionConflict):
-        sessions.place_session(
+        events.place_session(
             event, team_id=cinder.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 15)
         )
     monkeypatch.undo()
@@ -341,7 +331,7 @@ def test_a_team_cannot_be_in_two_rooms_at_once(app_ctx):
     make_session(nova, a, at(18, 14), at(18, 16))
     db.session.commit()
     with pytest.raises(rules.SessionConflict, match="already meets"):
-        sessions.place_session(
+        events.place_session(
             event, team_id=nova.id, room_id=b.id, starts_at=at(18, 15), ends_at=at(18, 16)
         )
 
@@ -353,7 +343,7 @@ def test_a_team_never_runs_past_its_approved_hours(app_ctx):
     make_session(nova, room, at(18, 14), at(18, 16))
     db.session.commit()
     with pytest.raises(rules.InvalidSession, match="may meet 3 hours"):
-        sessions.place_session(
+        events.place_session(
             event, team_id=nova.id, room_id=room.id, starts_at=at(19, 14), ends_at=at(19, 16)
         )
 
@@ -365,7 +355,7 @@ def test_only_approved_teams_get_sessions(app_ctx, status):
     room = make_room(event)
     db.session.commit()
     with pytest.raises(rules.InvalidSession, match="approved team"):
-        sessions.place_session(
+        events.place_session(
             event, team_id=team.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 15)
         )
 
@@ -377,7 +367,7 @@ def test_a_room_or_team_of_another_event_is_refused(app_ctx):
     foreign_room = make_room(other)
     db.session.commit()
     with pytest.raises(rules.InvalidSession, match="room of this event"):
-        sessions.place_session(
+        events.place_session(
             event,
             team_id=nova.id,
             room_id=foreign_room.id,
@@ -408,7 +398,7 @@ def test_event_rules(app_ctx):
             "format": "virtual",
         } | override
         with pytest.raises(rules.InvalidEvent) as caught:
-            events.create_event(**fields)
+            events.save_event(None, **fields)
         assert any(message in e for e in caught.value.errors), (override, caught.value.errors)
 
 
@@ -417,7 +407,7 @@ def test_event_dates_cannot_leave_sessions_outside(app_ctx):
     make_session(make_team(event), make_room(event), at(22, 14), at(22, 15))
     db.session.commit()
     with pytest.raises(rules.InvalidEvent, match="outside the new dates"):
-        events.update_event(
+        events.save_event(
             event,
             name=event.name,
             slug=event.slug,
@@ -429,12 +419,12 @@ def test_event_dates_cannot_leave_sessions_outside(app_ctx):
 
 def test_room_names_are_unique_per_event_ignoring_case(app_ctx):
     event = make_event()
-    events.add_room(event, name="Austin")
+    events.save_room(event, name="Austin")
     db.session.commit()
     with pytest.raises(rules.InvalidRoom, match="already has a room"):
-        events.add_room(event, name="austin")
+        events.save_room(event, name="austin")
     with pytest.raises(rules.InvalidRoom, match="http"):
-        events.add_room(event, name="Boston", video_url="javascript:alert(1)")
+        events.save_room(event, name="Boston", video_url="javascript:alert(1)")
 
 
 def test_clock_is_the_source_of_history_times(app_ctx, sent_mail, monkeypatch):
