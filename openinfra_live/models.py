@@ -2,7 +2,7 @@
 
 from openinfra_live.audit import AuditEntry
 from openinfra_live.auth.models import User
-from openinfra_live.content_version import ContentVersion
+from openinfra_live.caching.version import ContentVersion
 from openinfra_live.episodes import (
     descriptions,  # noqa: F401  (stamps cleaned descriptions)
     search,  # noqa: F401  (keeps Episode.search_text current)

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from openinfra_live import create_app, response_cache
+from openinfra_live import caching, create_app
 from openinfra_live.extensions import db, limiter
 from tests.servers import PostgresServer
 from tests.system_parts import require_postgres
@@ -104,7 +104,7 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     migrated_app.config.update(saved_config)
     empty_all_tables(migrated_app)
     # Cached responses and the memoized content version belong to the test that made them.
-    response_cache.clear(migrated_app)
+    caching.clear(migrated_app)
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def steady_statement_count(monkeypatch) -> None:
     """For tests that count a page's statements through the response cache: a build slower
     than ``LONG_BUILD_SECONDS`` reads the content version once more, which a loaded machine
     would make happen at random."""
-    monkeypatch.setattr(response_cache, "LONG_BUILD_SECONDS", float("inf"))
+    monkeypatch.setattr(caching.responses, "LONG_BUILD_SECONDS", float("inf"))
 
 
 @pytest.fixture

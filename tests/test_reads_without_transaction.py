@@ -8,7 +8,7 @@ A transaction costs a reading request a ``BEGIN`` and a ``ROLLBACK`` round trip,
 import pytest
 from sqlalchemy import select
 
-from openinfra_live import response_cache
+from openinfra_live import caching
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
@@ -72,7 +72,7 @@ def modes_of_statements(app, client, url: str) -> list[bool]:
 
 def modes_of_cold_page(app, url: str) -> list[bool]:
     """:func:`modes_of_statements` of a first visit, with an empty response cache."""
-    response_cache.clear(app)
+    caching.clear(app)
     return modes_of_statements(app, app.test_client(), url)
 
 
@@ -113,7 +113,7 @@ def test_a_page_from_the_response_cache_takes_no_connection(app, public_urls, mo
         engine = db.engine
     # The version read for the first request stays young for the second, however slow the
     # machine: the second then reads nothing at all.
-    monkeypatch.setattr(response_cache.cache_for(app).versions, "max_age", 3600)
+    monkeypatch.setattr(caching.cache_for(app).versions, "max_age", 3600)
     checkouts: list[object] = []
 
     def record(dbapi_connection, connection_record, connection_proxy) -> None:

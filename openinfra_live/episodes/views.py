@@ -1,7 +1,7 @@
 """Public pages of the show: home, archive, episode pages, invites, feeds and the API.
 
-Every page here is answered from the response cache when it can be (``response_cache``), and
-its validators come from the content version (``content_version``): a repeat visit costs no
+Every page here is answered from the response cache when it can be (``caching``), and
+its validators come from the content version: a repeat visit costs no
 query and no rendering, and a browser's revalidation no rendering either.
 """
 
@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, http_cache, response_cache
+from openinfra_live import caching, clock
 from openinfra_live.episodes import calendar, cards, feeds, queries, stored_events
 from openinfra_live.episodes.year_controls import year_controls
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
@@ -73,12 +73,6 @@ def webcal_url(endpoint: str, **values: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-# HTML pages differ by visitor (signed in, time zone) and show states that follow the clock;
-# feeds, invites and the API are the same for everyone at any minute.
-cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
-cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
-
-
 bp.add_app_template_filter(cards.excerpt, "excerpt")
 
 
@@ -108,7 +102,7 @@ bp.add_app_template_global(cards.badge_of_episode, "episode_badge")
 
 
 @bp.get("/")
-@cached_page
+@caching.page
 def index():
     """The home page: the next episode first, upcoming and recent ones, calls to action."""
     now = clock.now()
@@ -125,11 +119,11 @@ def index():
             ptg_formats=PTG_FORMATS,
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 @bp.get("/episodes/")
-@cached_page
+@caching.page
 def archive():
     """Every visible episode, newest first, with search, a year filter and pages."""
     try:
@@ -162,11 +156,11 @@ def archive():
             now=now,
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 @bp.get("/episodes/<slug>/")
-@cached_page
+@caching.page
 def detail(slug: str):
     """One episode: when, who, what, the recording and links, and invites."""
     now = clock.now()
@@ -185,7 +179,7 @@ def detail(slug: str):
             webcal_feed=webcal_url("episodes.calendar_feed"),
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 def _calendar_response(body: bytes, disposition: str) -> Response:
@@ -195,7 +189,7 @@ def _calendar_response(body: bytes, disposition: str) -> Response:
 
 
 @bp.get("/episodes/<slug>.ics")
-@cached_data
+@caching.data
 def invite(slug: str):
     """The calendar invite of one episode."""
 
@@ -210,11 +204,11 @@ def invite(slug: str):
         filename = calendar.ics_filename(entry.slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)
 
 
 @bp.get("/calendar.ics")
-@response_cache.cached(varies_by_visitor=False, follows_clock=False, streams_rows=True)
+@caching.data
 def calendar_feed():
     """The subscription calendar of every visible episode."""
 
@@ -223,11 +217,11 @@ def calendar_feed():
         body = calendar.episodes_feed(events)
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)
 
 
 @bp.get("/feed.xml")
-@cached_data
+@caching.data
 def atom_feed():
     """The Atom feed of the latest episodes."""
 
@@ -242,7 +236,7 @@ def atom_feed():
         )
         return Response(body, content_type="application/atom+xml; charset=utf-8")
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)
 
 
 def _api_link_header(page: queries.Page) -> str:
@@ -259,7 +253,7 @@ def _api_link_header(page: queries.Page) -> str:
 
 
 @bp.get("/api/episodes")
-@cached_data
+@caching.data
 def api_episodes():
     """Visible episodes as JSON, newest first, a page at a time with a ``Link`` header."""
     try:
@@ -278,4 +272,4 @@ def api_episodes():
         response.headers["X-Total-Count"] = str(page.total)
         return response
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)

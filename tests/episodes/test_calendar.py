@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import update
 
-from openinfra_live import response_cache
+from openinfra_live import caching
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.calendar import ics_filename
 from openinfra_live.episodes.models import Episode
@@ -281,7 +281,7 @@ def test_a_feed_of_stored_events_is_the_feed_built_anew(app, client):
         unstored = {"ics_event": None, "ics_format": "", "updated_at": Episode.updated_at}
         db.session.execute(update(Episode).values(**unstored))
         db.session.commit()
-    response_cache.clear(app)
+    caching.clear(app)
 
     anew = client.get("/calendar.ics").get_data()
 

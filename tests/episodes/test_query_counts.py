@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
-from openinfra_live import response_cache
+from openinfra_live import caching
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from tests.episodes.conftest import NOW
@@ -83,7 +83,7 @@ def statements_per_page(app, client) -> dict[str, int]:
 def uncached(app):
     """Every request built by its view, reading the content version each time: the cost
     measured is the page's own, not the response cache's."""
-    cache = response_cache.cache_for(app)
+    cache = caching.cache_for(app)
     saved = cache.enabled, cache.versions.max_age
     cache.enabled, cache.versions.max_age = False, 0
     cache.versions.forget()

@@ -5,7 +5,7 @@ takes to answer it (building it, then computing its cache key again)."""
 import pytest
 from sqlalchemy.sql.selectable import CompoundSelect, Select
 
-from openinfra_live import response_cache
+from openinfra_live import caching
 from tests.episodes.builders import make_episode
 from tests.episodes.conftest import NOW
 
@@ -52,19 +52,19 @@ def test_public_pages_build_no_statement_per_request(app, frozen_now, statements
         ]
         urls = [*BUILT_ONCE, f"/episodes/{episodes[0].slug}/"]
     for url in urls:  # first visits build what is built lazily, once
-        response_cache.clear(app)
+        caching.clear(app)
         assert app.test_client().get(url).status_code == 200, url
     statements_built.clear()
 
     for url in urls:
-        response_cache.clear(app)
+        caching.clear(app)
         assert app.test_client().get(url).status_code == 200, url
         assert statements_built == [], url
 
 
 def test_the_counting_sees_a_statement_built_per_request(app, statements_built):
     """A search builds its statement from the words searched: the counting sees it."""
-    response_cache.clear(app)
+    caching.clear(app)
     statements_built.clear()
     assert app.test_client().get("/episodes/?q=built").status_code == 200
     assert "Select.where" in statements_built

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from icalendar.parser import Contentline
 from sqlalchemy import select, update
 
-from openinfra_live import clock, response_cache
+from openinfra_live import caching, clock
 from openinfra_live.episodes import calendar, card_format, cards, search, stored_events
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
@@ -205,10 +205,10 @@ def test_events_of_another_format_are_built_anew_until_refreshed(app, client):
             .values(ics_format="old", updated_at=Episode.updated_at)
         )
         db.session.commit()
-        response_cache.clear(app)
+        caching.clear(app)
 
         seen = statements_of(app, lambda: client.get("/calendar.ics").get_data())
-        response_cache.clear(app)
+        caching.clear(app)
         assert client.get("/calendar.ics").get_data() == fresh
         assert [s for s in seen if "episode_guests" in s]
 
@@ -218,7 +218,7 @@ def test_events_of_another_format_are_built_anew_until_refreshed(app, client):
         assert {e.ics_format for e in db.session.scalars(select(Episode))} == {
             stored_events.EVENT_FORMAT
         }
-        response_cache.clear(app)
+        caching.clear(app)
         assert client.get("/calendar.ics").get_data() == fresh
 
 

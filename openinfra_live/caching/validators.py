@@ -1,21 +1,11 @@
-"""Conditional GET and Cache-Control: ``ETag`` and ``Last-Modified`` from the content version.
+"""HTTP validators and Cache-Control: ``ETag`` and ``Last-Modified`` from the content version.
 
-A view computes a version of what it shows cheaply (the content version of
-``content_version``, the minute for pages that follow the clock, the address), then hands it
-with a function that builds the body to :func:`respond`. When the client already holds that
-version, the body is never built. :func:`conditional` does the same for a response that is
-already built (one replayed from the response cache).
-
-Cache-Control, for browsers and for the reverse proxy in front of the application:
-
-- feeds, invites and the API are the same for everyone: browsers keep them five minutes,
-  shared caches :data:`SHARED_MAX_AGE` seconds (``s-maxage``), so a moderator's change
-  reaches every visitor of the proxy within seconds;
-- HTML pages for an anonymous visitor with no message waiting: browsers always revalidate
-  (``max-age=0``, a 304 costs no rendering), shared caches may keep them
-  :data:`SHARED_MAX_AGE` seconds, and ``Vary: Cookie`` keeps a visitor with a time zone
-  cookie, or a session, from getting another visitor's copy;
-- HTML pages for a signed-in visitor, or showing a flashed message: ``private, no-cache``.
+A view hands cheap validators (content version, minute, address) and a function that builds the
+body to :func:`respond`: a client already holding that version gets a 304 and nothing is built.
+Feeds, invites and the API are public (browsers five minutes, shared caches
+:data:`SHARED_MAX_AGE` seconds); an anonymous visitor's HTML page is revalidated by browsers
+and kept briefly by shared caches, with ``Vary: Cookie``; a signed-in visitor's page, or one
+showing a flashed message, is ``private, no-cache``.
 """
 
 import hashlib
@@ -27,7 +17,8 @@ from flask import Response, current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from openinfra_live import content_version, preferences
+from openinfra_live import preferences
+from openinfra_live.caching import version as versions
 
 # How long a shared cache (the reverse proxy) may serve a public response without asking.
 SHARED_MAX_AGE = 5
@@ -70,7 +61,7 @@ def minute_bucket(moment: datetime) -> datetime:
 
 def page_validators(now: datetime) -> "Validators":
     """Validators of an HTML page: the content version and the minute (states follow the clock)."""
-    version = content_version.current()
+    version = versions.current()
     bucket = minute_bucket(now)
     last_modified = max(filter(None, (version.changed_at, bucket)))
     return Validators.from_parts(
@@ -80,7 +71,7 @@ def page_validators(now: datetime) -> "Validators":
 
 def data_validators() -> "Validators":
     """Validators of feeds, invites and the API, which do not depend on the clock."""
-    version = content_version.current()
+    version = versions.current()
     return Validators.from_parts(
         (version.token, request.host_url, request.full_path), version.changed_at
     )

@@ -1,0 +1,172 @@
+"""The content version: one row that every committed change to public content replaces.
+
+It lives in the database and changes in the same transaction as the content, so no reader sees
+the new version with the old content. A random token rather than a counter: a database restored
+from a backup never brings back a version an old cached copy was stored under.
+"""
+
+import secrets
+import time
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import String, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from openinfra_live import clock
+from openinfra_live.database import UTCDateTime, read_without_transaction
+from openinfra_live.extensions import db
+
+ROW_ID = 1
+# The tables whose rows show on public pages. A new public model belongs here.
+CONTENT_TABLES = frozenset(
+    ("episodes", "episode_links", "episode_guests", "ptg_events", "ptg_rooms", "ptg_teams")
+    + ("ptg_sessions",)
+)
+DEFAULT_MAX_AGE = 1.0
+_CHANGED = "content_changed_in"
+
+
+class ContentVersion(db.Model):
+    """The single row holding the current content version."""
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The content version as read: its token (None before any change) and when it changed."""
+
+    token: str | None
+    changed_at: datetime | None
+
+
+NO_VERSION = Stamp(token=None, changed_at=None)
+# Built once from the table's columns: the one query of a cache hit, when the memo is old.
+_table = ContentVersion.__table__
+_READ = select(_table.c.token, _table.c.changed_at).where(_table.c.id == ROW_ID)
+
+
+def read() -> Stamp:
+    """The stored version, in one query."""
+    row = db.session.execute(_READ).first()
+    return NO_VERSION if row is None else Stamp(token=row.token, changed_at=row.changed_at)
+
+
+def bump(session: Session) -> None:
+    """Replace the version inside ``session``'s transaction (Core, no ORM events)."""
+    connection = session.connection()
+    values = {"id": ROW_ID, "token": secrets.token_hex(16), "changed_at": clock.now()}
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(
+        insert(ContentVersion)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[ContentVersion.id], set_=values)
+    )
+
+
+class VersionReader:
+    """One app's view of the version, memoized for ``max_age`` seconds."""
+
+    def __init__(self, max_age: float) -> None:
+        self.max_age = max_age
+        self._memo: tuple[Stamp, float] | None = None
+        _readers.add(self)
+
+    def current(self) -> Stamp:
+        """The version, from the memo while it is young enough, else from the database."""
+        memo, now = self._memo, time.monotonic()
+        if memo is not None and now < memo[1]:
+            return memo[0]
+        read_without_transaction(db.session())
+        stamp = read()
+        if self.max_age > 0:
+            self._memo = (stamp, now + self.max_age)
+        return stamp
+
+    def forget(self) -> None:
+        """Read the database again next time."""
+        self._memo = None
+
+
+# Every reader of this process, so that a change committed here is seen here at once.
+_readers: "weakref.WeakSet[VersionReader]" = weakref.WeakSet()
+
+
+def reader_for(app: Flask) -> VersionReader:
+    """The app's reader, created on first use."""
+    reader = app.extensions.get("content_version")
+    if reader is None:
+        max_age = float(app.config.get("CONTENT_VERSION_MAX_AGE", DEFAULT_MAX_AGE))
+        reader = app.extensions.setdefault("content_version", VersionReader(max_age))
+    return reader
+
+
+def current() -> Stamp:
+    """The content version for this request: read once, the same for the whole request."""
+    stamp = g.get("_content_stamp")
+    if stamp is None:
+        stamp = g._content_stamp = reader_for(current_app._get_current_object()).current()  # type: ignore[attr-defined]
+    return stamp
+
+
+def mark_changed(session: Session) -> None:
+    """Record that ``session``'s transaction changed public content: its commit bumps the version.
+
+    The hooks call it for ORM changes and bulk statements on :data:`CONTENT_TABLES`; a writer
+    that changes public content some other way (raw SQL, another connection) calls it itself.
+    The mark names the transaction, so a rolled-back one leaves nothing behind.
+    """
+    session.info[_CHANGED] = session.get_transaction() or session.begin()
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    # The new/dirty/deleted collections still describe what this flush wrote.
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(obj, "__tablename__", None) in CONTENT_TABLES:
+            mark_changed(session)
+            return
+
+
+def _on_execute(state: Any) -> None:
+    # Bulk insert/update/delete statements run through the session (importer, restore, ptg).
+    table = getattr(state.statement, "table", None)
+    if (state.is_insert or state.is_update or state.is_delete) and (
+        getattr(table, "name", None) in CONTENT_TABLES
+    ):
+        mark_changed(state.session)
+
+
+def _before_commit(session: Session) -> None:
+    # Write everything first, then the version, last: its row is locked only while committing.
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    transaction = session.info.pop(_CHANGED, None)
+    if transaction is not None and transaction is session.get_transaction():
+        bump(session)
+        # This worker's next request (after the commit) reads the new version: a moderator sees
+        # their change at once. Other workers and hosts see it when their memo expires.
+        for reader in list(_readers):
+            reader.forget()
+
+
+_HOOKS = {
+    "after_flush": _after_flush,
+    "do_orm_execute": _on_execute,
+    "before_commit": _before_commit,
+}
+
+
+def register_hooks() -> None:
+    """Listen to every session's flushes, bulk statements and commits, once per process."""
+    for name, hook in _HOOKS.items():
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
