@@ -112,6 +112,11 @@ class _FormFields(HTMLParser):
             self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower()}
             self._form["fields"] = []
             self.forms.append(self._form)
+        elif tag == "option" and self._select is not None:
+            # Options carry no name: before the check below, which skips unnamed tags.
+            self._select[3].append(a.get("value", ""))
+            if "selected" in a:
+                self._select[2] = a.get("value", "")
         elif self._form is None or not a.get("name"):
             return
         elif tag == "input":
@@ -129,10 +134,6 @@ class _FormFields(HTMLParser):
         elif tag == "select":
             self._select = [a["name"], "select", "", []]
             self._form["fields"].append(self._select)
-        elif tag == "option" and self._select is not None:
-            self._select[3].append(a.get("value", ""))
-            if "selected" in a:
-                self._select[2] = a.get("value", "")
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:

@@ -475,7 +475,7 @@ def test_the_live_badge_is_never_a_minute_late(app, client, now):
 
 
 def entry(size: int) -> responses.Entry:
-    return responses.Entry(status=200, headers=(("Content-Type", "text/plain"),), body=b"x" * size)
+    return responses.Entry(headers=(("Content-Type", "text/plain"),), body=b"x" * size)
 
 
 def test_the_memory_store_evicts_the_least_recently_used_within_its_bound():
@@ -511,7 +511,6 @@ def test_an_entry_larger_than_the_whole_store_is_not_kept():
 
 def test_entries_survive_their_byte_encoding():
     original = responses.Entry(
-        status=200,
         headers=(("Content-Type", "text/calendar; charset=utf-8"), ("Link", '<a>; rel="next"')),
         body="Événement\x00\xff".encode(),
     )

@@ -27,8 +27,8 @@ REDIS_PREFIX = "openinfra-live:response:"
 # After a Redis error the worker works from memory alone for this long.
 REDIS_BACKOFF_SECONDS = 5.0
 REDIS_TIMEOUT_SECONDS = 0.5
-# A build longer than this restarts the memoized version's lifetime: the next visitors are
-# answered with no query while it is young.
+# After a build this long, the memoized version is read again: its lifetime then starts after
+# the build, and the next visitors are answered with no query while it is young.
 LONG_BUILD_SECONDS = 0.05
 # Headers recomputed for every response, or that must never be replayed to someone else.
 _NOT_STORED = {"set-cookie", "content-length"}
@@ -36,9 +36,8 @@ _NOT_STORED = {"set-cookie", "content-length"}
 
 @dataclass(frozen=True)
 class Entry:
-    """A stored response: status, headers and body."""
+    """A stored 200 response: its headers and body."""
 
-    status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
@@ -50,33 +49,27 @@ class Entry:
     def from_response(cls, response: Response) -> "Entry":
         """The parts of ``response`` that may be replayed to anyone."""
         kept = tuple((k, v) for k, v in response.headers.items() if k.lower() not in _NOT_STORED)
-        return cls(status=response.status_code, headers=kept, body=response.get_data())
-
-    def to_response(self) -> Response:
-        """A response carrying this entry."""
-        return current_app.response_class(self.body, status=self.status, headers=self.headers)
+        return cls(kept, response.get_data())
 
     def to_bytes(self) -> bytes:
         """The entry as Redis keeps it."""
-        head = json.dumps([self.status, self.headers], separators=(",", ":")).encode()
+        head = json.dumps(self.headers, separators=(",", ":")).encode()
         return len(head).to_bytes(4, "big") + head + self.body
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Entry":
         """The entry :meth:`to_bytes` wrote."""
         length = int.from_bytes(data[:4], "big")
-        status, headers = json.loads(data[4 : 4 + length].decode())
-        return cls(int(status), tuple((str(k), str(v)) for k, v in headers), data[4 + length :])
+        headers = json.loads(data[4 : 4 + length].decode())
+        return cls(tuple((str(k), str(v)) for k, v in headers), data[4 + length :])
 
 
 class MemoryStore:
     """A least-recently-used store bounded in bytes, holding one content version at a time."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
+        self.max_bytes, self.size, self._token = max_bytes, 0, ""
         self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self.size = 0
-        self._token: str | None = None
         self._lock = threading.Lock()
 
     def get(self, token: str, key: str) -> Entry | None:
@@ -91,7 +84,8 @@ class MemoryStore:
         """Keep ``entry``; a new version first drops every entry of the old one."""
         with self._lock:
             if token != self._token:
-                self._clear(token)
+                self._entries.clear()
+                self.size, self._token = 0, token
             if entry.size > self.max_bytes:
                 return
             previous = self._entries.pop(key, None)
@@ -100,15 +94,11 @@ class MemoryStore:
             while self.size > self.max_bytes:
                 self.size -= self._entries.popitem(last=False)[1].size
 
-    def _clear(self, token: str | None) -> None:
-        self._entries.clear()
-        self.size = 0
-        self._token = token
-
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:
-            self._clear(None)
+            self._entries.clear()
+            self.size, self._token = 0, ""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -121,12 +111,11 @@ class RedisStore:
         # Imported here: a site without Redis never loads the client (a few MB per worker).
         import redis
 
-        self.ttl = ttl
-        self.errors = redis.RedisError
+        self.ttl, self.errors, self._down_until = ttl, redis.RedisError, 0.0
+        timeout = REDIS_TIMEOUT_SECONDS
         self.client = redis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
-        self._down_until = 0.0
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if time.monotonic() < self._down_until:
@@ -138,13 +127,9 @@ class RedisStore:
             self._down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
             return None
 
-    @staticmethod
-    def _key(token: str, key: str) -> str:
-        return REDIS_PREFIX + hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
-
     def get(self, token: str, key: str) -> Entry | None:
         """The shared entry, or None (also when Redis is down or the bytes are not an entry)."""
-        data = self._call("get", self._key(token, key))
+        data = self._call("get", _redis_key(token, key))
         try:
             return Entry.from_bytes(data) if data is not None else None
         except (ValueError, TypeError, UnicodeDecodeError):
@@ -152,13 +137,17 @@ class RedisStore:
 
     def set(self, token: str, key: str, entry: Entry) -> None:
         """Share ``entry`` for ``ttl`` seconds."""
-        self._call("set", self._key(token, key), entry.to_bytes(), ex=self.ttl)
+        self._call("set", _redis_key(token, key), entry.to_bytes(), ex=self.ttl)
 
     def clear(self) -> None:
         """Delete every entry of this site."""
         keys = self._call("keys", REDIS_PREFIX + "*")
         if keys:
             self._call("delete", *keys)
+
+
+def _redis_key(token: str, key: str) -> str:
+    return REDIS_PREFIX + hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
 
 
 def redis_url(config: dict[str, Any]) -> str | None:
@@ -174,8 +163,7 @@ class ResponseCache:
     def __init__(self, app: Flask) -> None:
         self.enabled = bool(app.config.get("RESPONSE_CACHE_ENABLED", True))
         self.memory = MemoryStore(int(app.config.get("RESPONSE_CACHE_MAX_BYTES", 32 << 20)))
-        url = redis_url(app.config)
-        ttl = int(app.config.get("RESPONSE_CACHE_TTL", 600))
+        url, ttl = redis_url(app.config), int(app.config.get("RESPONSE_CACHE_TTL", 600))
         self.shared = RedisStore(url, ttl) if url else None
         self.versions = versions.reader_for(app)
 
@@ -205,14 +193,12 @@ class ResponseCache:
 def cache_for(app: Flask) -> ResponseCache:
     """The app's response cache, created on first use."""
     cache = app.extensions.get("response_cache")
-    if cache is None:
-        cache = app.extensions.setdefault("response_cache", ResponseCache(app))
-    return cache
+    return cache or app.extensions.setdefault("response_cache", ResponseCache(app))
 
 
 class CookielessSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, opened for free when the request has no session cookie
-    (Flask builds its signer first otherwise): most cache hits are such requests."""
+    """Flask's signed-cookie sessions, opened for free without a session cookie (Flask builds
+    its signer first otherwise): most cache hits are such requests."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """An empty session without a cookie; else Flask's."""
@@ -230,21 +216,15 @@ def request_key(is_page: bool) -> str | None:
     environ = request.environ
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
         return None
-    parts = [
-        environ["wsgi.url_scheme"],
-        environ.get("HTTP_HOST", ""),
-        environ.get("SCRIPT_NAME", ""),
-        environ.get("PATH_INFO", ""),
-        environ.get("QUERY_STRING", ""),
-    ]
+    names = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING")
+    parts = [environ.get(name, "") for name in names]
     if is_page:
         zone = ""
         if "HTTP_COOKIE" in environ:
             if current_user.is_authenticated or session.get("_flashes"):
                 return None
             zone = validators.visitor_zone_name()
-        parts.append(zone)
-        parts.append(validators.minute_bucket(clock.now()).isoformat())
+        parts += [zone, validators.minute_bucket(clock.now()).isoformat()]
     return "\x1f".join(parts)
 
 
@@ -257,29 +237,6 @@ def storable(response: Response) -> bool:
     return not (response.cache_control.private or response.cache_control.no_store)
 
 
-def _answer(cache: ResponseCache, token: str, key: str, build: Callable[[], Any]) -> Any:
-    """The cached answer to this request, building and keeping it on a miss."""
-    entry = cache.get(token, key)
-    if entry is None:
-        started = time.monotonic()
-        response = current_app.make_response(build())
-        if not storable(response):
-            return response
-        entry = Entry.from_response(response)
-        cache.set(token, key, entry)
-        if time.monotonic() - started > LONG_BUILD_SECONDS:
-            cache.versions.forget()
-        return response
-    return validators.conditional(entry.to_response())
-
-
-def _build(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    # Such a view only reads (its answer is replayed to others): no transaction. Only here, so
-    # that a cache hit does not even open a session.
-    read_without_transaction(db.session())
-    return view(*args, **kwargs)
-
-
 def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -287,9 +244,19 @@ def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]
             cache = cache_for(current_app._get_current_object())  # type: ignore[attr-defined]
             key = request_key(is_page) if cache.enabled else None
             token = versions.current().token if key is not None else None
-            if key is None or token is None:
-                return _build(view, args, kwargs)
-            return _answer(cache, token, key, lambda: _build(view, args, kwargs))
+            entry = cache.get(token, key) if key is not None and token is not None else None
+            if entry is not None:
+                response = current_app.response_class(entry.body, headers=entry.headers)
+                return validators.conditional(response)
+            # Such a view only reads (its answer is replayed to others): no transaction.
+            read_without_transaction(db.session())
+            started = time.monotonic()
+            response = current_app.make_response(view(*args, **kwargs))
+            if key is not None and token is not None and storable(response):
+                cache.set(token, key, Entry.from_response(response))
+                if time.monotonic() - started > LONG_BUILD_SECONDS:
+                    cache.versions.forget()
+            return response
 
         return wrapper
 

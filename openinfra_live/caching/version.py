@@ -23,10 +23,8 @@ from openinfra_live.extensions import db
 
 ROW_ID = 1
 # The tables whose rows show on public pages. A new public model belongs here.
-CONTENT_TABLES = frozenset(
-    ("episodes", "episode_links", "episode_guests", "ptg_events", "ptg_rooms", "ptg_teams")
-    + ("ptg_sessions",)
-)
+CONTENT_TABLES = frozenset(("episodes", "episode_links", "episode_guests", "ptg_events"))
+CONTENT_TABLES |= {"ptg_rooms", "ptg_teams", "ptg_sessions"}
 DEFAULT_MAX_AGE = 1.0
 _CHANGED = "content_changed_in"
 
@@ -49,16 +47,15 @@ class Stamp:
     changed_at: datetime | None
 
 
-NO_VERSION = Stamp(token=None, changed_at=None)
 # Built once from the table's columns: the one query of a cache hit, when the memo is old.
 _table = ContentVersion.__table__
 _READ = select(_table.c.token, _table.c.changed_at).where(_table.c.id == ROW_ID)
 
 
 def read() -> Stamp:
-    """The stored version, in one query."""
+    """The stored version, in one query; no row yet (a new database) is no version."""
     row = db.session.execute(_READ).first()
-    return NO_VERSION if row is None else Stamp(token=row.token, changed_at=row.changed_at)
+    return Stamp(row.token, row.changed_at) if row else Stamp(None, None)
 
 
 def bump(session: Session) -> None:
@@ -66,11 +63,8 @@ def bump(session: Session) -> None:
     connection = session.connection()
     values = {"id": ROW_ID, "token": secrets.token_hex(16), "changed_at": clock.now()}
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    connection.execute(
-        insert(ContentVersion)
-        .values(**values)
-        .on_conflict_do_update(index_elements=[ContentVersion.id], set_=values)
-    )
+    upsert = insert(ContentVersion).values(**values)
+    connection.execute(upsert.on_conflict_do_update(index_elements=["id"], set_=values))
 
 
 class VersionReader:
@@ -104,18 +98,15 @@ _readers: "weakref.WeakSet[VersionReader]" = weakref.WeakSet()
 def reader_for(app: Flask) -> VersionReader:
     """The app's reader, created on first use."""
     reader = app.extensions.get("content_version")
-    if reader is None:
-        max_age = float(app.config.get("CONTENT_VERSION_MAX_AGE", DEFAULT_MAX_AGE))
-        reader = app.extensions.setdefault("content_version", VersionReader(max_age))
-    return reader
+    max_age = float(app.config.get("CONTENT_VERSION_MAX_AGE", DEFAULT_MAX_AGE))
+    return reader or app.extensions.setdefault("content_version", VersionReader(max_age))
 
 
 def current() -> Stamp:
     """The content version for this request: read once, the same for the whole request."""
-    stamp = g.get("_content_stamp")
-    if stamp is None:
-        stamp = g._content_stamp = reader_for(current_app._get_current_object()).current()  # type: ignore[attr-defined]
-    return stamp
+    if "_content_stamp" not in g:
+        g._content_stamp = reader_for(current_app._get_current_object()).current()  # type: ignore[attr-defined]
+    return g._content_stamp
 
 
 def mark_changed(session: Session) -> None:
@@ -130,18 +121,16 @@ def mark_changed(session: Session) -> None:
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     # The new/dirty/deleted collections still describe what this flush wrote.
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) in CONTENT_TABLES:
-            mark_changed(session)
-            return
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(obj, "__tablename__", None) in CONTENT_TABLES for obj in changed):
+        mark_changed(session)
 
 
 def _on_execute(state: Any) -> None:
-    # Bulk insert/update/delete statements run through the session (importer, restore, ptg).
+    # Bulk insert/update/delete statements through the session (importer, restore, PTG teams).
     table = getattr(state.statement, "table", None)
-    if (state.is_insert or state.is_update or state.is_delete) and (
-        getattr(table, "name", None) in CONTENT_TABLES
-    ):
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and getattr(table, "name", None) in CONTENT_TABLES:
         mark_changed(state.session)
 
 
@@ -149,8 +138,7 @@ def _before_commit(session: Session) -> None:
     # Write everything first, then the version, last: its row is locked only while committing.
     if session.new or session.dirty or session.deleted:
         session.flush()
-    transaction = session.info.pop(_CHANGED, None)
-    if transaction is not None and transaction is session.get_transaction():
+    if session.info.pop(_CHANGED, None) is session.get_transaction():
         bump(session)
         # This worker's next request (after the commit) reads the new version: a moderator sees
         # their change at once. Other workers and hosts see it when their memo expires.
@@ -158,15 +146,9 @@ def _before_commit(session: Session) -> None:
             reader.forget()
 
 
-_HOOKS = {
-    "after_flush": _after_flush,
-    "do_orm_execute": _on_execute,
-    "before_commit": _before_commit,
-}
-
-
 def register_hooks() -> None:
     """Listen to every session's flushes, bulk statements and commits, once per process."""
-    for name, hook in _HOOKS.items():
+    hooks = {"after_flush": _after_flush, "do_orm_execute": _on_execute}
+    for name, hook in {**hooks, "before_commit": _before_commit}.items():
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)
