@@ -1,15 +1,13 @@
-"""Speed without stale pages: one response cache keyed on the content version, HTTP validators.
+"""One response cache keyed on the content version, plus HTTP validators (ETag → 304).
 
-- Key: the content version's token (one row that every commit touching public content
-  replaces), scheme, host, path and query; for HTML pages also the visitor's time zone and the
-  minute. ``@caching.page`` marks HTML pages, ``@caching.data`` feeds, invites and the API.
-- Never cached: anything but GET/HEAD, a signed-in visitor or one with a flashed message, other
-  statuses than 200, answers that set a cookie or say private/no-store, a database without a
-  version yet, anything when ``RESPONSE_CACHE_ENABLED`` is false.
-- Where: the worker's memory (LRU, ``RESPONSE_CACHE_MAX_BYTES``), and Redis when configured
-  (``CACHE_REDIS_URL`` or a redis ``RATELIMIT_STORAGE_URI``); Redis down costs a miss.
-- Invalidation: a new token changes every key. Workers memoize it ``CONTENT_VERSION_MAX_AGE``
-  seconds; the worker that commits forgets its memo. nginx keeps pages ``s-maxage`` (5 s).
+- Keyed on: the content version's token (a row every commit touching public content replaces),
+  scheme, host, path, query; HTML pages (``@page``) also on time zone and minute.
+- Never cached: other methods than GET/HEAD, signed-in visitors, a flashed message waiting,
+  statuses but 200, answers setting a cookie or private/no-store, a database with no version.
+- Entries live in the worker's memory (LRU, ``RESPONSE_CACHE_MAX_BYTES``) and in Redis when
+  configured (``CACHE_REDIS_URL`` or a redis ``RATELIMIT_STORAGE_URI``); Redis down is a miss.
+- A change gives a new token, hence new keys. Workers trust their token
+  ``CONTENT_VERSION_MAX_AGE`` s; the committing worker forgets it at once. nginx keeps pages 5 s.
 """
 
 from flask import Flask

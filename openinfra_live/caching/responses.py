@@ -21,8 +21,6 @@ from openinfra_live.caching import version as versions
 from openinfra_live.database import read_without_transaction
 from openinfra_live.extensions import db
 
-log = logging.getLogger(__name__)
-
 REDIS_PREFIX = "openinfra-live:response:"
 # After a Redis error the worker works from memory alone for this long.
 REDIS_BACKOFF_SECONDS = 5.0
@@ -52,16 +50,14 @@ class Entry:
         return cls(kept, response.get_data())
 
     def to_bytes(self) -> bytes:
-        """The entry as Redis keeps it."""
-        head = json.dumps(self.headers, separators=(",", ":")).encode()
-        return len(head).to_bytes(4, "big") + head + self.body
+        """The entry as Redis keeps it: JSON, the body as Latin-1 (any byte is one character)."""
+        return json.dumps([self.headers, self.body.decode("latin-1")]).encode()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Entry":
         """The entry :meth:`to_bytes` wrote."""
-        length = int.from_bytes(data[:4], "big")
-        headers = json.loads(data[4 : 4 + length].decode())
-        return cls(tuple((str(k), str(v)) for k, v in headers), data[4 + length :])
+        headers, body = json.loads(data)
+        return cls(tuple((str(k), str(v)) for k, v in headers), body.encode("latin-1"))
 
 
 class MemoryStore:
@@ -123,31 +119,32 @@ class RedisStore:
         try:
             return getattr(self.client, method)(*args, **kwargs)
         except self.errors as error:
-            log.warning("response cache: Redis unavailable, using memory only: %s", error)
+            logging.getLogger(__name__).warning(
+                "response cache: Redis unavailable, using memory only: %s", error
+            )
             self._down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
             return None
 
     def get(self, token: str, key: str) -> Entry | None:
         """The shared entry, or None (also when Redis is down or the bytes are not an entry)."""
-        data = self._call("get", _redis_key(token, key))
+        data = self._call("get", REDIS_PREFIX + _digest(token, key))
         try:
             return Entry.from_bytes(data) if data is not None else None
-        except (ValueError, TypeError, UnicodeDecodeError):
+        except (ValueError, TypeError):
             return None
 
     def set(self, token: str, key: str, entry: Entry) -> None:
         """Share ``entry`` for ``ttl`` seconds."""
-        self._call("set", _redis_key(token, key), entry.to_bytes(), ex=self.ttl)
+        self._call("set", REDIS_PREFIX + _digest(token, key), entry.to_bytes(), ex=self.ttl)
 
     def clear(self) -> None:
         """Delete every entry of this site."""
-        keys = self._call("keys", REDIS_PREFIX + "*")
-        if keys:
-            self._call("delete", *keys)
+        for key in self._call("keys", REDIS_PREFIX + "*") or ():
+            self._call("delete", key)
 
 
-def _redis_key(token: str, key: str) -> str:
-    return REDIS_PREFIX + hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
+def _digest(token: str, key: str) -> str:
+    return hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
 
 
 def redis_url(config: dict[str, Any]) -> str | None:
@@ -170,23 +167,21 @@ class ResponseCache:
     def get(self, token: str, key: str) -> Entry | None:
         """The entry under ``token`` and ``key``, from memory or else from Redis."""
         entry = self.memory.get(token, key)
-        if entry is None and self.shared is not None:
-            entry = self.shared.get(token, key)
-            if entry is not None:
-                self.memory.set(token, key, entry)
+        if entry is None and self.shared is not None and (entry := self.shared.get(token, key)):
+            self.memory.set(token, key, entry)
         return entry
 
     def set(self, token: str, key: str, entry: Entry) -> None:
         """Keep ``entry`` in memory and, when configured, in Redis."""
-        self.memory.set(token, key, entry)
-        if self.shared is not None:
-            self.shared.set(token, key, entry)
+        for store in (self.memory, self.shared):
+            if store is not None:
+                store.set(token, key, entry)
 
     def clear(self) -> None:
         """Forget every entry and the memoized content version."""
-        self.memory.clear()
-        if self.shared is not None:
-            self.shared.clear()
+        for store in (self.memory, self.shared):
+            if store is not None:
+                store.clear()
         self.versions.forget()
 
 
@@ -208,11 +203,8 @@ class CookielessSessions(SecureCookieSessionInterface):
 
 
 def request_key(is_page: bool) -> str | None:
-    """This request's key, from the raw request; None when it must not use the cache.
-
-    A page's key holds the visitor's time zone and the minute (a *live now* badge is never a
-    minute late). A request without cookies has no session and no zone: nothing to look up.
-    """
+    """This request's key, from the raw request; None when it must not use the cache. Without
+    cookies there is no session nor zone to look up (most hits: crawlers, first visits)."""
     environ = request.environ
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
         return None
@@ -230,11 +222,9 @@ def request_key(is_page: bool) -> str | None:
 
 def storable(response: Response) -> bool:
     """Whether ``response`` may be replayed to other visitors."""
-    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
-        return False
-    if "Set-Cookie" in response.headers or session.modified:
-        return False
-    return not (response.cache_control.private or response.cache_control.no_store)
+    control, streamed = response.cache_control, response.is_streamed or response.direct_passthrough
+    personal = "Set-Cookie" in response.headers or session.modified or control.private
+    return response.status_code == 200 and not (streamed or personal or control.no_store)
 
 
 def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -1,10 +1,5 @@
-"""HTTP validators and Cache-Control: ``ETag`` and ``Last-Modified`` from the content version.
-
-Feeds, invites and the API are public (browsers five minutes, shared caches a few seconds); an
-anonymous visitor's HTML page is revalidated by browsers and kept briefly by shared caches,
-with ``Vary: Cookie``; a signed-in visitor's page, or one showing a flashed message, is
-``private, no-cache``.
-"""
+"""HTTP validators and Cache-Control: ``ETag`` and ``Last-Modified`` from the content version;
+a signed-in visitor's page, or one showing a flashed message, is ``private, no-cache``."""
 
 import hashlib
 from collections.abc import Callable, Iterable
@@ -89,22 +84,16 @@ def conditional(response: Response) -> Response:
     etag = response.get_etag()[0] if response.status_code == 200 else None
     if etag is None or not is_fresh(Validators(etag, response.last_modified)):
         return response
-    not_modified = current_app.response_class(status=304)
-    for name in _NOT_MODIFIED_HEADERS:
-        if name in response.headers:
-            not_modified.headers[name] = response.headers[name]
-    return not_modified
+    kept = [(name, response.headers.get(name)) for name in _NOT_MODIFIED_HEADERS]
+    return current_app.response_class(status=304, headers=[(k, v) for k, v in kept if v])
 
 
 def respond(
     validators: Validators, build: Callable[[], ResponseReturnValue], *, private: bool = False
 ) -> Response:
     """Answer 304 when the client holds ``validators``' version, else build and stamp the response.
-
-    ``private`` is for HTML pages: the validators then also depend on who is signed in and on
-    the visitor's time zone (the cache keys anonymous pages on the same zone, so ETags agree),
-    and a page with a message waiting to be flashed is always rendered so the message shows.
-    """
+    ``private``: an HTML page, which also varies with who is signed in and the time zone (as the
+    cache's keys, so ETags agree); a message waiting to be flashed is always rendered."""
     pending_flash = private and bool(session.get("_flashes"))
     cache_control = PUBLIC_CACHE_CONTROL
     if private:

@@ -1,16 +1,12 @@
-"""The content version: one row that every committed change to public content replaces.
-
-It lives in the database and changes in the same transaction as the content, so no reader sees
-the new version with the old content. A random token rather than a counter: a database restored
-from a backup never brings back a version an old cached copy was stored under.
-"""
+"""The content version: one row that every committed change to public content replaces, in the
+same transaction (no reader sees the new version with the old content). A random token: a restored
+backup never brings back a version an old cached copy was stored under."""
 
 import secrets
 import time
 import weakref
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, g
 from sqlalchemy import String, event, select
@@ -39,8 +35,7 @@ class ContentVersion(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """The content version as read: its token (None before any change) and when it changed."""
 
     token: str | None
@@ -56,15 +51,6 @@ def read() -> Stamp:
     """The stored version, in one query; no row yet (a new database) is no version."""
     row = db.session.execute(_READ).first()
     return Stamp(row.token, row.changed_at) if row else Stamp(None, None)
-
-
-def bump(session: Session) -> None:
-    """Replace the version inside ``session``'s transaction (Core, no ORM events)."""
-    connection = session.connection()
-    values = {"id": ROW_ID, "token": secrets.token_hex(16), "changed_at": clock.now()}
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    upsert = insert(ContentVersion).values(**values)
-    connection.execute(upsert.on_conflict_do_update(index_elements=["id"], set_=values))
 
 
 class VersionReader:
@@ -111,11 +97,8 @@ def current() -> Stamp:
 
 def mark_changed(session: Session) -> None:
     """Record that ``session``'s transaction changed public content: its commit bumps the version.
-
-    The hooks call it for ORM changes and bulk statements on :data:`CONTENT_TABLES`; a writer
-    that changes public content some other way (raw SQL, another connection) calls it itself.
-    The mark names the transaction, so a rolled-back one leaves nothing behind.
-    """
+    The hooks call it for ORM writes and bulk statements on :data:`CONTENT_TABLES`; raw SQL must
+    call it itself. The mark names the transaction: a rolled-back one leaves nothing behind."""
     session.info[_CHANGED] = session.get_transaction() or session.begin()
 
 
@@ -139,7 +122,11 @@ def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()
     if session.info.pop(_CHANGED, None) is session.get_transaction():
-        bump(session)
+        connection = session.connection()  # Core, on the transaction's connection: no ORM events
+        values = {"id": ROW_ID, "token": secrets.token_hex(16), "changed_at": clock.now()}
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        upsert = insert(ContentVersion).values(**values)
+        connection.execute(upsert.on_conflict_do_update(index_elements=["id"], set_=values))
         # This worker's next request (after the commit) reads the new version: a moderator sees
         # their change at once. Other workers and hosts see it when their memo expires.
         for reader in list(_readers):
