@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, template_rendered
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, text
+from sqlalchemy.orm import Session
 
 from openinfra_live import caching, clock
 from openinfra_live.caching import responses, version
@@ -271,6 +272,24 @@ def test_bulk_inserts_move_the_version(app, client, talk):
         db.session.commit()
 
     assert "Bulk one" in client.get("/episodes/").get_data(as_text=True)
+
+
+def test_a_raw_sql_write_shows_once_its_writer_marks_the_change(app, client, talk):
+    client.get("/episodes/cache-talk/")
+    with app.app_context():
+        db.session.execute(text("UPDATE episodes SET title = 'Raw title'"))
+        caching.mark_changed(db.session())
+        db.session.commit()
+
+    assert "Raw title" in client.get("/episodes/cache-talk/").get_data(as_text=True)
+
+
+def test_the_session_hooks_are_registered_once_however_many_apps(app):
+    with another_app(app), another_app(app):
+        for name in ("after_flush", "do_orm_execute", "before_commit"):
+            registered = getattr(Session.dispatch, name)._clslevel[Session]
+            ours = [fn for fn in registered if fn.__module__ == version.__name__]
+            assert len(ours) == 1, name
 
 
 def test_deleting_an_episode_moves_the_version(app, client, talk):
