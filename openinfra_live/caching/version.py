@@ -97,8 +97,8 @@ def current() -> Stamp:
 
 def mark_changed(session: Session) -> None:
     """Record that ``db.session()``'s transaction changed public content: its commit bumps the
-    version. The hooks call it for ORM writes and bulk statements on :data:`CONTENT_TABLES`; raw SQL must
-    call it itself. The mark names the transaction: a rolled-back one leaves nothing behind."""
+    version. The hooks mark ORM writes and bulk statements on :data:`CONTENT_TABLES`; raw SQL
+    calls it itself. The mark names the transaction: a rolled-back one leaves nothing behind."""
     session.info[_CHANGED] = session.get_transaction() or session.begin()
 
 
