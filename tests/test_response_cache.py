@@ -15,7 +15,7 @@ from flask import Flask, template_rendered
 from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
-from openinfra_live import caching, clock
+from openinfra_live import caching, clock, security
 from openinfra_live.caching import responses, version
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode, EpisodeGuest
@@ -166,6 +166,30 @@ def test_the_same_address_over_https_is_another_entry(app, client, talk):
 
     assert "http://live.test/episodes/cache-talk/" in plain
     assert "https://live.test/episodes/cache-talk/" in secure
+
+
+def test_a_visitor_without_cookies_is_answered_before_the_application_runs(
+    app, client, talk, monkeypatch
+):
+    first = client.get("/episodes/cache-talk/")
+    checks = []
+    real_check = security.reject_invalid_input
+    monkeypatch.setattr(
+        security, "reject_invalid_input", lambda req: checks.append(1) or real_check(req)
+    )
+
+    again = client.get("/episodes/cache-talk/")
+    head = client.head("/episodes/cache-talk/")
+    with_cookie = app.test_client()
+    with_cookie.set_cookie("tz", "Europe/Paris", domain="live.test")
+    with_cookie.get("/episodes/cache-talk/")
+
+    assert again.get_data() == first.get_data()
+    assert sorted(again.headers.items()) == sorted(first.headers.items())
+    assert (
+        head.get_data() == b"" and head.headers["Content-Length"] == first.headers["Content-Length"]
+    )
+    assert checks == [1]  # only the visitor with a cookie went through the application
 
 
 def test_revalidations_go_through_the_application_and_get_a_304(app, client, talk):
@@ -423,7 +447,7 @@ def test_a_page_with_a_flashed_message_is_neither_cached_nor_served_from_cache(a
 def test_only_gets_and_heads_have_a_cache_key(app, talk):
     for method, expected in (("GET", True), ("HEAD", True), ("POST", False), ("PUT", False)):
         with app.test_request_context("/calendar.ics", method=method):
-            key = responses.request_key(is_page=False)
+            key = responses.request_key(minute=None)
         assert (key is not None) is expected, method
 
 
@@ -497,15 +521,13 @@ def entry(size: int) -> responses.Entry:
     return responses.Entry(headers=(("Content-Type", "text/plain"),), body=b"x" * size)
 
 
-def test_the_memory_store_evicts_the_least_recently_used_within_its_bound():
-    store = responses.MemoryStore(max_bytes=3 * entry(1000).size)
-    for key in ("a", "b", "c"):
+def test_the_memory_store_stays_within_its_bound_and_keeps_the_newest_entry():
+    store = responses.MemoryStore(max_bytes=3 * 1100)
+    for key in ("a", "b", "c", "d"):
         store.set("v1", key, entry(1000))
-    store.get("v1", "a")
-    store.set("v1", "d", entry(1000))
 
-    assert store.get("v1", "b") is None
-    assert all(store.get("v1", key) is not None for key in ("a", "c", "d"))
+    assert store.get("v1", "d") is not None
+    assert 0 < len(store) <= 3
     assert store.size <= store.max_bytes
 
 

@@ -12,7 +12,7 @@
 
 from flask import Flask
 
-from openinfra_live.caching.responses import CookielessSessions, cache_for, data, page
+from openinfra_live.caching.responses import FrontDoor, cache_for, data, page
 from openinfra_live.caching.validators import Validators, data_validators, page_validators, respond
 from openinfra_live.caching.version import mark_changed, register_hooks
 
@@ -21,10 +21,9 @@ __all__ += ["mark_changed", "page", "page_validators", "respond"]
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's response cache; listen to session commits (once per process)."""
+    """Create the app's cache and its front door; listen to session commits (once per process)."""
     cache_for(app)
-    # A cookie-less request (most cache hits) then opens no signed session at all.
-    app.session_interface = CookielessSessions()
+    app.wsgi_app = FrontDoor(app)  # type: ignore[method-assign]
     register_hooks()
 
 

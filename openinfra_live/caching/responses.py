@@ -4,15 +4,12 @@ import functools
 import hashlib
 import json
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Request, Response, current_app, request, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
 from openinfra_live import clock
@@ -25,9 +22,6 @@ REDIS_PREFIX = "openinfra-live:response:"
 # After a Redis error the worker works from memory alone for this long.
 REDIS_BACKOFF_SECONDS = 5.0
 REDIS_TIMEOUT_SECONDS = 0.5
-# After a build this long, the memoized version is read again: its lifetime then starts after
-# the build, and the next visitors are answered with no query while it is young.
-LONG_BUILD_SECONDS = 0.05
 # Headers recomputed for every response, or that must never be replayed to someone else.
 _NOT_STORED = {"set-cookie", "content-length"}
 
@@ -38,10 +32,6 @@ class Entry:
 
     headers: tuple[tuple[str, str], ...]
     body: bytes
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 64
 
     @classmethod
     def from_response(cls, response: Response) -> "Entry":
@@ -61,40 +51,29 @@ class Entry:
 
 
 class MemoryStore:
-    """A least-recently-used store bounded in bytes, holding one content version at a time."""
+    """The worker's entries of one content version, bounded in bytes: a new version, or a full
+    store, starts afresh (entries are rebuilt in a few ms; what is asked for often comes back)."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes, self.size, self._token = max_bytes, 0, ""
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        self.max_bytes = max_bytes
+        self.clear()
 
     def get(self, token: str, key: str) -> Entry | None:
         """The entry under ``key`` if it belongs to version ``token``."""
-        with self._lock:
-            entry = self._entries.get(key) if token == self._token else None
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+        return self._entries.get(key) if token == self._token else None
 
     def set(self, token: str, key: str, entry: Entry) -> None:
-        """Keep ``entry``; a new version first drops every entry of the old one."""
-        with self._lock:
-            if token != self._token:
-                self._entries.clear()
-                self.size, self._token = 0, token
-            if entry.size > self.max_bytes:
-                return
-            previous = self._entries.pop(key, None)
-            self.size += entry.size - (previous.size if previous else 0)
-            self._entries[key] = entry
-            while self.size > self.max_bytes:
-                self.size -= self._entries.popitem(last=False)[1].size
+        """Keep ``entry`` under version ``token``, unless it alone is larger than the bound."""
+        size = len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + 64
+        if token != self._token or self.size + size > self.max_bytes:
+            self.clear(token)
+        if size <= self.max_bytes:
+            self._entries[key], self.size = entry, self.size + size
 
-    def clear(self) -> None:
-        """Forget every entry."""
-        with self._lock:
-            self._entries.clear()
-            self.size, self._token = 0, ""
+    def clear(self, token: str = "") -> None:
+        """Forget every entry (a new dict: readers in other threads keep a consistent one)."""
+        self._entries: dict[str, Entry] = {}
+        self.size, self._token = 0, token
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -120,7 +99,7 @@ class RedisStore:
             return getattr(self.client, method)(*args, **kwargs)
         except self.errors as error:
             logging.getLogger(__name__).warning(
-                "response cache: Redis unavailable, using memory only: %s", error
+                "response cache: Redis down, memory only: %s", error
             )
             self._down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
             return None
@@ -162,6 +141,7 @@ class ResponseCache:
         self.memory = MemoryStore(int(app.config.get("RESPONSE_CACHE_MAX_BYTES", 32 << 20)))
         url, ttl = redis_url(app.config), int(app.config.get("RESPONSE_CACHE_TTL", 600))
         self.shared = RedisStore(url, ttl) if url else None
+        self.stores = [store for store in (self.memory, self.shared) if store is not None]
         self.versions = versions.reader_for(app)
 
     def get(self, token: str, key: str) -> Entry | None:
@@ -173,15 +153,13 @@ class ResponseCache:
 
     def set(self, token: str, key: str, entry: Entry) -> None:
         """Keep ``entry`` in memory and, when configured, in Redis."""
-        for store in (self.memory, self.shared):
-            if store is not None:
-                store.set(token, key, entry)
+        for store in self.stores:
+            store.set(token, key, entry)
 
     def clear(self) -> None:
         """Forget every entry and the memoized content version."""
-        for store in (self.memory, self.shared):
-            if store is not None:
-                store.clear()
+        for store in self.stores:
+            store.clear()
         self.versions.forget()
 
 
@@ -191,32 +169,21 @@ def cache_for(app: Flask) -> ResponseCache:
     return cache or app.extensions.setdefault("response_cache", ResponseCache(app))
 
 
-class CookielessSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, opened for free without a session cookie (Flask builds
-    its signer first otherwise): most cache hits are such requests."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        """An empty session without a cookie; else Flask's."""
-        if self.get_cookie_name(app) not in request.cookies:
-            return self.session_class()
-        return super().open_session(app, request)
-
-
-def request_key(is_page: bool) -> str | None:
-    """This request's key, from the raw request; None when it must not use the cache. Without
-    cookies there is no session nor zone to look up (most hits: crawlers, first visits)."""
+def request_key(minute: str | None) -> str | None:
+    """This request's key, from the raw request; None when it must not use the cache. ``minute``
+    is for pages; without cookies there is no session nor zone to look up."""
     environ = request.environ
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
         return None
     names = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING")
     parts = [environ.get(name, "") for name in names]
-    if is_page:
+    if minute is not None:
         zone = ""
         if "HTTP_COOKIE" in environ:
             if current_user.is_authenticated or session.get("_flashes"):
                 return None
             zone = validators.visitor_zone_name()
-        parts += [zone, validators.minute_bucket(clock.now()).isoformat()]
+        parts += [zone, minute]
     return "\x1f".join(parts)
 
 
@@ -232,20 +199,20 @@ def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             cache = cache_for(current_app._get_current_object())  # type: ignore[attr-defined]
-            key = request_key(is_page) if cache.enabled else None
+            minute = validators.minute_bucket(clock.now()).isoformat() if is_page else None
+            key = request_key(minute) if cache.enabled else None
             token = versions.current().token if key is not None else None
             entry = cache.get(token, key) if key is not None and token is not None else None
             if entry is not None:
+                request.environ[_SENT_MARK] = (token, minute or "")  # the front door may keep it
                 response = current_app.response_class(entry.body, headers=entry.headers)
                 return validators.conditional(response)
             # Such a view only reads (its answer is replayed to others): no transaction.
             read_without_transaction(db.session())
-            started = time.monotonic()
             response = current_app.make_response(view(*args, **kwargs))
             if key is not None and token is not None and storable(response):
                 cache.set(token, key, Entry.from_response(response))
-                if time.monotonic() - started > LONG_BUILD_SECONDS:
-                    cache.versions.forget()
+                request.environ[_SENT_MARK] = (token, minute or "")
             return response
 
         return wrapper
@@ -257,3 +224,57 @@ page = _cached(is_page=True)
 page.__doc__ = "Cache an HTML page: varies with the visitor's zone, follows the clock (minute)."
 data = _cached(is_page=False)
 data.__doc__ = "Cache a feed, invite or API answer: the same for everyone, at any minute."
+
+# Requests whose answer is the same for every visitor: no cookie, credentials or validators.
+_PERSONAL = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+_PERSONAL += ("HTTP_RANGE",)
+_SENT_MARK = "openinfra_live.caching.sent"
+
+
+def _sent_key(environ: dict[str, Any], minute: str) -> str:
+    # The raw inputs of the answer, before ProxyFix: scheme (also as forwarded), mount, address.
+    names = ("wsgi.url_scheme", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PREFIX", "HTTP_HOST")
+    names += ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING")
+    return "\x1f".join(["sent", *(environ.get(name, "") for name in names), minute])
+
+
+class FrontDoor:
+    """WSGI middleware: a GET or HEAD without cookies, credentials or validators gets the bytes
+    sent before for the same address and version (and minute), before routing and hooks run."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.wsgi_app = app, app.wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Answer from the cache, or pass on and keep the answer when the view marked it."""
+        cache, method = cache_for(self.app), environ["REQUEST_METHOD"]
+        if (
+            method not in ("GET", "HEAD")
+            or not cache.enabled
+            or any(h in environ for h in _PERSONAL)
+        ):
+            return self.wsgi_app(environ, start_response)
+        token = cache.versions.peek()
+        if token is not None:
+            minute = validators.minute_bucket(clock.now()).isoformat()
+            for key in (_sent_key(environ, ""), _sent_key(environ, minute)):
+                if entry := cache.memory.get(token, key):
+                    start_response("200 OK", list(entry.headers))
+                    return [b"" if method == "HEAD" else entry.body]
+        sent: list[Any] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep)
+        mark = environ.get(_SENT_MARK)
+        cookie = sent and any(name.lower() == "set-cookie" for name, _ in sent[1])
+        if mark is None or method != "GET" or not sent or not sent[0].startswith("200 ") or cookie:
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        cache.memory.set(mark[0], _sent_key(environ, mark[1]), Entry(tuple(sent[1]), data))
+        return [data]

@@ -72,6 +72,11 @@ class VersionReader:
             self._memo = (stamp, now + self.max_age)
         return stamp
 
+    def peek(self) -> str | None:
+        """The memoized token while it is young enough, else None (and no query)."""
+        memo = self._memo
+        return memo[0].token if memo is not None and time.monotonic() < memo[1] else None
+
     def forget(self) -> None:
         """Read the database again next time."""
         self._memo = None
