@@ -1,13 +1,14 @@
 """One response cache keyed on the content version, plus HTTP validators (ETag → 304).
 
-- Keyed on: the content version's token (a row every commit touching public content replaces),
-  scheme, host, path, query; HTML pages (``@page``) also on time zone and minute.
-- Never cached: other methods than GET/HEAD, signed-in visitors, a flashed message waiting,
-  statuses but 200, answers setting a cookie or private/no-store, a database with no version.
-- Entries live in the worker's memory (LRU, ``RESPONSE_CACHE_MAX_BYTES``) and in Redis when
-  configured (``CACHE_REDIS_URL`` or a redis ``RATELIMIT_STORAGE_URI``); Redis down is a miss.
-- A change gives a new token, hence new keys. Workers trust their token
-  ``CONTENT_VERSION_MAX_AGE`` s; the committing worker forgets it at once. nginx keeps pages 5 s.
+- Key: the content version's token (a row that every commit touching public content replaces),
+  scheme, host, path, query; for HTML pages (``@page``) also the time zone and the minute.
+- Never cached: methods but GET/HEAD, signed-in visitors, a flashed message waiting, statuses
+  but 200, answers setting a cookie or private/no-store, a database with no version yet.
+- Entries live in each worker's memory (bounded; a full store starts afresh), and in Redis when
+  configured (``CACHE_REDIS_URL``, a redis rate-limit storage); Redis down costs a miss. The
+  front door answers cookie-less GETs with the bytes sent before, ahead of routing and hooks.
+- A change gives a new token, so new keys; workers trust a token ``CONTENT_VERSION_MAX_AGE`` s,
+  the committing worker forgets it at once, nginx keeps public answers 5 s.
 """
 
 from flask import Flask

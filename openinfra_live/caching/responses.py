@@ -1,12 +1,12 @@
 """The response cache: public answers kept under the content version, in memory and Redis."""
 
 import functools
-import hashlib
 import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from hashlib import sha256
 from typing import Any
 
 from flask import Flask, Response, current_app, request, session
@@ -18,12 +18,11 @@ from openinfra_live.caching import version as versions
 from openinfra_live.database import read_without_transaction
 from openinfra_live.extensions import db
 
+log = logging.getLogger(__name__)
 REDIS_PREFIX = "openinfra-live:response:"
 # After a Redis error the worker works from memory alone for this long.
 REDIS_BACKOFF_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.5
-# Headers recomputed for every response, or that must never be replayed to someone else.
-_NOT_STORED = {"set-cookie", "content-length"}
+_NOT_STORED = {"set-cookie", "content-length"}  # recomputed, or never replayed to others
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,8 @@ class Entry:
 
 
 class MemoryStore:
-    """The worker's entries of one content version, bounded in bytes: a new version, or a full
-    store, starts afresh (entries are rebuilt in a few ms; what is asked for often comes back)."""
+    """The worker's entries of one content version, bounded: a new version or a full store starts
+    afresh (what is asked for often comes back at once, and an entry costs a few ms to build)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -75,9 +74,6 @@ class MemoryStore:
         self._entries: dict[str, Entry] = {}
         self.size, self._token = 0, token
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 class RedisStore:
     """Entries shared by every worker and host, each kept ``ttl`` seconds; down means a miss."""
@@ -87,7 +83,7 @@ class RedisStore:
         import redis
 
         self.ttl, self.errors, self._down_until = ttl, redis.RedisError, 0.0
-        timeout = REDIS_TIMEOUT_SECONDS
+        timeout = 0.5  # a slow Redis must not hold a page: past this, a miss
         self.client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
@@ -98,15 +94,13 @@ class RedisStore:
         try:
             return getattr(self.client, method)(*args, **kwargs)
         except self.errors as error:
-            logging.getLogger(__name__).warning(
-                "response cache: Redis down, memory only: %s", error
-            )
+            log.warning("response cache: Redis down, memory only: %s", error)
             self._down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
             return None
 
     def get(self, token: str, key: str) -> Entry | None:
         """The shared entry, or None (also when Redis is down or the bytes are not an entry)."""
-        data = self._call("get", REDIS_PREFIX + _digest(token, key))
+        data = self._call("get", REDIS_PREFIX + sha256(f"{token}\x1f{key}".encode()).hexdigest())
         try:
             return Entry.from_bytes(data) if data is not None else None
         except (ValueError, TypeError):
@@ -114,16 +108,13 @@ class RedisStore:
 
     def set(self, token: str, key: str, entry: Entry) -> None:
         """Share ``entry`` for ``ttl`` seconds."""
-        self._call("set", REDIS_PREFIX + _digest(token, key), entry.to_bytes(), ex=self.ttl)
+        redis_key = REDIS_PREFIX + sha256(f"{token}\x1f{key}".encode()).hexdigest()
+        self._call("set", redis_key, entry.to_bytes(), ex=self.ttl)
 
     def clear(self) -> None:
         """Delete every entry of this site."""
         for key in self._call("keys", REDIS_PREFIX + "*") or ():
             self._call("delete", key)
-
-
-def _digest(token: str, key: str) -> str:
-    return hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
 
 
 def redis_url(config: dict[str, Any]) -> str | None:
@@ -202,18 +193,17 @@ def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]
             minute = validators.minute_bucket(clock.now()).isoformat() if is_page else None
             key = request_key(minute) if cache.enabled else None
             token = versions.current().token if key is not None else None
-            entry = cache.get(token, key) if key is not None and token is not None else None
-            if entry is not None:
-                request.environ[_SENT_MARK] = (token, minute or "")  # the front door may keep it
-                response = current_app.response_class(entry.body, headers=entry.headers)
-                return validators.conditional(response)
-            # Such a view only reads (its answer is replayed to others): no transaction.
-            read_without_transaction(db.session())
-            response = current_app.make_response(view(*args, **kwargs))
-            if key is not None and token is not None and storable(response):
-                cache.set(token, key, Entry.from_response(response))
-                request.environ[_SENT_MARK] = (token, minute or "")
-            return response
+            entry = cache.get(token, key) if token is not None and key is not None else None
+            if entry is None:
+                # Such a view only reads (its answer is replayed to others): no transaction.
+                read_without_transaction(db.session())
+                response = current_app.make_response(view(*args, **kwargs))
+                if token is None or key is None or not storable(response):
+                    return response
+                cache.set(token, key, entry := Entry.from_response(response))
+            request.environ[_SENT_MARK] = (token, minute or "")  # the front door may keep it
+            response = current_app.response_class(entry.body, headers=entry.headers)
+            return validators.conditional(response)
 
         return wrapper
 
@@ -248,11 +238,8 @@ class FrontDoor:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Answer from the cache, or pass on and keep the answer when the view marked it."""
         cache, method = cache_for(self.app), environ["REQUEST_METHOD"]
-        if (
-            method not in ("GET", "HEAD")
-            or not cache.enabled
-            or any(h in environ for h in _PERSONAL)
-        ):
+        personal = any(header in environ for header in _PERSONAL)
+        if method not in ("GET", "HEAD") or not cache.enabled or personal:
             return self.wsgi_app(environ, start_response)
         token = cache.versions.peek()
         if token is not None:

@@ -13,12 +13,12 @@ from flask_login import current_user
 from openinfra_live import preferences
 from openinfra_live.caching import version as versions
 
-# How long a shared cache (nginx) may serve a public response without asking: a moderator's
-# change reaches every visitor within seconds.
+# How long nginx may serve a public answer without asking: a change shows within seconds.
 SHARED_MAX_AGE = 5
 PUBLIC_CACHE_CONTROL = f"public, max-age=300, s-maxage={SHARED_MAX_AGE}"
-SHARED_PAGE_CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
-PRIVATE_CACHE_CONTROL = "private, no-cache"
+# An HTML page: shared (anonymous, no message waiting) or private (signed in, a message).
+PAGE_CACHE_CONTROL = {False: f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"}
+PAGE_CACHE_CONTROL[True] = "private, no-cache"
 # Headers a 304 repeats from the response it stands for.
 _NOT_MODIFIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Expires")
 
@@ -68,8 +68,6 @@ def visitor_zone_name() -> str:
 
 def is_fresh(validators: Validators) -> bool:
     """Whether the client's cached copy is still current (``If-None-Match`` wins over IMS)."""
-    if request.method not in {"GET", "HEAD"}:
-        return False
     if request.if_none_match:
         return request.if_none_match.contains_weak(validators.etag)
     since = request.if_modified_since
@@ -78,9 +76,6 @@ def is_fresh(validators: Validators) -> bool:
 
 def conditional(response: Response) -> Response:
     """A 304 in place of a built 200 whose validators the client already holds."""
-    environ = request.environ
-    if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
-        return response
     etag = response.get_etag()[0] if response.status_code == 200 else None
     if etag is None or not is_fresh(Validators(etag, response.last_modified)):
         return response
@@ -98,9 +93,7 @@ def respond(
     cache_control = PUBLIC_CACHE_CONTROL
     if private:
         signed_in = current_user.is_authenticated
-        cache_control = (
-            PRIVATE_CACHE_CONTROL if pending_flash or signed_in else SHARED_PAGE_CACHE_CONTROL
-        )
+        cache_control = PAGE_CACHE_CONTROL[pending_flash or signed_in]
         user_id = current_user.get_id() if signed_in else None
         parts = (validators.etag, "user", user_id, "zone", visitor_zone_name())
         validators = Validators.from_parts(parts, validators.last_modified)

@@ -21,7 +21,6 @@ ROW_ID = 1
 # The tables whose rows show on public pages. A new public model belongs here.
 CONTENT_TABLES = frozenset(("episodes", "episode_links", "episode_guests", "ptg_events"))
 CONTENT_TABLES |= {"ptg_rooms", "ptg_teams", "ptg_sessions"}
-DEFAULT_MAX_AGE = 1.0
 _CHANGED = "content_changed_in"
 
 
@@ -57,29 +56,26 @@ class VersionReader:
     """One app's view of the version, memoized for ``max_age`` seconds."""
 
     def __init__(self, max_age: float) -> None:
-        self.max_age = max_age
-        self._memo: tuple[Stamp, float] | None = None
+        self.max_age, self._memo = max_age, (Stamp(None, None), 0.0)
         _readers.add(self)
 
     def current(self) -> Stamp:
         """The version, from the memo while it is young enough, else from the database."""
-        memo, now = self._memo, time.monotonic()
-        if memo is not None and now < memo[1]:
-            return memo[0]
-        read_without_transaction(db.session())
-        stamp = read()
-        if self.max_age > 0:
-            self._memo = (stamp, now + self.max_age)
+        stamp, until = self._memo
+        if time.monotonic() >= until:
+            read_without_transaction(db.session())
+            stamp, until = read(), time.monotonic() + self.max_age
+            self._memo = (stamp, until)
         return stamp
 
     def peek(self) -> str | None:
         """The memoized token while it is young enough, else None (and no query)."""
-        memo = self._memo
-        return memo[0].token if memo is not None and time.monotonic() < memo[1] else None
+        stamp, until = self._memo
+        return stamp.token if time.monotonic() < until else None
 
     def forget(self) -> None:
         """Read the database again next time."""
-        self._memo = None
+        self._memo = (Stamp(None, None), 0.0)
 
 
 # Every reader of this process, so that a change committed here is seen here at once.
@@ -89,7 +85,7 @@ _readers: "weakref.WeakSet[VersionReader]" = weakref.WeakSet()
 def reader_for(app: Flask) -> VersionReader:
     """The app's reader, created on first use."""
     reader = app.extensions.get("content_version")
-    max_age = float(app.config.get("CONTENT_VERSION_MAX_AGE", DEFAULT_MAX_AGE))
+    max_age = float(app.config.get("CONTENT_VERSION_MAX_AGE", 1.0))
     return reader or app.extensions.setdefault("content_version", VersionReader(max_age))
 
 
@@ -101,9 +97,8 @@ def current() -> Stamp:
 
 
 def mark_changed(session: Session) -> None:
-    """Record that ``db.session()``'s transaction changed public content: its commit bumps the
-    version. The hooks mark ORM writes and bulk statements on :data:`CONTENT_TABLES`; raw SQL
-    calls it itself. The mark names the transaction: a rolled-back one leaves nothing behind."""
+    """Mark ``db.session()``'s transaction as changing public content (raw SQL; the hooks mark ORM
+    writes and bulk statements): its commit bumps the version, a rollback forgets the mark."""
     session.info[_CHANGED] = session.get_transaction() or session.begin()
 
 
