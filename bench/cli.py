@@ -5,11 +5,13 @@ import glob
 import gzip
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,7 +212,6 @@ def run_inprocess(
     # The issue's listing target is a page of 50 episodes: the same archive, 50 a page.
     app = app_factory(instance, EPISODES_PER_PAGE=50)(largest_uri)
     results.listing_50 = inprocess.measure(app, ["/episodes/"], args.requests, 8.0)[0]
-    results.calendar_after_edit_ms = inprocess.rebuild_after_edit(app)
     dispose(app)
     return largest_uri, largest
 
@@ -482,7 +483,8 @@ def run_served(
 def freshness(
     app: Flask, slug: str, path: str, ports: dict[str, int], limit: float = 30.0
 ) -> dict[str, float | None]:
-    """Seconds until an edited episode title shows on its page, directly and through nginx.
+    """Seconds until an edited episode title shows on its page, directly and through nginx,
+    and (``"moderator"``) for the moderator who saved an edit, on their next GET.
 
     The page is requested first so that every cache holds the old version; the edit is an ORM
     change committed like a moderator's, so whatever the application invalidates on a write
@@ -500,14 +502,77 @@ def freshness(
         episode.title = new_title
         db.session.commit()
         changed = time.perf_counter()
-    dispose(app)
     seen: dict[str, float | None] = dict.fromkeys(ports)
     while time.perf_counter() - changed < limit and any(v is None for v in seen.values()):
         for name, port in ports.items():
             if seen[name] is None and new_title.encode() in servers.fetch(port, path).body:
                 seen[name] = time.perf_counter() - changed
         time.sleep(0.1)
+    seen["moderator"] = moderator_sees_own_change(app, ports["site"])
+    dispose(app)
     return seen
+
+
+MODERATOR_EMAIL, MODERATOR_PASSWORD = "bench.moderator@example.org", "bench-moderator-password"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def moderator_sees_own_change(app: Flask, port: int) -> float | None:
+    """Seconds from a signed-in moderator's saved edit of the newest episode (its edit form,
+    through gunicorn) until the same client's next GET of its page; None when that GET does not
+    show it. The newest: the form refuses the years of the generator's oldest episodes."""
+    from werkzeug.security import generate_password_hash
+
+    from openinfra_live.auth.models import User
+    from openinfra_live.episodes.models import Episode
+    from openinfra_live.extensions import db
+
+    with app.app_context():
+        password_hash = generate_password_hash(MODERATOR_PASSWORD, method="scrypt")
+        db.session.add(User(email=MODERATOR_EMAIL, password_hash=password_hash, display_name="B"))
+        db.session.commit()
+        newest = db.select(Episode.id, Episode.slug).where(Episode.hidden.is_(False))
+        episode_id, slug = db.session.execute(newest.order_by(Episode.starts_at.desc())).first()
+    path = f"/episodes/{slug}/"
+    for _ in range(2):
+        servers.fetch(port, path)  # every cache now holds the page as it was
+    form = "application/x-www-form-urlencoded"
+
+    def visit(url: str, body: str | None = None) -> servers.Response:
+        nonlocal cookie
+        headers = {"Cookie": cookie} if cookie else {}
+        if body is not None:
+            headers["Content-Type"] = form
+        answer = servers.fetch(
+            port,
+            url,
+            "POST" if body is not None else "GET",
+            body.encode() if body is not None else None,
+            headers,
+        )
+        cookie = answer.headers.get("set-cookie", cookie).split(";", 1)[0]
+        return answer
+
+    cookie = ""
+    login = visit("/login").body.decode()
+    fields = {"email": MODERATOR_EMAIL, "password": MODERATOR_PASSWORD, "next": ""}
+    visit("/login", urllib.parse.urlencode({**fields, "csrf_token": token_in(login)}))
+    edit_url = f"/moderation/episodes/{episode_id}/edit"
+    new_title = f"Moderated {int(time.time())}"
+    edit_form = visit(edit_url).body.decode()
+    saved = visit(edit_url, load.filled_form(edit_form, title=new_title))
+    started = time.perf_counter()
+    if saved.status != 303:
+        return None
+    visit(saved.headers.get("location", edit_url))  # the browser follows the redirect
+    shown = new_title.encode() in visit(path).body
+    return time.perf_counter() - started if shown else None
+
+
+def token_in(page_html: str) -> str:
+    """The CSRF token of a page's form."""
+    match = CSRF_TOKEN.search(page_html)
+    return match.group(1) if match else ""
 
 
 def prepare_post(port: int, page: Page, run_dir: Path, results: Results) -> Path | None:

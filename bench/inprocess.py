@@ -11,9 +11,8 @@ import time
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import event
 
-from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 
 
@@ -153,19 +152,3 @@ def measure_side_by_side(
     finally:
         for size, engine in engines.items():
             event.remove(engine, "before_cursor_execute", counters[size])
-
-
-def rebuild_after_edit(app: Flask, url: str = "/calendar.ics") -> float:
-    """Milliseconds to answer ``url`` again after one episode's title changed: the response
-    cache no longer holds it, and the one episode's stored event was built again."""
-    client = app.test_client()
-    client.get(url).get_data()
-    with app.app_context():
-        episode = db.session.scalars(
-            select(Episode).where(Episode.hidden.is_(False)).order_by(Episode.id).limit(1)
-        ).one()
-        episode.title = episode.title + " (edited)"
-        db.session.commit()
-    started = time.perf_counter()
-    client.get(url).get_data()
-    return (time.perf_counter() - started) * 1000

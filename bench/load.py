@@ -112,6 +112,11 @@ class _FormFields(HTMLParser):
             self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower()}
             self._form["fields"] = []
             self.forms.append(self._form)
+        elif tag == "option" and self._select is not None:
+            # Options carry no name: before the check below, which skips unnamed tags.
+            self._select[3].append(a.get("value", ""))
+            if "selected" in a:
+                self._select[2] = a.get("value", "")
         elif self._form is None or not a.get("name"):
             return
         elif tag == "input":
@@ -129,8 +134,6 @@ class _FormFields(HTMLParser):
         elif tag == "select":
             self._select = [a["name"], "select", "", []]
             self._form["fields"].append(self._select)
-        elif tag == "option" and self._select is not None:
-            self._select[3].append(a.get("value", ""))
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
@@ -206,6 +209,20 @@ def form_body(page_html: str) -> str:
         if answer is not None:
             pairs.append((name, answer))
     return urllib.parse.urlencode(pairs, safe="_")
+
+
+def filled_form(page_html: str, **changes: str) -> str:
+    """A URL-encoded body for the page's largest POST form as it stands (a moderator's edit
+    form), with ``changes`` applied; check boxes and radio buttons are left unchecked."""
+    parser = _FormFields()
+    parser.feed(page_html)
+    form = max((f for f in parser.forms if f["method"] == "post"), key=lambda f: len(f["fields"]))
+    pairs = [
+        (name, changes.get(name, value))
+        for name, kind, value, _options in form["fields"]
+        if kind not in {"checkbox", "radio"}
+    ]
+    return urllib.parse.urlencode(pairs)
 
 
 def with_nonce(body: str) -> str:

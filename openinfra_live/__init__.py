@@ -58,9 +58,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 def register_extensions(app: Flask, migrations: bool = True) -> None:
     from openinfra_live import (
         assets,
+        caching,
         database,
         models,  # noqa: F401  (the whole schema, for Alembic)
-        response_cache,
         security,
     )
     from openinfra_live.auth import loader  # noqa: F401  (user_loader)
@@ -77,7 +77,7 @@ def register_extensions(app: Flask, migrations: bool = True) -> None:
     limiter.init_app(app)
     security.init_app(app)
     assets.init_app(app)
-    response_cache.init_app(app)
+    caching.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

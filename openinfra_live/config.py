@@ -47,13 +47,13 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DEFAULT_SENDER": "OpenInfra Live <live@openinfra.example>",
     "HSTS_SECONDS": 31536000,
     "SHOW_TIMEZONE_NAME": "UTC",
-    # Server-side cache of public responses (response_cache.py): in each worker's memory, and
+    # Server-side cache of public responses (caching/responses.py): in each worker's memory, and
     # in Redis when CACHE_REDIS_URL (else a redis:// RATELIMIT_STORAGE_URI) names one.
     "CACHE_REDIS_URL": "",
     "RESPONSE_CACHE_ENABLED": True,
     "RESPONSE_CACHE_MAX_BYTES": 32 * 1024 * 1024,
     "RESPONSE_CACHE_TTL": 600,
-    # How long a worker trusts the content version it read (content_version.py), in seconds.
+    # How long a worker trusts the content version it read (caching/version.py), in seconds.
     "CONTENT_VERSION_MAX_AGE": 1.0,
 }
 

@@ -2,7 +2,7 @@
 
 from openinfra_live.audit import AuditEntry
 from openinfra_live.auth.models import User
-from openinfra_live.content_version import ContentVersion
+from openinfra_live.caching.version import ContentVersion
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room

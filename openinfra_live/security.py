@@ -18,6 +18,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 
 
 def _has_bad_bytes(raw: bytes) -> bool:
@@ -51,18 +59,17 @@ def reject_invalid_input(req: Request) -> None:
 def set_security_headers(response: Response) -> Response:
     """Add the security headers every response carries, error pages included."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
+    # One pass over the response's headers: a cached page is replayed in a fraction of a
+    # millisecond, and six look-ups of a header list cost a third of that.
+    present = {name.lower() for name, _ in headers.items()}
+    headers.extend(
+        [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
+    )
+    if request.is_secure and "strict-transport-security" not in present:
         from flask import current_app
 
-        headers.setdefault(
-            "Strict-Transport-Security",
-            f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains",
+        headers["Strict-Transport-Security"] = (
+            f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
         )
     return response
 

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from openinfra_live import create_app, response_cache
+from openinfra_live import caching, create_app
 from openinfra_live.extensions import db, limiter
 from tests.servers import PostgresServer
 from tests.system_parts import require_postgres
@@ -104,15 +104,15 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     migrated_app.config.update(saved_config)
     empty_all_tables(migrated_app)
     # Cached responses and the memoized content version belong to the test that made them.
-    response_cache.clear(migrated_app)
+    caching.clear(migrated_app)
 
 
 @pytest.fixture
-def steady_statement_count(monkeypatch) -> None:
-    """For tests that count a page's statements through the response cache: a build slower
-    than ``LONG_BUILD_SECONDS`` reads the content version once more, which a loaded machine
-    would make happen at random."""
-    monkeypatch.setattr(response_cache, "LONG_BUILD_SECONDS", float("inf"))
+def steady_statement_count(app: Flask, monkeypatch) -> None:
+    """For tests that count a page's statements through the response cache: the content
+    version read once stays trusted for the whole test, however slow the machine (its memo
+    expiring would add a statement at random)."""
+    monkeypatch.setattr(caching.cache_for(app).versions, "max_age", 3600.0)
 
 
 @pytest.fixture

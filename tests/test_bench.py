@@ -238,3 +238,77 @@ def test_the_report_records_the_machine_speed_at_the_start(monkeypatch):
     assert list(facts).index("load average at start") < list(facts).index(
         "CPU check at start (a fixed Python loop, best of 3)"
     )
+
+
+def nginx_verdict(pages_and_ratios: list[tuple[int, float]]) -> report.Verdict:
+    pages = [
+        report.Page(f"/page-{n}", f"/page-{n}", status=200, size=size, nginx_loaded=True)
+        for n, (size, _) in enumerate(pages_and_ratios)
+    ]
+    results = report.Results(settings={}, facts={}, pages=pages)
+    for page, (_, ratio) in zip(pages, pages_and_ratios, strict=True):
+        results.rounds[("nginx", page.label)] = [wrk_result(ratio * 10_000.0)]
+        results.rounds[("static", page.label)] = [wrk_result(10_000.0)]
+    return next(v for v in report.verdicts(results) if v.target.startswith("via deploy/nginx"))
+
+
+def test_answers_under_20_kb_need_065_of_the_static_file_through_nginx():
+    assert nginx_verdict([(5_000, 0.66), (30_000, 0.81)]).verdict == "PASS"
+    assert nginx_verdict([(5_000, 0.60), (30_000, 0.81)]).verdict == "MISS"
+
+
+def test_answers_of_20_kb_and_more_need_080_of_the_static_file_through_nginx():
+    verdict = nginx_verdict([(5_000, 0.70), (30_000, 0.75)])
+
+    assert verdict.verdict == "MISS"
+    assert "`/page-1`, 30,000 bytes, target 0.80×" in verdict.measured
+    assert "1 of 2 below" in verdict.measured
+
+
+def freshness_verdict(freshness: dict[str, float | None]) -> report.Verdict:
+    results = report.Results(settings={}, facts={}, freshness=freshness)
+    return next(v for v in report.verdicts(results) if "moderator" in v.target)
+
+
+def test_a_change_must_show_through_nginx_and_at_once_for_its_moderator():
+    assert freshness_verdict({"site": 0.1, "nginx": 5.0, "moderator": 0.02}).verdict == "PASS"
+    assert freshness_verdict({"site": 0.1, "nginx": 12.0, "moderator": 0.02}).verdict == "MISS"
+    late_for_moderator = freshness_verdict({"site": 0.1, "nginx": 5.0, "moderator": None})
+    assert late_for_moderator.verdict == "MISS"
+    assert "not on the next GET" in late_for_moderator.measured
+
+
+@pytest.mark.parametrize(
+    ("listing_ms", "episode_ms", "verdicts"),
+    [(14.0, 9.0, ["PASS", "PASS"]), (16.0, 11.0, ["MISS", "MISS"])],
+)
+def test_cold_pages_are_held_to_15_and_10_ms(listing_ms, episode_ms, verdicts):
+    results = results_with_costs([1.0], [episode_ms])
+    results.pages[0].label = "/episodes/<slug>/"
+    results.listing_50 = cost("/episodes/", listing_ms)
+
+    found = {v.target: v.verdict for v in report.verdicts(results)}
+
+    assert found["cold listing page of 50 episodes ≤ 15 ms in-process"] == verdicts[0]
+    assert found["cold episode page ≤ 10 ms in-process"] == verdicts[1]
+
+
+EDIT_FORM = """
+<form method="post" action="/moderation/episodes/1/edit">
+  <input type="hidden" name="csrf_token" value="tok">
+  <input name="title" value="Old title">
+  <select name="links-0-platform"><option value="youtube">Y</option>
+    <option value="zoom" selected>Z</option></select>
+  <textarea name="description">&lt;p&gt;Kept&lt;/p&gt;</textarea>
+  <input type="checkbox" name="hidden" value="y">
+  <button type="submit">Save</button>
+</form>
+"""
+
+
+def test_an_edit_form_is_posted_back_as_it_stands_with_the_change():
+    body = load.filled_form(EDIT_FORM, title="New title")
+
+    assert body == (
+        "csrf_token=tok&title=New+title&links-0-platform=zoom&description=%3Cp%3EKept%3C%2Fp%3E"
+    )

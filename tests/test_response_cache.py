@@ -1,6 +1,5 @@
 """The server-side response cache: keyed on the content version that every write replaces."""
 
-import gzip
 import os
 import subprocess
 import sys
@@ -13,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, template_rendered
-from sqlalchemy import event, insert
-from werkzeug.datastructures import Headers
+from sqlalchemy import event, insert, text
+from sqlalchemy.orm import Session
 
-from openinfra_live import clock, compression, content_version, response_cache, security
+from openinfra_live import caching, clock, security
+from openinfra_live.caching import responses, version
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
@@ -86,7 +86,7 @@ def recording(app: Flask) -> Iterator[dict[str, list]]:
 
 def version_token(app: Flask) -> str | None:
     with app.app_context():
-        return content_version.read().token
+        return version.read().token
 
 
 # --- answered from the cache ---------------------------------------------------------------
@@ -179,12 +179,16 @@ def test_a_visitor_without_cookies_is_answered_before_the_application_runs(
     )
 
     again = client.get("/episodes/cache-talk/")
+    head = client.head("/episodes/cache-talk/")
     with_cookie = app.test_client()
     with_cookie.set_cookie("tz", "Europe/Paris", domain="live.test")
     with_cookie.get("/episodes/cache-talk/")
 
     assert again.get_data() == first.get_data()
     assert sorted(again.headers.items()) == sorted(first.headers.items())
+    assert (
+        head.get_data() == b"" and head.headers["Content-Length"] == first.headers["Content-Length"]
+    )
     assert checks == [1]  # only the visitor with a cookie went through the application
 
 
@@ -198,12 +202,9 @@ def test_revalidations_go_through_the_application_and_get_a_304(app, client, tal
     assert response.headers["ETag"] == etag
 
 
-# --- compressed copies -------------------------------------------------------------------------
+# --- compression is left to the proxy -----------------------------------------------------------
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
-# Feeds and the API; an invite of one episode is too small to be worth it, and HTML pages are
-# left to the proxy.
-COMPRESSED_URLS = ["/calendar.ics", "/feed.xml", "/api/episodes"]
 HTML_URLS = ["/", "/episodes/", "/episodes/?q=cache", "/episodes/cache-talk/"]
 
 
@@ -219,149 +220,15 @@ def season(app, talk) -> None:
             )
 
 
-@pytest.fixture
-def compressions(monkeypatch) -> list[int]:
-    """One item for each compressed copy made while the test runs."""
-    made: list[int] = []
-    real_gzipped = compression.gzipped
-    monkeypatch.setattr(compression, "gzipped", lambda body: made.append(1) or real_gzipped(body))
-    return made
+@pytest.mark.parametrize("url", ["/calendar.ics", "/feed.xml", "/api/episodes"])
+def test_feeds_are_sent_plain_for_the_proxy_to_compress(app, client, season, url):
+    first = client.get(url, headers=GZIP)
+    again = client.get(url, headers=GZIP)
 
-
-@pytest.mark.parametrize("url", COMPRESSED_URLS)
-def test_a_client_accepting_gzip_gets_the_same_bytes_compressed(app, client, season, url):
-    plain = client.get(url)
-    compressed = client.get(url, headers=GZIP)
-
-    assert "Content-Encoding" not in plain.headers
-    assert compressed.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(compressed.get_data()) == plain.get_data()
-    assert int(compressed.headers["Content-Length"]) == len(compressed.get_data())
-    for response in (plain, compressed):
-        assert "Accept-Encoding" in response.headers["Vary"]
-    assert compressed.headers["ETag"] == plain.headers["ETag"]
-    assert compressed.headers["Content-Type"] == plain.headers["Content-Type"]
-
-
-def test_the_compressed_copy_is_made_once_per_content_version(app, season, compressions):
-
-    first = app.test_client().get("/calendar.ics", headers=GZIP)
-    with recording(app) as seen:
-        again = app.test_client().get("/calendar.ics", headers=GZIP)
-    with app.app_context():
-        make_episode("After the change", STARTS + timedelta(days=70))
-    after_change = app.test_client().get("/calendar.ics", headers=GZIP)
-
+    assert first.status_code == again.status_code == 200
     assert again.get_data() == first.get_data()
-    assert seen["templates"] == [] and len(seen["statements"]) <= 1
-    assert b"After the change" in gzip.decompress(after_change.get_data())
-    assert len(compressions) == 2  # one per version
-
-
-def test_a_build_for_a_gzip_client_also_serves_plain_clients_from_the_cache(app, client, season):
-    compressed = client.get("/feed.xml", headers=GZIP)
-
-    with recording(app) as seen:
-        plain = app.test_client().get("/feed.xml")
-
-    assert len(seen["statements"]) <= 1  # the version at most: nothing built again
-    assert plain.get_data() == gzip.decompress(compressed.get_data())
-    assert "Content-Encoding" not in plain.headers
-
-
-@pytest.mark.parametrize(
-    "accept_encoding", ["", "br", "identity", "gzip;q=0", "gzip;q=0, *", "*;q=0", "x-gzip"]
-)
-def test_clients_that_refuse_gzip_get_the_plain_body(app, client, season, accept_encoding):
-    client.get("/calendar.ics", headers=GZIP)  # a compressed copy is in the cache
-
-    response = client.get("/calendar.ics", headers={"Accept-Encoding": accept_encoding})
-
-    assert "Content-Encoding" not in response.headers
-    assert response.get_data().startswith(b"BEGIN:VCALENDAR")
-
-
-@pytest.mark.parametrize(
-    "accept_encoding", ["gzip", "GZIP;q=0.5", "*", "deflate, gzip;q=1.0, *;q=0"]
-)
-def test_every_spelling_that_accepts_gzip_gets_it(app, client, season, accept_encoding):
-    response = client.get("/calendar.ics", headers={"Accept-Encoding": accept_encoding})
-
-    assert response.headers["Content-Encoding"] == "gzip"
-
-
-def test_the_front_cache_keeps_plain_and_compressed_answers_apart(app, season, monkeypatch):
-    visitor = app.test_client()
-    plain = visitor.get("/feed.xml").get_data()
-    compressed = visitor.get("/feed.xml", headers=GZIP).get_data()
-    checks = []
-    real_check = security.reject_invalid_input
-    monkeypatch.setattr(
-        security, "reject_invalid_input", lambda req: checks.append(1) or real_check(req)
-    )
-
-    assert visitor.get("/feed.xml").get_data() == plain
-    assert visitor.get("/feed.xml", headers=GZIP).get_data() == compressed
-    assert gzip.decompress(compressed) == plain
-    assert checks == []  # both answered from the front cache, each in its own coding
-
-
-def test_a_page_that_does_not_vary_by_coding_is_kept_once_for_every_client(app, talk, monkeypatch):
-    visitor = app.test_client()
-    front = response_cache.cache_for(app).front
-    plain = visitor.get("/episodes/")
-    kept = len(front)
-    checks = []
-    real_check = security.reject_invalid_input
-    monkeypatch.setattr(
-        security, "reject_invalid_input", lambda req: checks.append(1) or real_check(req)
-    )
-
-    for_gzip_client = visitor.get("/episodes/", headers=GZIP)
-
-    assert "Accept-Encoding" not in plain.headers.get("Vary", "")
-    assert for_gzip_client.get_data() == plain.get_data()
-    assert "Content-Encoding" not in for_gzip_client.headers
-    assert checks == []  # answered from the entry the plain request left
-    assert len(front) == kept
-
-
-def test_a_compressed_copy_is_a_304_for_a_client_holding_it(app, client, season):
-    etag = client.get("/calendar.ics", headers=GZIP).headers["ETag"]
-
-    response = client.get("/calendar.ics", headers={**GZIP, "If-None-Match": etag})
-
-    assert response.status_code == 304
-    assert response.get_data() == b""
-
-
-def test_a_head_for_a_gzip_client_has_the_compressed_length(app, client, season):
-    body = client.get("/calendar.ics", headers=GZIP).get_data()
-
-    head = client.head("/calendar.ics", headers=GZIP)
-
-    assert head.headers["Content-Encoding"] == "gzip"
-    assert int(head.headers["Content-Length"]) == len(body)
-    assert head.get_data() == b""
-
-
-def test_a_small_answer_is_sent_as_is(app, client, talk):
-    response = client.get("/episodes/cache-talk.ics", headers=GZIP)
-
-    assert len(response.get_data()) < compression.MIN_SIZE
-    assert "Content-Encoding" not in response.headers
-    assert "Accept-Encoding" not in response.headers.get("Vary", "")
-
-
-def test_small_and_binary_bodies_are_not_compressed():
-    text = Headers({"Content-Type": "text/html; charset=utf-8"})
-    assert compression.compressible(text, b"x" * compression.MIN_SIZE)
-    assert not compression.compressible(text, b"x" * (compression.MIN_SIZE - 1))
-    assert not compression.compressible(Headers({"Content-Type": "image/png"}), b"x" * 5000)
-    already = Headers({"Content-Type": "text/plain", "Content-Encoding": "br"})
-    assert not compression.compressible(already, b"x" * 5000)
-    for mimetype in ("application/json", "application/atom+xml", "text/calendar"):
-        assert compression.compressible(Headers({"Content-Type": mimetype}), b"x" * 5000)
+    assert "Content-Encoding" not in again.headers
+    assert "Accept-Encoding" not in again.headers.get("Vary", "")
 
 
 @pytest.mark.parametrize("url", HTML_URLS)
@@ -371,7 +238,7 @@ def test_html_pages_are_left_to_the_proxy_to_compress(app, client, season, url):
 
     for response in (first, again):
         assert response.status_code == 200
-        assert len(response.get_data()) >= compression.MIN_SIZE
+        assert len(response.get_data()) >= 1024
         assert "Content-Encoding" not in response.headers
         assert response.headers["Vary"] == "Cookie"
 
@@ -429,6 +296,24 @@ def test_bulk_inserts_move_the_version(app, client, talk):
         db.session.commit()
 
     assert "Bulk one" in client.get("/episodes/").get_data(as_text=True)
+
+
+def test_a_raw_sql_write_shows_once_its_writer_marks_the_change(app, client, talk):
+    client.get("/episodes/cache-talk/")
+    with app.app_context():
+        db.session.execute(text("UPDATE episodes SET title = 'Raw title'"))
+        caching.mark_changed(db.session())
+        db.session.commit()
+
+    assert "Raw title" in client.get("/episodes/cache-talk/").get_data(as_text=True)
+
+
+def test_the_session_hooks_are_registered_once_however_many_apps(app):
+    with another_app(app), another_app(app):
+        for name in ("after_flush", "do_orm_execute", "before_commit"):
+            registered = getattr(Session.dispatch, name)._clslevel[Session]
+            ours = [fn for fn in registered if fn.__module__ == version.__name__]
+            assert len(ours) == 1, name
 
 
 def test_deleting_an_episode_moves_the_version(app, client, talk):
@@ -562,7 +447,7 @@ def test_a_page_with_a_flashed_message_is_neither_cached_nor_served_from_cache(a
 def test_only_gets_and_heads_have_a_cache_key(app, talk):
     for method, expected in (("GET", True), ("HEAD", True), ("POST", False), ("PUT", False)):
         with app.test_request_context("/calendar.ics", method=method):
-            key = response_cache._request_key(varies_by_visitor=False, minute=None)
+            key = responses.request_key(minute=None)
         assert (key is not None) is expected, method
 
 
@@ -592,11 +477,11 @@ def test_a_response_that_sets_a_cookie_is_not_stored(app, talk):
     with app.test_request_context("/"):
         response = app.response_class("hello")
         response.set_cookie("x", "y")
-        assert not response_cache.storable(response)
-        assert response_cache.storable(app.response_class("hello"))
+        assert not responses.storable(response)
+        assert responses.storable(app.response_class("hello"))
         private = app.response_class("hello")
         private.headers["Cache-Control"] = "private, no-cache"
-        assert not response_cache.storable(private)
+        assert not responses.storable(private)
 
 
 def test_the_cache_can_be_turned_off(app, client, talk):
@@ -632,37 +517,32 @@ def test_the_live_badge_is_never_a_minute_late(app, client, now):
 # --- the stores -----------------------------------------------------------------------------------
 
 
-def entry(size: int) -> response_cache.Entry:
-    return response_cache.Entry(
-        status=200, headers=(("Content-Type", "text/plain"),), body=b"x" * size
-    )
+def entry(size: int) -> responses.Entry:
+    return responses.Entry(headers=(("Content-Type", "text/plain"),), body=b"x" * size)
 
 
-def test_the_memory_store_evicts_the_least_recently_used_within_its_bound():
-    store = response_cache.MemoryStore(max_bytes=3 * entry(1000).size)
-    for key in ("a", "b", "c"):
+def test_the_memory_store_stays_within_its_bound_and_keeps_the_newest_entry():
+    store = responses.MemoryStore(max_bytes=3 * 1100)
+    for key in ("a", "b", "c", "d"):
         store.set("v1", key, entry(1000))
-    store.get("v1", "a")
-    store.set("v1", "d", entry(1000))
 
-    assert store.get("v1", "b") is None
-    assert all(store.get("v1", key) is not None for key in ("a", "c", "d"))
+    assert store.get("v1", "d") is not None
     assert store.size <= store.max_bytes
 
 
 def test_the_memory_store_drops_everything_on_a_new_version():
-    store = response_cache.MemoryStore(max_bytes=10**6)
+    store = responses.MemoryStore(max_bytes=10**6)
     store.set("v1", "a", entry(10))
 
     store.set("v2", "b", entry(10))
 
     assert store.get("v1", "a") is None
     assert store.get("v2", "a") is None
-    assert len(store) == 1
+    assert store.size == 64 + len("Content-Typetext/plain") + 10  # "b" alone
 
 
 def test_an_entry_larger_than_the_whole_store_is_not_kept():
-    store = response_cache.MemoryStore(max_bytes=100)
+    store = responses.MemoryStore(max_bytes=100)
 
     store.set("v1", "a", entry(1000))
 
@@ -670,22 +550,21 @@ def test_an_entry_larger_than_the_whole_store_is_not_kept():
 
 
 def test_entries_survive_their_byte_encoding():
-    original = response_cache.Entry(
-        status=200,
+    original = responses.Entry(
         headers=(("Content-Type", "text/calendar; charset=utf-8"), ("Link", '<a>; rel="next"')),
         body="Événement\x00\xff".encode(),
     )
 
-    assert response_cache.Entry.from_bytes(original.to_bytes()) == original
+    assert responses.Entry.from_bytes(original.to_bytes()) == original
 
 
 def test_redis_is_used_when_the_limiter_storage_is_redis():
-    assert response_cache.redis_url({"RATELIMIT_STORAGE_URI": "redis://h:6379/1"}) == (
+    assert responses.redis_url({"RATELIMIT_STORAGE_URI": "redis://h:6379/1"}) == (
         "redis://h:6379/1"
     )
-    assert response_cache.redis_url({"RATELIMIT_STORAGE_URI": "memory://"}) is None
+    assert responses.redis_url({"RATELIMIT_STORAGE_URI": "memory://"}) is None
     assert (
-        response_cache.redis_url(
+        responses.redis_url(
             {"CACHE_REDIS_URL": "redis://cache/2", "RATELIMIT_STORAGE_URI": "redis://h/1"}
         )
         == "redis://cache/2"
@@ -736,7 +615,7 @@ def test_another_process_s_write_shows_once_the_memoized_version_expires(app, ta
     with another_app(app, CONTENT_VERSION_MAX_AGE=0.3) as worker:
         visitor = worker.test_client()
         visitor.get("/episodes/")
-        visitor.get("/episodes/")  # answered in front of the application
+        visitor.get("/episodes/")  # answered from the cache
 
         write_from_another_process(app)
         time.sleep(0.35)
@@ -763,7 +642,7 @@ def test_two_hosts_share_entries_and_the_version_through_redis(app, talk, redis_
         assert shared.get_data() == built.get_data()
         assert seen["templates"] == []  # built once, on the first host
         assert len(seen["statements"]) == 1  # the version, read again at once (max age 0)
-        assert response_cache.cache_for(two).shared.client.dbsize() >= 1
+        assert caching.cache_for(two).shared.client.dbsize() >= 1
 
         write_from_another_process(app)
 
@@ -773,31 +652,16 @@ def test_two_hosts_share_entries_and_the_version_through_redis(app, talk, redis_
         assert "Written elsewhere" in two_after
 
 
-def test_a_compressed_copy_made_on_one_host_serves_the_others(
-    app, season, redis_server, compressions
-):
-    with (
-        another_app(app, CACHE_REDIS_URL=redis_server.url) as one,
-        another_app(app, CACHE_REDIS_URL=redis_server.url) as two,
-    ):
-        built = one.test_client().get("/calendar.ics", headers=GZIP)
-        shared = two.test_client().get("/calendar.ics", headers=GZIP)
-
-    assert shared.headers["Content-Encoding"] == "gzip"
-    assert shared.get_data() == built.get_data()
-    assert len(compressions) == 1
-
-
 def test_clearing_the_cache_empties_redis_too(app, client, talk, redis_server):
     with another_app(app, CACHE_REDIS_URL=redis_server.url) as host:
         host.test_client().get("/calendar.ics")
-        cache = response_cache.cache_for(host)
+        cache = caching.cache_for(host)
         assert cache.shared.client.dbsize() >= 1
 
         cache.clear()
 
         assert cache.shared.client.dbsize() == 0
-        assert len(cache.memory) == 0
+        assert cache.memory.size == 0
 
 
 def test_pages_still_answer_when_redis_is_down(app, talk):

@@ -1,7 +1,7 @@
 """Public pages of the show: home, archive, episode pages, invites, feeds and the API.
 
-Every page here is answered from the response cache when it can be (``response_cache``), and
-its validators come from the content version (``content_version``): a repeat visit costs no
+Every page here is answered from the response cache when it can be (``caching``), and
+its validators come from the content version: a repeat visit costs no
 query and no rendering, and a browser's revalidation no rendering either.
 """
 
@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, http_cache, response_cache, sanitize
+from openinfra_live import caching, clock, sanitize
 from openinfra_live.episodes import calendar, feeds, queries
 from openinfra_live.episodes.pagination import NoSuchPage, Page
 from openinfra_live.episodes.recordings import platform_label, recording_of
@@ -74,12 +74,6 @@ def webcal_url(endpoint: str, **values: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-# HTML pages differ by visitor (signed in, time zone) and show states that follow the clock;
-# feeds, invites and the API are the same for everyone at any minute.
-cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
-cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
-
-
 EXCERPT_LENGTH = 240
 
 
@@ -123,7 +117,7 @@ bp.add_app_template_global(queries.state_of, "episode_state")
 
 
 @bp.get("/")
-@cached_page
+@caching.page
 def index():
     """The home page: the next episode first, upcoming and recent ones, calls to action."""
     now = clock.now()
@@ -137,11 +131,11 @@ def index():
             ptg_formats=PTG_FORMATS,
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 @bp.get("/episodes/")
-@cached_page
+@caching.page
 def archive():
     """Every visible episode, newest first, with search, a year filter and pages."""
     try:
@@ -167,11 +161,11 @@ def archive():
             now=now,
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 @bp.get("/episodes/<slug>/")
-@cached_page
+@caching.page
 def detail(slug: str):
     """One episode: when, who, what, the recording and links, and invites."""
     now = clock.now()
@@ -190,7 +184,7 @@ def detail(slug: str):
             webcal_feed=webcal_url("episodes.calendar_feed"),
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 def _calendar_response(body: bytes, disposition: str) -> Response:
@@ -200,7 +194,7 @@ def _calendar_response(body: bytes, disposition: str) -> Response:
 
 
 @bp.get("/episodes/<slug>.ics")
-@cached_data
+@caching.data
 def invite(slug: str):
     """The calendar invite of one episode."""
 
@@ -212,11 +206,11 @@ def invite(slug: str):
         filename = calendar.ics_filename(slug)
         return _calendar_response(body, f'attachment; filename="{filename}"')
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)
 
 
 @bp.get("/calendar.ics")
-@response_cache.cached(varies_by_visitor=False, follows_clock=False)
+@caching.data
 def calendar_feed():
     """The subscription calendar: upcoming episodes and those of the last
     ``CALENDAR_PAST_DAYS`` days."""
@@ -227,11 +221,11 @@ def calendar_feed():
         body = calendar.episodes_feed(episodes, episode_address, calendar_domain())
         return _calendar_response(body, 'inline; filename="openinfra-live.ics"')
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)
 
 
 @bp.get("/feed.xml")
-@cached_data
+@caching.data
 def atom_feed():
     """The Atom feed of the latest episodes."""
 
@@ -246,7 +240,7 @@ def atom_feed():
         )
         return Response(body, content_type="application/atom+xml; charset=utf-8")
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)
 
 
 def _api_link_header(page: Page) -> str:
@@ -263,7 +257,7 @@ def _api_link_header(page: Page) -> str:
 
 
 @bp.get("/api/episodes")
-@cached_data
+@caching.data
 def api_episodes():
     """Visible episodes as JSON, newest first, a page at a time with a ``Link`` header."""
     try:
@@ -281,4 +275,4 @@ def api_episodes():
         response.headers["X-Total-Count"] = str(page.total)
         return response
 
-    return http_cache.respond(http_cache.data_validators(), build)
+    return caching.respond(caching.data_validators(), build)

@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import clock, http_cache, response_cache, security
+from openinfra_live import caching, clock, security
 from openinfra_live.extensions import db, limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.ptg import calendar, registrations, rules
@@ -27,10 +27,6 @@ from openinfra_live.ptg.states import LABELS, PUBLIC, REGISTRATIONS, TeamAction
 from openinfra_live.workflow import commit, commit_or_refuse
 
 bp = Blueprint("ptg", __name__, url_prefix="/ptg")
-
-# Public pages come from the response cache when they can; it is emptied by any content change.
-cached_page = response_cache.cached(varies_by_visitor=True, follows_clock=True)
-cached_data = response_cache.cached(varies_by_visitor=False, follows_clock=False)
 
 
 def featured_event() -> PtgEvent | None:
@@ -81,18 +77,18 @@ def _event_page(event: PtgEvent | None) -> Response:
             is_current=bool(event and event.starts_on <= today <= event.ends_on),
         )
 
-    return http_cache.respond(http_cache.page_validators(now), build, private=True)
+    return caching.respond(caching.page_validators(now), build, private=True)
 
 
 @bp.get("/")
-@cached_page
+@caching.page
 def index():
     """The PTG under way or coming next (the latest one when none is planned), with its teams."""
     return _event_page(featured_event())
 
 
 @bp.get("/<event>/")
-@cached_page
+@caching.page
 def event(event: str):
     """One PTG, past ones included: dates, format, registration, approved teams by kind."""
     return _event_page(event_or_404(event))
@@ -184,7 +180,7 @@ def withdraw_registration(token: str):
 
 
 @bp.get("/<event>/schedule")
-@cached_page
+@caching.page
 def schedule(event: str):
     """The day × room grid of team sessions, a list per day, each team's sessions; now/next."""
     ptg_event = event_or_404(event)
@@ -192,7 +188,7 @@ def schedule(event: str):
     now = clock.now()
     in_progress = sched.event_in_progress(ptg_event, now)
     now_ids, next_ids = sched.now_and_next(data.sessions, now) if in_progress else (set(), set())
-    version = http_cache.Validators.from_parts(
+    version = caching.Validators.from_parts(
         (*data.version_parts(), sorted(now_ids), sorted(next_ids), in_progress), None
     )
 
@@ -210,7 +206,7 @@ def schedule(event: str):
             hour_label=sched.hour_label,
         )
 
-    return http_cache.respond(version, build, private=True)
+    return caching.respond(version, build, private=True)
 
 
 def _calendar_response(body: bytes, filename: str) -> Response:
@@ -221,13 +217,13 @@ def _calendar_response(body: bytes, filename: str) -> Response:
 
 
 @bp.get("/<event>/schedule.ics")
-@cached_data
+@caching.data
 def schedule_ics(event: str):
     """Every team session of the event as a calendar."""
     ptg_event = event_or_404(event)
     data = sched.load(ptg_event)
-    version = http_cache.Validators.from_parts(data.version_parts(), None)
-    return http_cache.respond(
+    version = caching.Validators.from_parts(data.version_parts(), None)
+    return caching.respond(
         version,
         lambda: _calendar_response(
             calendar.build_calendar(data, data.sessions, ptg_event.name),
@@ -237,7 +233,7 @@ def schedule_ics(event: str):
 
 
 @bp.get("/<event>/teams/<int:team_id>.ics")
-@cached_data
+@caching.data
 def team_ics(event: str, team_id: int):
     """One approved team's sessions as a calendar."""
     ptg_event = event_or_404(event)
@@ -245,8 +241,8 @@ def team_ics(event: str, team_id: int):
     team = next((t for t in data.teams if t.id == team_id), None)
     if team is None:
         abort(404)
-    version = http_cache.Validators.from_parts((team_id, *data.version_parts()), None)
-    return http_cache.respond(
+    version = caching.Validators.from_parts((team_id, *data.version_parts()), None)
+    return caching.respond(
         version,
         lambda: _calendar_response(
             calendar.build_calendar(
@@ -258,12 +254,12 @@ def team_ics(event: str, team_id: int):
 
 
 @bp.get("/<event>/ptgbot.json")
-@cached_data
+@caching.data
 def ptgbot_json(event: str):
     """The schedule in the JSON document the PTGbot IRC bot loads with ``~fetchdb``."""
     ptg_event = event_or_404(event)
     data = sched.load(ptg_event)
-    version = http_cache.Validators.from_parts(data.version_parts(), None)
+    version = caching.Validators.from_parts(data.version_parts(), None)
 
     def build() -> Response:
         # Key order matters to the bot's page (days in order), so no key sorting here.
@@ -272,4 +268,4 @@ def ptgbot_json(event: str):
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
-    return http_cache.respond(version, build)
+    return caching.respond(version, build)
