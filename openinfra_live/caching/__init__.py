@@ -13,9 +13,9 @@
 
 from flask import Flask
 
+from openinfra_live.caching import version
 from openinfra_live.caching.responses import FrontDoor, cache_for, data, page
 from openinfra_live.caching.validators import Validators, data_validators, page_validators, respond
-from openinfra_live.caching import version
 from openinfra_live.caching.version import mark_changed
 
 __all__ = ["Validators", "cache_for", "clear", "data", "data_validators", "init_app"]
