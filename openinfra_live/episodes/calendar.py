@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event, vDuration
 
 from openinfra_live import sanitize
+from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.queries import visible_episodes
 from openinfra_live.episodes.recordings import platform_label
@@ -59,11 +60,7 @@ def plain_description(episode: Episode, page_url: str) -> str:
     if text:
         sections.append(text)
     if episode.guests:
-        speakers = ", ".join(
-            f"{guest.name} ({guest.affiliation})" if guest.affiliation else guest.name
-            for guest in episode.guests
-        )
-        sections.append(f"Speakers: {speakers}")
+        sections.append(f"Speakers: {format_speakers(episode.guest_pairs)}")
     watch = [f"{platform_label(link.platform)}: {link.url}" for link in episode.links]
     if watch:
         sections.append("Watch and listen:\n" + "\n".join(watch))

@@ -172,10 +172,6 @@ def web_address(value: Any) -> str | None:
     return urls.web_address(value, protocol_relative=True)
 
 
-def youtube_watch_url(video_id: str) -> str:
-    return f"https://www.youtube.com/watch?v={video_id}"
-
-
 def link_platform(field_name: str) -> str:
     """``youtubeLink`` → ``youtube``; ``applePodcastsLink`` → ``applepodcasts``."""
     return _PLATFORM_CHARS.sub("", field_name[: -len(LINK_SUFFIX)].lower())[:MAX_PLATFORM]
@@ -204,7 +200,7 @@ def _embed_link(value: Any, position: int, skipped_fields: Counter) -> tuple[int
     if video_id is None:
         skipped_fields["youtubeEmbed (not a YouTube address)"] += 1
         return None
-    return position, youtube_watch_url(video_id)
+    return position, f"https://www.youtube.com/watch?v={video_id}"
 
 
 def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> EpisodeData:

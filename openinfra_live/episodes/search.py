@@ -138,11 +138,7 @@ def narrowing(term: str, limit: int) -> ColumnElement[bool] | None:
 def refresh(episode: Episode) -> None:
     """Write ``episode.search_text`` from its title, description and guests: every service
     that changes one of them calls it before flushing."""
-    episode.search_text = search_text_of(
-        episode.title,
-        episode.description,
-        ((guest.name, guest.affiliation) for guest in episode.guests),
-    )
+    episode.search_text = search_text_of(episode.title, episode.description, episode.guest_pairs)
 
 
 def refresh_all(session: Session | None = None) -> int:
