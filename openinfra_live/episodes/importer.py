@@ -83,10 +83,6 @@ class _NewEpisode:
     data: EpisodeData
     description: str
 
-    @property
-    def hidden(self) -> bool:
-        return self.data.hidden
-
 
 _SAME_COLUMNS = {"render_nulls": True}
 
@@ -210,7 +206,7 @@ def import_episodes(
                     report.updated += 1
                     say(f"updated: {episode.slug}{note}")
 
-            if not target.hidden:
+            if not data.hidden:
                 visible_at[data.starts_at] = target
             elif visible_at.get(data.starts_at) is target:
                 del visible_at[data.starts_at]
