@@ -306,8 +306,8 @@ def update_episode(
     calendar clients replace the old invite. Past times are allowed for an episode that is
     already past (corrections), not for an upcoming one. Side effects when something changed:
     ``updated_at``, the search text (``search.refresh``) and an ``episode.update`` audit
-    entry; flushes. Raises ``SlotClashError``,
-    ``SlotInPastError``, ``InvalidDurationError`` or ``InvalidLinkError``.
+    entry; flushes. Raises ``SlotClashError``, ``SlotInPastError``, ``InvalidDurationError``
+    or ``InvalidLinkError``.
     """
     new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
     new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes

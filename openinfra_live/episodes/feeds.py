@@ -17,11 +17,6 @@ FEED_TITLE = "OpenInfra Live episodes"
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def entry_id(episode: Episode, domain: str) -> str:
-    """A tag URI that survives a change of title or slug."""
-    return f"tag:{domain},2020:episode-{episode.id}"
-
-
 def atom_feed(
     episodes: Iterable[Episode],
     *,
@@ -46,7 +41,7 @@ def atom_feed(
     for episode in episodes:
         # feedgen prepends by default; append keeps the newest-first order given.
         entry = feed.add_entry(order="append")
-        entry.id(entry_id(episode, domain))
+        entry.id(f"tag:{domain},2020:episode-{episode.id}")  # survives a new title or slug
         entry.title(episode.title)
         entry.link(href=page_url_of(episode.slug), rel="alternate", type="text/html")
         entry.published(episode.created_at)

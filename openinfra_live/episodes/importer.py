@@ -54,16 +54,6 @@ class ImportReport:
 # Writing to the database
 
 
-def _episode_state(episode: Episode) -> tuple:
-    return (
-        episode.description,
-        episode.hidden,
-        episode.recap_url or None,
-        episode.link_pairs,
-        episode.guest_pairs,
-    )
-
-
 def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
     episode.description = description
     episode.hidden = data.hidden
@@ -198,7 +188,8 @@ def import_episodes(
             else:
                 target = episode
                 wanted = (description, data.hidden, data.recap_url, data.links, data.guests)
-                if _episode_state(episode) == wanted:
+                state = (episode.description, episode.hidden, episode.recap_url or None)
+                if (*state, episode.link_pairs, episode.guest_pairs) == wanted:
                     report.unchanged += 1
                     say(f"unchanged: {episode.slug}{note}")
                 else:
