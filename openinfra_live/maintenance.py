@@ -50,11 +50,7 @@ def _is_datetime(column) -> bool:
 
 
 def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return value.isoformat() if isinstance(value, date) else value  # datetimes too
 
 
 def _from_json(column, value: Any) -> Any:

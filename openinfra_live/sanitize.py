@@ -53,22 +53,6 @@ _cleaner = bleach.Cleaner(
 )
 
 
-# Everything that decides what ``clean_html`` outputs. Proofs that a stored text is its output
-# name it (clean_stamps.py), so any change here has those texts cleaned again: bump
-# the revision whenever ``_safe_link`` or ``clean_html`` changes what they do.
-CLEANER_REVISION = 1
-POLICY = "; ".join(
-    (
-        f"bleach {bleach.__version__}",
-        f"revision {CLEANER_REVISION}",
-        f"tags {sorted(ALLOWED_TAGS)}",
-        f"attributes {sorted((tag, sorted(names)) for tag, names in ALLOWED_ATTRIBUTES.items())}",
-        f"protocols {sorted(ALLOWED_PROTOCOLS)}",
-        f"rel {LINK_REL}",
-    )
-)
-
-
 def clean_html(value: str | None) -> str:
     """Return ``value`` as safe HTML; text without block markup is split into paragraphs
     at blank lines (decided after cleaning, so cleaning twice changes nothing)."""

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event, vDuration
 
 from openinfra_live import sanitize
+from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.queries import visible_episodes
 from openinfra_live.episodes.recordings import platform_label
@@ -39,11 +40,6 @@ def ics_filename(slug: str) -> str:
     return f"{stem}.ics"
 
 
-def event_uid(episode_id: int, domain: str) -> str:
-    """Stable across edits of the title, date or slug, so clients update rather than duplicate."""
-    return f"episode-{episode_id}@{domain}"
-
-
 def calendar_episodes(now: datetime, past_days: int) -> list[Episode]:
     """The subscription calendar's episodes, oldest first: every upcoming visible episode and
     those that started in the last ``past_days`` days."""
@@ -59,11 +55,7 @@ def plain_description(episode: Episode, page_url: str) -> str:
     if text:
         sections.append(text)
     if episode.guests:
-        speakers = ", ".join(
-            f"{guest.name} ({guest.affiliation})" if guest.affiliation else guest.name
-            for guest in episode.guests
-        )
-        sections.append(f"Speakers: {speakers}")
+        sections.append(f"Speakers: {format_speakers(episode.guest_pairs)}")
     watch = [f"{platform_label(link.platform)}: {link.url}" for link in episode.links]
     if watch:
         sections.append("Watch and listen:\n" + "\n".join(watch))
@@ -76,7 +68,8 @@ def plain_description(episode: Episode, page_url: str) -> str:
 def episode_event(episode: Episode, page_url: str, domain: str) -> Event:
     """One VEVENT; DTSTAMP is the episode's last change, so the same data gives the same bytes."""
     event = Event()
-    event.add("uid", event_uid(episode.id, domain))
+    # Stable across edits of the title, date or slug, so clients update rather than duplicate.
+    event.add("uid", f"episode-{episode.id}@{domain}")
     event.add("dtstamp", episode.updated_at)
     event.add("last-modified", episode.updated_at)
     event.add("created", episode.created_at)

@@ -83,8 +83,4 @@ def demo_command(if_empty: bool) -> None:
         click.echo(line)
 
 
-COMMANDS: list = [
-    import_episodes_command,
-    export_episodes_command,
-    demo_command,
-]
+COMMANDS: list = [import_episodes_command, export_episodes_command, demo_command]

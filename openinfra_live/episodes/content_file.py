@@ -27,7 +27,7 @@ import yaml
 
 from openinfra_live import urls
 from openinfra_live.episodes.guests import Guest, parse_speakers
-from openinfra_live.episodes.recordings import youtube_video_id
+from openinfra_live.episodes.recordings import platform_key, youtube_video_id
 
 LINK_SUFFIX = "Link"
 IGNORED_FIELDS = frozenset({"calendarInvite"})
@@ -43,7 +43,6 @@ KNOWN_FIELDS = frozenset(
 )
 MAX_TITLE = 300
 MAX_PLATFORM = 50
-_PLATFORM_CHARS = re.compile(r"[^a-z0-9]+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_FIELD_NAME = 60
 
@@ -172,13 +171,9 @@ def web_address(value: Any) -> str | None:
     return urls.web_address(value, protocol_relative=True)
 
 
-def youtube_watch_url(video_id: str) -> str:
-    return f"https://www.youtube.com/watch?v={video_id}"
-
-
 def link_platform(field_name: str) -> str:
     """``youtubeLink`` → ``youtube``; ``applePodcastsLink`` → ``applepodcasts``."""
-    return _PLATFORM_CHARS.sub("", field_name[: -len(LINK_SUFFIX)].lower())[:MAX_PLATFORM]
+    return platform_key(field_name[: -len(LINK_SUFFIX)])[:MAX_PLATFORM]
 
 
 def _one_line(text: str) -> str:
@@ -204,7 +199,7 @@ def _embed_link(value: Any, position: int, skipped_fields: Counter) -> tuple[int
     if video_id is None:
         skipped_fields["youtubeEmbed (not a YouTube address)"] += 1
         return None
-    return position, youtube_watch_url(video_id)
+    return position, f"https://www.youtube.com/watch?v={video_id}"
 
 
 def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> EpisodeData:

@@ -8,7 +8,7 @@ before the clash check, and the partial unique index on the start of visible epi
 Services flush and never commit; after an ``EpisodeError`` the caller rolls back.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize
 from openinfra_live.episodes import search
-from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.recordings import PLATFORM_LABELS, platform_key
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
@@ -83,29 +83,36 @@ def normalize_platform(platform: str) -> str:
     return " ".join(platform.split())[:MAX_PLATFORM]
 
 
+def _address(url: str, field: str) -> str:
+    address = web_address(url)
+    if address is None:
+        raise InvalidLinkError(url.strip(), field)
+    return address
+
+
 def _clean_links(links: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
     """(platform, url) pairs checked and normalised; rows with neither are dropped."""
     cleaned = []
     for platform, url in links:
         platform, url = (platform or "").strip(), (url or "").strip()
-        if not platform and not url:
-            continue
-        address = web_address(url)
-        if address is None:
-            raise InvalidLinkError(url)
-        cleaned.append((normalize_platform(platform) or "link", address))
+        if platform or url:
+            cleaned.append((normalize_platform(platform) or "link", _address(url, "links")))
     if len(cleaned) > MAX_LINKS:
         raise EpisodeError(f"An episode has at most {MAX_LINKS} watch/listen links.")
     return cleaned
 
 
 def _clean_recap(recap_url: str) -> str | None:
-    if not recap_url.strip():
-        return None
-    address = web_address(recap_url)
-    if address is None:
-        raise InvalidLinkError(recap_url.strip(), "recap_url")
-    return address
+    return _address(recap_url, "recap_url") if recap_url.strip() else None
+
+
+def _clean_guests(guests: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
+    """(name, affiliation) pairs stripped; rows without a name are dropped."""
+    return [
+        (name.strip(), (affiliation or "").strip())
+        for name, affiliation in guests
+        if name and name.strip()
+    ]
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -139,27 +146,26 @@ def lock_schedule() -> None:
         db.session.execute(text("UPDATE episodes SET sequence = sequence WHERE 1 = 0"))
 
 
+def _visible_around(start: datetime, end: datetime, exclude_id: int | None = None) -> list[Episode]:
+    """Visible episodes that start before ``end`` and may still run at ``start``, by start."""
+    query = db.select(Episode).where(
+        Episode.hidden.is_(False),
+        Episode.starts_at < end,
+        Episode.starts_at > start - timedelta(minutes=MAX_EPISODE_MINUTES),
+    )
+    if exclude_id is not None:
+        query = query.where(Episode.id != exclude_id)
+    return list(db.session.scalars(query.order_by(Episode.starts_at)))
+
+
 def find_clash(
     starts_at: datetime, duration_minutes: int, exclude_id: int | None = None
 ) -> Episode | None:
     """The first visible episode whose time overlaps ``[starts_at, starts_at + duration)``."""
     start = _as_utc(starts_at)
     end = start + timedelta(minutes=duration_minutes)
-    query = (
-        db.select(Episode)
-        .where(
-            Episode.hidden.is_(False),
-            Episode.starts_at < end,
-            Episode.starts_at > start - timedelta(minutes=MAX_EPISODE_MINUTES),
-        )
-        .order_by(Episode.starts_at)
-    )
-    if exclude_id is not None:
-        query = query.where(Episode.id != exclude_id)
-    for episode in db.session.scalars(query):
-        if episode.ends_at > start:
-            return episode
-    return None
+    around = _visible_around(start, end, exclude_id)
+    return next((episode for episode in around if episode.ends_at > start), None)
 
 
 def default_slot_on_or_after(moment: datetime) -> datetime:
@@ -189,16 +195,7 @@ def next_free_slots(count: int = 5, after: datetime | None = None) -> list[datet
     duration = timedelta(minutes=default_duration())
     horizon_weeks = count + 104
     window_end = first + timedelta(weeks=horizon_weeks) + duration
-    busy = [
-        (episode.starts_at, episode.ends_at)
-        for episode in db.session.scalars(
-            db.select(Episode).where(
-                Episode.hidden.is_(False),
-                Episode.starts_at < window_end,
-                Episode.starts_at > first - timedelta(minutes=MAX_EPISODE_MINUTES),
-            )
-        )
-    ]
+    busy = [(e.starts_at, e.ends_at) for e in _visible_around(first, window_end)]
     slots: list[datetime] = []
     candidate = first
     for _ in range(horizon_weeks):
@@ -211,19 +208,12 @@ def next_free_slots(count: int = 5, after: datetime | None = None) -> list[datet
     return slots
 
 
-def _replace_guests(episode: Episode, guests: Iterable[Sequence[str]]) -> None:
-    episode.guests = [
-        EpisodeGuest(position=position, name=name.strip(), affiliation=(affiliation or "").strip())
-        for position, (name, affiliation) in enumerate(guests)
-        if name and name.strip()
-    ]
-
-
-def _replace_links(episode: Episode, links: list[tuple[str, str]]) -> None:
-    episode.links = [
-        EpisodeLink(position=position, platform=platform, url=url)
-        for position, (platform, url) in enumerate(links)
-    ]
+def _claim_slot(starts_at: datetime, minutes: int, exclude_id: int | None = None) -> None:
+    """Take the scheduling lock, then refuse a slot that overlaps a visible episode."""
+    lock_schedule()
+    clash = find_clash(starts_at, minutes, exclude_id)
+    if clash is not None:
+        raise SlotClashError(starts_at, clash)
 
 
 def _flush_schedule_change(starts_at: datetime) -> None:
@@ -260,15 +250,6 @@ def create_episode(
     starts_at = _as_utc(starts_at)
     minutes = duration_minutes or default_duration()
     _check_duration(minutes)
-    clean_links = _clean_links(links)
-    clean_recap = _clean_recap(recap_url)
-    if starts_at < clock.now():
-        raise SlotInPastError(starts_at)
-    if not hidden:
-        lock_schedule()
-        clash = find_clash(starts_at, minutes)
-        if clash is not None:
-            raise SlotClashError(starts_at, clash)
     episode = Episode(
         slug=unique_episode_slug(title, starts_at),
         title=title.strip(),
@@ -276,22 +257,34 @@ def create_episode(
         starts_at=starts_at,
         duration_minutes=minutes,
         hidden=hidden,
-        recap_url=clean_recap,
+        link_pairs=_clean_links(links),
+        recap_url=_clean_recap(recap_url),
+        guest_pairs=_clean_guests(guests),
         proposal_id=proposal_id,
     )
-    _replace_guests(episode, guests)
-    _replace_links(episode, clean_links)
+    if starts_at < clock.now():
+        raise SlotInPastError(starts_at)
+    if not hidden:
+        _claim_slot(starts_at, minutes)
     search.refresh(episode)
     db.session.add(episode)
     _flush_schedule_change(starts_at)
-    audit.record(
-        "episode.create",
-        episode,
-        actor=actor,
-        detail={"starts_at": starts_at.isoformat(), "proposal_id": proposal_id},
-    )
+    detail = {"starts_at": starts_at.isoformat(), "proposal_id": proposal_id}
+    audit.record("episode.create", episode, actor=actor, detail=detail)
     db.session.flush()
     return episode
+
+
+# How ``update_episode`` cleans each field it is given, links first as ``create_episode`` does.
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "links": _clean_links,
+    "recap_url": _clean_recap,
+    "title": str.strip,
+    "description": sanitize.clean_html,
+    "guests": _clean_guests,
+}
+# The fields kept in rows of their own, set through the episode's pairs.
+_PAIRS = {"guests": "guest_pairs", "links": "link_pairs"}
 
 
 def update_episode(
@@ -313,52 +306,31 @@ def update_episode(
     calendar clients replace the old invite. Past times are allowed for an episode that is
     already past (corrections), not for an upcoming one. Side effects when something changed:
     ``updated_at``, the search text (``search.refresh``) and an ``episode.update`` audit
-    entry; flushes. Raises ``SlotClashError``,
-    ``SlotInPastError``, ``InvalidDurationError`` or ``InvalidLinkError``.
+    entry; flushes. Raises ``SlotClashError``, ``SlotInPastError``, ``InvalidDurationError``
+    or ``InvalidLinkError``.
     """
-    changes: dict[str, list] = {}
     new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
     new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes
     _check_duration(new_minutes)
-    new_links = _clean_links(links) if links is not None else None
-    new_recap = _clean_recap(recap_url) if recap_url is not None else episode.recap_url
+    given = {"links": links, "recap_url": recap_url, "title": title}
+    given |= {"description": description, "guests": guests}
+    wanted = {name: _CLEANERS[name](value) for name, value in given.items() if value is not None}
+    wanted |= {"starts_at": new_start, "duration_minutes": new_minutes}
     now = clock.now()
     if new_start != episode.starts_at and new_start < now <= episode.starts_at:
         raise SlotInPastError(new_start)
     moved = new_start != episode.starts_at or new_minutes != episode.duration_minutes
     if moved and not episode.hidden:
-        lock_schedule()
-        clash = find_clash(new_start, new_minutes, exclude_id=episode.id)
-        if clash is not None:
-            raise SlotClashError(new_start, clash)
-    if title is not None and title.strip() != episode.title:
-        changes["title"] = [episode.title, title.strip()]
-        episode.title = title.strip()
-    if description is not None:
-        cleaned = sanitize.clean_html(description)
-        if cleaned != episode.description:
-            changes["description"] = [episode.description, cleaned]
-            episode.description = cleaned
-    if new_start != episode.starts_at:
-        changes["starts_at"] = [episode.starts_at.isoformat(), new_start.isoformat()]
-        episode.starts_at = new_start
-    if new_minutes != episode.duration_minutes:
-        changes["duration_minutes"] = [episode.duration_minutes, new_minutes]
-        episode.duration_minutes = new_minutes
-    if guests is not None:
-        old = [[g.name, g.affiliation] for g in episode.guests]
-        new = [[n.strip(), (a or "").strip()] for n, a in guests if n and n.strip()]
-        if old != new:
-            changes["guests"] = [old, new]
-            _replace_guests(episode, new)
-    if new_links is not None:
-        old_links = [[link.platform, link.url] for link in episode.links]
-        if old_links != [list(pair) for pair in new_links]:
-            changes["links"] = [old_links, [list(pair) for pair in new_links]]
-            _replace_links(episode, new_links)
-    if new_recap != episode.recap_url:
-        changes["recap_url"] = [episode.recap_url, new_recap]
-        episode.recap_url = new_recap
+        _claim_slot(new_start, new_minutes, exclude_id=episode.id)
+    changes: dict[str, list] = {}
+    for name, value in wanted.items():
+        attribute = _PAIRS.get(name, name)
+        old = getattr(episode, attribute)
+        if value != old:
+            changes[name] = [old, value]
+            setattr(episode, attribute, value)
+    if "starts_at" in changes:
+        changes["starts_at"] = [moment.isoformat() for moment in changes["starts_at"]]
     if moved:
         episode.sequence = (episode.sequence or 0) + 1
     if changes:
@@ -388,10 +360,7 @@ def unhide_episode(episode: Episode, actor: Any = None) -> None:
     """
     if not episode.hidden:
         return
-    lock_schedule()
-    clash = find_clash(episode.starts_at, episode.duration_minutes, exclude_id=episode.id)
-    if clash is not None:
-        raise SlotClashError(episode.starts_at, clash)
+    _claim_slot(episode.starts_at, episode.duration_minutes, exclude_id=episode.id)
     episode.hidden = False
     episode.updated_at = clock.now()
     _flush_schedule_change(episode.starts_at)

@@ -6,7 +6,6 @@ YouTube link; guests are written ``Name (Affiliation), …``. Importing the expo
 changes nothing in that database.
 """
 
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -14,13 +13,12 @@ from typing import Any
 import yaml
 
 from openinfra_live.episodes.content_file import LINK_SUFFIX
-from openinfra_live.episodes.guests import Guest, format_speakers
+from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.recordings import youtube_video_id
+from openinfra_live.episodes.recordings import platform_key, youtube_video_id
 from openinfra_live.extensions import db
 
 TEMPLATE_KEY = "openinfra-live"
-_FIELD_CHARS = re.compile(r"[^a-z0-9]+")
 
 
 class _Timestamp(str):
@@ -41,14 +39,13 @@ _ContentDumper.add_representer(
 
 
 def format_date(value: datetime) -> str:
-    """``2021-07-22T14:00:00.000Z``."""
-    value = value.astimezone(UTC)
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+    """``2021-07-22T14:00:00.000Z``, the content file's date format."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def link_field(platform: str) -> str:
     """The content file field of a platform: ``youtube`` → ``youtubeLink``."""
-    return (_FIELD_CHARS.sub("", platform.lower()) or "other") + LINK_SUFFIX
+    return (platform_key(platform) or "other") + LINK_SUFFIX
 
 
 def episode_entry(episode: Episode, warnings: list[str] | None = None) -> dict[str, Any]:
@@ -61,9 +58,7 @@ def episode_entry(episode: Episode, warnings: list[str] | None = None) -> dict[s
     if episode.description:
         entry["episodeDescription"] = episode.description
     if episode.guests:
-        entry["episodeSpeakers"] = format_speakers(
-            Guest(guest.name, guest.affiliation) for guest in episode.guests
-        )
+        entry["episodeSpeakers"] = format_speakers(episode.guest_pairs)
     youtube_embed = None
     for link in episode.links:
         name = link_field(link.platform)

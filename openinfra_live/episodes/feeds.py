@@ -7,20 +7,14 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 from openinfra_live import sanitize
+from openinfra_live.episodes.exporter import format_date, link_field
+from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.recordings import platform_key
 from openinfra_live.templating import human_utc
 
 FEED_TITLE = "OpenInfra Live episodes"
 # The feed's ``updated`` when there is no episode yet: a fixed instant keeps the output stable.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=UTC)
-# Content-file field names of the platforms it has always carried.
-LINK_FIELDS = {"youtube": "youtubeLink", "linkedin": "linkedinLink", "facebook": "facebookLink"}
-
-
-def entry_id(episode: Episode, domain: str) -> str:
-    """A tag URI that survives a change of title or slug."""
-    return f"tag:{domain},2020:episode-{episode.id}"
 
 
 def atom_feed(
@@ -47,7 +41,7 @@ def atom_feed(
     for episode in episodes:
         # feedgen prepends by default; append keeps the newest-first order given.
         entry = feed.add_entry(order="append")
-        entry.id(entry_id(episode, domain))
+        entry.id(f"tag:{domain},2020:episode-{episode.id}")  # survives a new title or slug
         entry.title(episode.title)
         entry.link(href=page_url_of(episode.slug), rel="alternate", type="text/html")
         entry.published(episode.created_at)
@@ -63,25 +57,6 @@ def atom_feed(
     return feed.atom_str(pretty=True)
 
 
-def iso_z(value: datetime) -> str:
-    """``2021-07-22T14:00:00.000Z``, the content file's date format."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def link_field(platform: str) -> str:
-    """``youtube`` → ``youtubeLink``; other platforms follow the same pattern."""
-    key = platform_key(platform)
-    return LINK_FIELDS.get(key, f"{key or 'other'}Link")
-
-
-def speakers_line(episode: Episode) -> str:
-    """``Name (Affiliation), Name``: the content file's ``episodeSpeakers``."""
-    return ", ".join(
-        f"{guest.name} ({guest.affiliation})" if guest.affiliation else guest.name
-        for guest in episode.guests
-    )
-
-
 def episode_json(episode: Episode, url: str) -> dict[str, Any]:
     """An episode in the content file's field names, plus ``slug``, ``url`` and ``links``."""
     data: dict[str, Any] = {
@@ -89,9 +64,9 @@ def episode_json(episode: Episode, url: str) -> dict[str, Any]:
         "url": url,
         "episodeTitle": episode.title,
         "episodeDescription": episode.description,
-        "date": iso_z(episode.starts_at),
+        "date": format_date(episode.starts_at),
         "durationMinutes": episode.duration_minutes,
-        "episodeSpeakers": speakers_line(episode),
+        "episodeSpeakers": format_speakers(episode.guest_pairs),
         "hidden": episode.hidden,
         "youtubeLink": None,
         "linkedinLink": None,

@@ -26,17 +26,12 @@ SPARE_ROWS = 2
 MIN_GUEST_ROWS = 3
 MIN_LINK_ROWS = 3
 # Suggested platform names; any other name may be typed.
-PLATFORM_SUGGESTIONS = (
-    "youtube",
-    "linkedin",
-    "facebook",
-    "spotify",
-    "apple-podcasts",
-    "twitch",
-    "podcast",
+PLATFORM_SUGGESTIONS = tuple(
+    ["youtube", "linkedin", "facebook", "spotify", "apple-podcasts", "twitch", "podcast"]
 )
 # What a datetime-local input sends: minutes, or seconds when the browser adds them.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+URL_INPUT = {"type": "url", "inputmode": "url", "placeholder": "https://"}
 
 
 def _strip(value: str | None) -> str | None:
@@ -67,7 +62,7 @@ class LinkRowForm(Form):
         "Address",
         filters=[_strip],
         validators=[Length(max=urls.MAX_URL)],
-        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
+        render_kw=URL_INPUT,
     )
 
     def validate_platform(self, field: StringField) -> None:
@@ -108,7 +103,7 @@ class EpisodeForm(FlaskForm):
         "Recap article",
         filters=[_strip],
         validators=[Length(max=urls.MAX_URL)],
-        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"},
+        render_kw=URL_INPUT,
     )
 
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
@@ -123,33 +118,25 @@ class EpisodeForm(FlaskForm):
     @classmethod
     def for_episode(cls, episode: Episode) -> "EpisodeForm":
         """The form filled with what is stored, plus spare blank rows."""
-        guests = [{"name": g.name, "affiliation": g.affiliation} for g in episode.guests]
-        links = [{"platform": link.platform, "url": link.url} for link in episode.links]
-        form = cls(
-            formdata=None,
-            data={
-                "title": episode.title,
-                "starts_at": episode.starts_at.replace(tzinfo=None),
-                "duration_minutes": episode.duration_minutes,
-                "description": episode.description,
-                "guests": guests,
-                "links": links,
-                "recap_url": episode.recap_url or "",
-            },
+        return cls._filled(
+            title=episode.title,
+            starts_at=episode.starts_at.replace(tzinfo=None),
+            duration_minutes=episode.duration_minutes,
+            description=episode.description,
+            guests=[{"name": name, "affiliation": a} for name, a in episode.guest_pairs],
+            links=[{"platform": platform, "url": url} for platform, url in episode.link_pairs],
+            recap_url=episode.recap_url or "",
         )
-        form.add_spare_rows()
-        return form
 
     @classmethod
     def blank(cls, starts_at: datetime | None, duration_minutes: int) -> "EpisodeForm":
         """An empty form, its start set to ``starts_at`` (the next free default slot)."""
-        form = cls(
-            formdata=None,
-            data={
-                "starts_at": starts_at.replace(tzinfo=None) if starts_at else None,
-                "duration_minutes": duration_minutes,
-            },
-        )
+        start = starts_at.replace(tzinfo=None) if starts_at else None
+        return cls._filled(starts_at=start, duration_minutes=duration_minutes)
+
+    @classmethod
+    def _filled(cls, **data: Any) -> "EpisodeForm":
+        form = cls(formdata=None, data=data)
         form.add_spare_rows()
         return form
 
@@ -170,26 +157,13 @@ class EpisodeForm(FlaskForm):
         return self.starts_at.data.replace(tzinfo=UTC)
 
     def content(self) -> dict[str, Any]:
-        """What creating and updating an episode take from the form, but for its start."""
+        """What creating and updating an episode take from the form, but for its start; the
+        services drop blank guest and link rows."""
         return {
             "title": self.title.data,
             "duration_minutes": self.duration_minutes.data,
             "description": self.description.data or "",
-            "guests": self.guest_rows(),
-            "links": self.link_rows(),
+            "guests": [(row.form.name.data, row.form.affiliation.data) for row in self.guests],
+            "links": [(row.form.platform.data, row.form.url.data) for row in self.links],
             "recap_url": self.recap_url.data or "",
         }
-
-    def guest_rows(self) -> list[tuple[str, str]]:
-        return [
-            (row.form.name.data or "", row.form.affiliation.data or "")
-            for row in self.guests
-            if row.form.name.data
-        ]
-
-    def link_rows(self) -> list[tuple[str, str]]:
-        return [
-            (row.form.platform.data or "", row.form.url.data or "")
-            for row in self.links
-            if row.form.platform.data or row.form.url.data
-        ]

@@ -113,12 +113,8 @@ def parse_speakers(value: object) -> list[Guest]:
     return guests
 
 
-def format_guest(guest: Guest) -> str:
-    """``Name (Affiliation)``, or just the name."""
-    name, affiliation = guest
-    return f"{name} ({affiliation})" if affiliation else name
-
-
-def format_speakers(guests: Iterable[Guest | tuple[str, str]]) -> str:
+def format_speakers(guests: Iterable[tuple[str, str]]) -> str:
     """The guests as one ``episodeSpeakers`` line: ``Name (Affiliation), Name, …``."""
-    return ", ".join(format_guest(Guest(*guest)) for guest in guests)
+    return ", ".join(
+        f"{name} ({affiliation})" if affiliation else name for name, affiliation in guests
+    )

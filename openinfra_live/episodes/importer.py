@@ -11,9 +11,8 @@ from typing import Any
 
 from openinfra_live.episodes import search
 from openinfra_live.episodes.content_file import EntryError, EpisodeData, parse_entry
-from openinfra_live.episodes.guests import Guest
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
-from openinfra_live.episodes.slugs import episode_slug
+from openinfra_live.episodes.slugs import episode_slug, free_slug
 from openinfra_live.extensions import db
 from openinfra_live.sanitize import clean_html
 
@@ -55,41 +54,14 @@ class ImportReport:
 # Writing to the database
 
 
-def _episode_state(episode: Episode) -> tuple:
-    return (
-        episode.description,
-        episode.hidden,
-        episode.recap_url or None,
-        [(link.platform, link.url) for link in episode.links],
-        [Guest(guest.name, guest.affiliation) for guest in episode.guests],
-    )
-
-
-def _claim_slug(title: str, starts_at: datetime, taken: set[str]) -> str:
-    """The natural slug, suffixed ``-2``, ``-3``… while taken (as ``unique_episode_slug``)."""
-    base = slug = episode_slug(title, starts_at)
-    suffix = 2
-    while slug in taken:
-        slug = f"{base}-{suffix}"
-        suffix += 1
-    taken.add(slug)
-    return slug
-
-
 def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
     episode.description = description
     episode.hidden = data.hidden
     episode.recap_url = data.recap_url
-    if [(link.platform, link.url) for link in episode.links] != data.links:
-        episode.links = [
-            EpisodeLink(position=i, platform=platform, url=url)
-            for i, (platform, url) in enumerate(data.links)
-        ]
-    if [Guest(g.name, g.affiliation) for g in episode.guests] != data.guests:
-        episode.guests = [
-            EpisodeGuest(position=i, name=guest.name, affiliation=guest.affiliation)
-            for i, guest in enumerate(data.guests)
-        ]
+    if episode.link_pairs != data.links:
+        episode.link_pairs = data.links
+    if episode.guest_pairs != data.guests:
+        episode.guest_pairs = data.guests
     search.refresh(episode)
 
 
@@ -100,10 +72,6 @@ class _NewEpisode:
     slug: str
     data: EpisodeData
     description: str
-
-    @property
-    def hidden(self) -> bool:
-        return self.data.hidden
 
 
 _SAME_COLUMNS = {"render_nulls": True}
@@ -211,7 +179,8 @@ def import_episodes(
 
             target: Episode | _NewEpisode
             if episode is None:
-                slug = _claim_slug(data.title, data.starts_at, taken_slugs)
+                slug = free_slug(episode_slug(data.title, data.starts_at), taken_slugs)
+                taken_slugs.add(slug)
                 target = _NewEpisode(slug, data, description)
                 new.append(target)
                 report.created += 1
@@ -219,7 +188,8 @@ def import_episodes(
             else:
                 target = episode
                 wanted = (description, data.hidden, data.recap_url, data.links, data.guests)
-                if _episode_state(episode) == wanted:
+                state = (episode.description, episode.hidden, episode.recap_url or None)
+                if (*state, episode.link_pairs, episode.guest_pairs) == wanted:
                     report.unchanged += 1
                     say(f"unchanged: {episode.slug}{note}")
                 else:
@@ -227,7 +197,7 @@ def import_episodes(
                     report.updated += 1
                     say(f"updated: {episode.slug}{note}")
 
-            if not target.hidden:
+            if not data.hidden:
                 visible_at[data.starts_at] = target
             elif visible_at.get(data.starts_at) is target:
                 del visible_at[data.starts_at]

@@ -1,5 +1,6 @@
 """Episodes of the show, their watch/listen links and their guests."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
@@ -63,6 +64,30 @@ class Episode(db.Model):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def guest_pairs(self) -> list[tuple[str, str]]:
+        """The guests as (name, affiliation), in order; assigning replaces them."""
+        return [(guest.name, guest.affiliation) for guest in self.guests]
+
+    @guest_pairs.setter
+    def guest_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.guests = [
+            EpisodeGuest(position=i, name=name, affiliation=affiliation)
+            for i, (name, affiliation) in enumerate(pairs)
+        ]
+
+    @property
+    def link_pairs(self) -> list[tuple[str, str]]:
+        """The watch/listen links as (platform, url), in order; assigning replaces them."""
+        return [(link.platform, link.url) for link in self.links]
+
+    @link_pairs.setter
+    def link_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.links = [
+            EpisodeLink(position=i, platform=platform, url=url)
+            for i, (platform, url) in enumerate(pairs)
+        ]
 
     def __repr__(self) -> str:
         return f"<Episode {self.slug}>"

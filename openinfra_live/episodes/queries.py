@@ -99,11 +99,6 @@ def current_or_next_ptg(today: date) -> PtgEvent | None:
     return db.session.scalars(query).first()
 
 
-def year_range(year: int) -> tuple[datetime, datetime]:
-    """The first instant of ``year`` and of the next, in UTC."""
-    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-
-
 def archive_years() -> list[int]:
     """The years from the latest visible episode back to the first, latest first, in one
     statement (a show that airs every week has no year without an episode; a year that has
@@ -124,8 +119,8 @@ def archive_page(number: int, per_page: int, search: str = "", year: int | None 
     :data:`SEARCH_COUNT_CAP` matches."""
     query = visible_episodes()
     if year is not None:
-        year_start, year_end = year_range(year)
-        query = query.where(Episode.starts_at >= year_start, Episode.starts_at < year_end)
+        first, after = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+        query = query.where(Episode.starts_at >= first, Episode.starts_at < after)
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
         return paginate(newest_first(query), number, per_page)

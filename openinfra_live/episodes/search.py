@@ -90,10 +90,6 @@ def is_index_part(name: str) -> bool:
     return name in {INDEX_TABLE, POSTGRESQL_INDEX} or name.startswith(INDEX_TABLE + "_")
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def index_available() -> bool:
     """Whether the database has the trigram index; asked once per engine (an index made while
     the site runs is used from its next start)."""
@@ -120,7 +116,7 @@ def narrowing(term: str, limit: int) -> ColumnElement[bool] | None:
     if len(folded) < MIN_INDEXED_LENGTH or not index_available():
         return None
     episode_id = Episode.__table__.c.id
-    if _dialect() == "sqlite":
+    if db.session.get_bind().dialect.name == "sqlite":
         # One FTS5 phrase: the term's characters in sequence, quotes doubled, no operator.
         phrase = '"' + folded.replace('"', '""') + '"'
         ids = db.session.scalars(_FTS_CANDIDATES, {"phrase": phrase, "limit": limit}).all()
@@ -138,11 +134,7 @@ def narrowing(term: str, limit: int) -> ColumnElement[bool] | None:
 def refresh(episode: Episode) -> None:
     """Write ``episode.search_text`` from its title, description and guests: every service
     that changes one of them calls it before flushing."""
-    episode.search_text = search_text_of(
-        episode.title,
-        episode.description,
-        ((guest.name, guest.affiliation) for guest in episode.guests),
-    )
+    episode.search_text = search_text_of(episode.title, episode.description, episode.guest_pairs)
 
 
 def refresh_all(session: Session | None = None) -> int:

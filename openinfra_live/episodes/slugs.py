@@ -29,10 +29,14 @@ def unique_episode_slug(title: str, starts_at: datetime, exclude_id: int | None 
     query = db.select(Episode.slug).where(Episode.slug.startswith(base, autoescape=True))
     if exclude_id is not None:
         query = query.where(Episode.id != exclude_id)
-    taken = set(db.session.scalars(query))
-    if base not in taken:
-        return base
+    return free_slug(base, set(db.session.scalars(query)))
+
+
+def free_slug(base: str, taken: set[str]) -> str:
+    """``base``, or ``base`` with ``-2``, ``-3``… appended, whichever is not in ``taken``."""
     suffix = 2
-    while f"{base}-{suffix}" in taken:
+    slug = base
+    while slug in taken:
+        slug = f"{base}-{suffix}"
         suffix += 1
-    return f"{base}-{suffix}"
+    return slug

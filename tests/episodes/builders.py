@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from openinfra_live.episodes import search
-from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
 
@@ -59,13 +59,10 @@ def make_episode(
         hidden=hidden,
         recap_url=recap_url,
         sequence=sequence,
+        link_pairs=links,
+        guest_pairs=[(guest, "") if isinstance(guest, str) else guest for guest in guests],
         **fields,
     )
-    for position, (platform, url) in enumerate(links):
-        episode.links.append(EpisodeLink(position=position, platform=platform, url=url))
-    for position, guest in enumerate(guests):
-        name, affiliation = (guest, "") if isinstance(guest, str) else guest
-        episode.guests.append(EpisodeGuest(position=position, name=name, affiliation=affiliation))
     # As the services do: the search text is written with the episode.
     search.refresh(episode)
     db.session.add(episode)

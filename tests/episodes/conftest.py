@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openinfra_live import clock
+from tests.proposals.builders import freeze_clock
 
 # A Thursday, mid-afternoon UTC: episodes in tests are placed around it.
 NOW = datetime(2024, 5, 16, 15, 0, tzinfo=UTC)
@@ -13,14 +13,7 @@ NOW = datetime(2024, 5, 16, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def frozen_now(monkeypatch):
     """Freeze ``clock.now()`` at ``NOW``; call the fixture's value to move it."""
-    current = {"now": NOW}
-    monkeypatch.setattr(clock, "now", lambda: current["now"])
-
-    def move_to(moment: datetime) -> datetime:
-        current["now"] = moment
-        return moment
-
-    return move_to
+    return freeze_clock(monkeypatch, NOW)
 
 
 @pytest.fixture

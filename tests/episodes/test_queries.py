@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import openinfra_live.models  # noqa: F401  (every mapper, so models can be built alone)
-from openinfra_live.episodes.feeds import iso_z, link_field
+from openinfra_live.episodes.exporter import link_field
 from openinfra_live.episodes.models import Episode, EpisodeLink
 from openinfra_live.episodes.queries import EpisodeState, state_of
 from openinfra_live.episodes.recordings import _parsed_youtube_video_id as parsed_video_id
@@ -112,7 +112,3 @@ def test_recording_is_the_first_youtube_link_with_a_video():
 def test_platform_labels_and_api_fields(platform, label, field):
     assert platform_label(platform) == label
     assert link_field(platform) == field
-
-
-def test_api_dates_use_the_content_file_format():
-    assert iso_z(datetime(2021, 6, 24, 14, 0, 35, 869000, tzinfo=UTC)) == "2021-06-24T14:00:35.869Z"
