@@ -1,0 +1,86 @@
+"""The package stays small and plain: the limits ARCHITECTURE.md states, checked on its source.
+
+- no module over ``MAX_FILE_LINES`` lines, and the whole package under ``MAX_PACKAGE_LINES``;
+- at most ``MAX_EVENT_HOOKS`` SQLAlchemy event hooks, each registered by a call inside an
+  ``init_app`` (never a ``@event.listens_for`` decorator, which registers at import time).
+"""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "openinfra_live"
+MAX_FILE_LINES = 400
+MAX_PACKAGE_LINES = 9_000
+MAX_EVENT_HOOKS = 5
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _line_count(path: Path) -> int:
+    return len(path.read_text().splitlines())
+
+
+def event_hooks(source: str) -> list[tuple[int, str]]:
+    """Every SQLAlchemy hook in ``source``: (line, the function that registers it or a reason)."""
+    hooks: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                for decorator in child.decorator_list:
+                    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    if isinstance(target, ast.Attribute) and target.attr == "listens_for":
+                        hooks.append((child.lineno, "@listens_for at import time"))
+                visit(child, child.name)
+                continue
+            if isinstance(child, ast.Call):
+                func = child.func
+                if isinstance(func, ast.Attribute) and func.attr == "listen":
+                    owner = func.value
+                    if isinstance(owner, ast.Name) and owner.id == "event":
+                        hooks.append((child.lineno, function or "module level"))
+            visit(child, function)
+
+    visit(ast.parse(source), "")
+    return hooks
+
+
+def test_no_module_is_over_the_line_limit():
+    too_long = {
+        str(path.relative_to(PACKAGE.parent)): _line_count(path)
+        for path in _modules()
+        if _line_count(path) > MAX_FILE_LINES
+    }
+    assert too_long == {}
+
+
+def test_the_package_is_under_its_line_budget():
+    assert sum(_line_count(path) for path in _modules()) <= MAX_PACKAGE_LINES
+
+
+def test_event_hooks_are_few_and_registered_in_init_app():
+    hooks = {
+        f"{path.relative_to(PACKAGE.parent)}:{line}": where
+        for path in _modules()
+        for line, where in event_hooks(path.read_text())
+    }
+    assert len(hooks) <= MAX_EVENT_HOOKS, hooks
+    assert {where for where in hooks.values()} <= {"init_app"}, hooks
+
+
+def test_hook_finder_sees_decorators_and_module_level_calls():
+    source = (
+        "from sqlalchemy import event\n"
+        "@event.listens_for(Session, 'after_flush')\n"
+        "def marked(session, context): ...\n"
+        "event.listen(Engine, 'connect', marked)\n"
+        "def init_app(app):\n"
+        "    event.listen(Session, 'before_commit', marked)\n"
+    )
+    assert event_hooks(source) == [
+        (3, "@listens_for at import time"),
+        (4, "module level"),
+        (6, "init_app"),
+    ]
