@@ -6,6 +6,9 @@
 """
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "openinfra_live"
@@ -68,6 +71,39 @@ def test_event_hooks_are_few_and_registered_in_init_app():
     }
     assert len(hooks) <= MAX_EVENT_HOOKS, hooks
     assert {where for where in hooks.values()} <= {"init_app"}, hooks
+
+
+# Run in a fresh interpreter: hooks are registered once per process, so this process may hold
+# them already. Every ``event.listen`` made while the app is built is recorded.
+_COUNT_HOOKS = """
+import json, sys
+from sqlalchemy import event
+registered = []
+listen = event.listen
+def recording_listen(target, identifier, fn, *args, **kwargs):
+    registered.append((getattr(target, "__name__", str(target)), identifier, fn.__module__))
+    return listen(target, identifier, fn, *args, **kwargs)
+event.listen = recording_listen
+from openinfra_live import create_app
+create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+json.dump([hook for hook in registered if hook[2].startswith("openinfra_live")], sys.stdout)
+"""
+
+
+def test_building_apps_registers_at_most_five_hooks_once():
+    result = subprocess.run(
+        [sys.executable, "-c", _COUNT_HOOKS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE.parent,
+        timeout=120,
+    )
+    hooks = json.loads(result.stdout)
+    assert 0 < len(hooks) <= MAX_EVENT_HOOKS, hooks
+    # Two apps, one registration each: a second app adds nothing.
+    assert len(hooks) == len({tuple(hook) for hook in hooks}), hooks
 
 
 def test_hook_finder_sees_decorators_and_module_level_calls():
