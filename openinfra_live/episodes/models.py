@@ -109,15 +109,20 @@ class EpisodeLink(db.Model):
     episode: Mapped[Episode] = relationship(back_populates="links")
 
 
-class EpisodeGuest(db.Model):
-    __tablename__ = "episode_guests"
+class GuestColumns:
+    """A guest of an episode or of a proposal: a name and an affiliation, in order."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    episode_id: Mapped[int] = mapped_column(
-        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
-    )
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
     affiliation: Mapped[str] = mapped_column(String(200), default="")
+
+
+class EpisodeGuest(GuestColumns, db.Model):
+    __tablename__ = "episode_guests"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
 
     episode: Mapped[Episode] = relationship(back_populates="guests")

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openinfra_live import clock
 from openinfra_live.database import UTCDateTime
+from openinfra_live.episodes.models import GuestColumns
 from openinfra_live.extensions import db
 from openinfra_live.workflow import HistoryEntryMixin
 
@@ -58,16 +59,12 @@ class Proposal(db.Model):
         return f"<Proposal {self.id} {self.status}>"
 
 
-class ProposalGuest(db.Model):
+class ProposalGuest(GuestColumns, db.Model):
     __tablename__ = "proposal_guests"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(200))
-    affiliation: Mapped[str] = mapped_column(String(200), default="")
 
     proposal: Mapped[Proposal] = relationship(back_populates="guests")
 

@@ -216,20 +216,30 @@ def _calendar_response(body: bytes, filename: str) -> Response:
     return response
 
 
+def _sessions_calendar(
+    ptg_event: PtgEvent, data: sched.ScheduleData, team: PtgTeam | None = None
+) -> Response:
+    """The event's sessions as a calendar download, or one team's when ``team`` is given."""
+    if team is None:
+        sessions, title, track, parts = data.sessions, ptg_event.name, None, data.version_parts()
+    else:
+        sessions, title = data.sessions_of(team.id), f"{team.name} at {ptg_event.name}"
+        track, parts = calendar.team_track(data, team.id), (team.id, *data.version_parts())
+    return caching.respond(
+        caching.Validators.from_parts(parts, None),
+        lambda: _calendar_response(
+            calendar.build_calendar(data, sessions, title),
+            calendar.calendar_filename(ptg_event, track),
+        ),
+    )
+
+
 @bp.get("/<event>/schedule.ics")
 @caching.data
 def schedule_ics(event: str):
     """Every team session of the event as a calendar."""
     ptg_event = event_or_404(event)
-    data = sched.load(ptg_event)
-    version = caching.Validators.from_parts(data.version_parts(), None)
-    return caching.respond(
-        version,
-        lambda: _calendar_response(
-            calendar.build_calendar(data, data.sessions, ptg_event.name),
-            calendar.calendar_filename(ptg_event),
-        ),
-    )
+    return _sessions_calendar(ptg_event, sched.load(ptg_event))
 
 
 @bp.get("/<event>/teams/<int:team_id>.ics")
@@ -241,16 +251,7 @@ def team_ics(event: str, team_id: int):
     team = next((t for t in data.teams if t.id == team_id), None)
     if team is None:
         abort(404)
-    version = caching.Validators.from_parts((team_id, *data.version_parts()), None)
-    return caching.respond(
-        version,
-        lambda: _calendar_response(
-            calendar.build_calendar(
-                data, data.sessions_of(team.id), f"{team.name} at {ptg_event.name}"
-            ),
-            calendar.calendar_filename(ptg_event, calendar.team_track(data, team.id)),
-        ),
-    )
+    return _sessions_calendar(ptg_event, data, team)
 
 
 @bp.get("/<event>/ptgbot.json")
