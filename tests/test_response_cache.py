@@ -15,7 +15,7 @@ from flask import Flask, template_rendered
 from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
-from openinfra_live import caching, clock, security
+from openinfra_live import caching, security
 from openinfra_live.caching import responses, version
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode, EpisodeGuest
@@ -23,6 +23,7 @@ from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
 from tests.conftest import another_app, make_moderator
 from tests.episodes.builders import make_episode
+from tests.proposals.builders import freeze_clock
 from tests.servers import RedisServer, free_port
 from tests.system_parts import require_program
 
@@ -44,14 +45,7 @@ CACHED_URLS = [
 @pytest.fixture
 def now(monkeypatch):
     """Freeze ``clock.now()``; call the fixture's value to move it."""
-    current = {"now": NOW}
-    monkeypatch.setattr(clock, "now", lambda: current["now"])
-
-    def move_to(moment: datetime) -> datetime:
-        current["now"] = moment
-        return moment
-
-    return move_to
+    return freeze_clock(monkeypatch, NOW)
 
 
 @pytest.fixture
