@@ -396,3 +396,14 @@ PROPOSAL = {
     "submitter_email": "sam@example.org",
     "website": "",
 }
+
+# The PTG registration form filled in, but for the team's name.
+TEAM = {
+    "kind": "project_team",
+    "contact_name": "Ada Lovelace",
+    "contact_email": "ada@example.org",
+    "hours_wanted": "4",
+    "preferred_days": ["2030-03-18"],
+    "time_windows": ["emea"],
+    "website": "",
+}
