@@ -35,7 +35,6 @@ class DemoSite:
     proposal_id: int
     proposal_token: str
     approved_proposal_id: int
-    past_episode_id: int
 
 
 def build_demo_site(app, base_url: str) -> DemoSite:
@@ -196,20 +195,6 @@ PAGES = [
         status=422,
     ),
     Visit("moderation-audit", lambda s: "/moderation/audit", moderator=True),
-    Visit("moderation-episodes", lambda s: "/moderation/episodes/", moderator=True),
-    Visit("moderation-episode-new", lambda s: "/moderation/episodes/new", moderator=True),
-    Visit(
-        "moderation-episode-new-errors",
-        lambda s: "/moderation/episodes/new",
-        moderator=True,
-        submit=_submit("Create the episode"),
-        status=422,
-    ),
-    Visit(
-        "moderation-episode-edit",
-        lambda s: f"/moderation/episodes/{s.past_episode_id}/edit",
-        moderator=True,
-    ),
     Visit("moderation-episodes", lambda s: "/moderation/episodes/", moderator=True),
     Visit("moderation-episode-new", lambda s: "/moderation/episodes/new", moderator=True),
     Visit(
