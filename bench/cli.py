@@ -1,7 +1,6 @@
 """``python -m bench``: the whole benchmark, from an empty temp dir to ``bench/RESULTS.md``."""
 
 import argparse
-import glob
 import gzip
 import logging
 import os
@@ -116,7 +115,7 @@ class Databases:
         self.server = None
         self.version: str | None = None
         if postgres:
-            from tests.servers import PostgresServer
+            from tests.servers import PostgresServer, postgres_bindir
 
             bindir = postgres_bindir()
             if bindir is None:
@@ -145,16 +144,6 @@ class Databases:
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
-
-
-def postgres_bindir() -> str | None:
-    found = shutil.which("pg_ctl")
-    if found and shutil.which("initdb"):
-        return os.path.dirname(os.path.realpath(found))
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if os.path.exists(os.path.join(candidate, "pg_ctl")):
-            return candidate
-    return None
 
 
 def write_instance(path: Path, csrf: bool) -> Path:
@@ -273,6 +262,16 @@ def _extension(content_type: str) -> str:
     return ".txt"
 
 
+def start_site(
+    name: str, run_dir: Path, env: dict[str, str], workers: int, *, csrf: bool, **options
+) -> servers.Child:
+    """The site under gunicorn, in an instance directory of its own (see ``write_instance``)."""
+    instance = write_instance(run_dir / f"instance-{name}", csrf=csrf)
+    return servers.start_gunicorn(
+        name, "wsgi:app", run_dir, {**env, "INSTANCE_PATH": str(instance)}, workers, **options
+    )
+
+
 def run_served(
     args: argparse.Namespace, uri: str, dataset: datagen.Dataset, results: Results, run_dir: Path
 ) -> None:
@@ -285,22 +284,9 @@ def run_served(
     try:
         env = {"DATABASE_URL": uri, "SECRET_KEY": SECRET_KEY, "PROXY_FIX_X_FOR": "1"}
         socket_path = run_dir / "site.sock"
-        site = servers.start_gunicorn(
-            "site",
-            "wsgi:app",
-            run_dir,
-            {**env, "INSTANCE_PATH": str(write_instance(run_dir / "instance-site", csrf=True))},
-            args.workers,
-            unix_socket=socket_path,
-        )
+        site = start_site("site", run_dir, env, args.workers, csrf=True, unix_socket=socket_path)
         children.append(site)
-        post_site = servers.start_gunicorn(
-            "site-post",
-            "wsgi:app",
-            run_dir,
-            {**env, "INSTANCE_PATH": str(write_instance(run_dir / "instance-post", csrf=False))},
-            args.workers,
-        )
+        post_site = start_site("site-post", run_dir, env, args.workers, csrf=False)
         children.append(post_site)
         floor = servers.start_gunicorn("floor", "bench.hello:app", run_dir, {}, args.workers)
         children.append(floor)

@@ -116,6 +116,17 @@ def steady_statement_count(app: Flask, monkeypatch) -> None:
 
 
 @pytest.fixture
+def open_event(app: Flask) -> None:
+    """The PTG event of ``tests.ptg.builders.make_event``, open for registration."""
+    from tests.ptg.builders import make_event
+
+    with app.app_context():
+        make_event(registration_open=True)
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -1,5 +1,6 @@
 """Throw-away real servers for the tests: PostgreSQL, Redis, SMTP. Loopback only."""
 
+import glob
 import os
 import pwd
 import shutil
@@ -25,6 +26,17 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def postgres_bindir() -> str | None:
+    """The directory holding initdb and pg_ctl, newest server version first."""
+    found = shutil.which("pg_ctl")
+    if found and shutil.which("initdb"):
+        return os.path.dirname(os.path.realpath(found))
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if os.path.exists(os.path.join(candidate, "pg_ctl")):
+            return candidate
+    return None
 
 
 class PostgresServer:

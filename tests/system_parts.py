@@ -4,11 +4,12 @@
 ``OPENINFRA_REQUIRE_SYSTEM_PARTS=1`` (set by CI) a missing program fails the test instead.
 """
 
-import glob
 import os
 import shutil
 
 import pytest
+
+from tests.servers import postgres_bindir
 
 STRICT = os.environ.get("OPENINFRA_REQUIRE_SYSTEM_PARTS", "") not in {"", "0", "false"}
 
@@ -19,17 +20,6 @@ def missing(part: str, how_to_get: str) -> None:
     if STRICT:
         pytest.fail(message + "; OPENINFRA_REQUIRE_SYSTEM_PARTS is set", pytrace=False)
     pytest.skip(message)
-
-
-def postgres_bindir() -> str | None:
-    """The directory holding initdb and pg_ctl, newest server version first."""
-    found = shutil.which("pg_ctl")
-    if found and shutil.which("initdb"):
-        return os.path.dirname(os.path.realpath(found))
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if os.path.exists(os.path.join(candidate, "pg_ctl")):
-            return candidate
-    return None
 
 
 def require_postgres() -> str:

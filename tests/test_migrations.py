@@ -75,6 +75,15 @@ def insert_old_episode(number: int, title: str, description: str) -> None:
     )
 
 
+def migrated_app_on(backend: str, name: str, request, tmp_path) -> Flask:
+    """An app migrated to the newest revision on a database of its own, on either backend."""
+    if backend == "sqlite":
+        uri = f"sqlite:///{tmp_path}/{name}.sqlite"
+    else:
+        uri = request.getfixturevalue("postgres_server").create_database(name)
+    return build_migrated_app(uri)
+
+
 def test_upgrading_gives_existing_episodes_their_search_text(tmp_path, monkeypatch):
     app = old_database(tmp_path, monkeypatch, "0001")
     with app.app_context():
@@ -101,11 +110,7 @@ def test_going_down_to_0003_and_up_again_keeps_the_episodes_and_their_search(
     """What the README advises to add the search index later, on either database: the
     episodes stay, and the search index (0004) finds them after the derived columns were
     dropped again (0009)."""
-    if backend == "sqlite":
-        uri = f"sqlite:///{tmp_path}/down-and-up.sqlite"
-    else:
-        uri = request.getfixturevalue("postgres_server").create_database("down_and_up")
-    app = build_migrated_app(uri)
+    app = migrated_app_on(backend, "down_and_up", request, tmp_path)
     with app.app_context():
         make_episode("Kept <through> migrations", OLD_START, slug="kept")
         make_episode("Hidden one", OLD_START + timedelta(weeks=1), hidden=True)
@@ -133,11 +138,7 @@ def test_going_down_to_0003_and_up_again_keeps_the_episodes_and_their_search(
 def test_0009_goes_down_to_the_stored_renderings_and_up_again(backend, request, tmp_path):
     """The downgrade makes the dropped columns and the count of visible episodes again (the
     count filled), and the upgrade drops them again, on either database."""
-    if backend == "sqlite":
-        uri = f"sqlite:///{tmp_path}/0009.sqlite"
-    else:
-        uri = request.getfixturevalue("postgres_server").create_database("down_0009")
-    app = build_migrated_app(uri)
+    app = migrated_app_on(backend, "down_0009", request, tmp_path)
     with app.app_context():
         make_episode("Shown", OLD_START)
         make_episode("Hidden", OLD_START + timedelta(weeks=1), hidden=True)

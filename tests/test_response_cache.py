@@ -15,14 +15,15 @@ from flask import Flask, template_rendered
 from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
-from openinfra_live import caching, clock, security
+from openinfra_live import caching, security
 from openinfra_live.caching import responses, version
 from openinfra_live.episodes import calendar
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
-from openinfra_live.ptg.models import PtgEvent
 from tests.conftest import another_app, make_moderator
 from tests.episodes.builders import make_episode
+from tests.proposals.builders import freeze_clock
+from tests.ptg.builders import make_event
 from tests.servers import RedisServer, free_port
 from tests.system_parts import require_program
 
@@ -44,14 +45,7 @@ CACHED_URLS = [
 @pytest.fixture
 def now(monkeypatch):
     """Freeze ``clock.now()``; call the fixture's value to move it."""
-    current = {"now": NOW}
-    monkeypatch.setattr(clock, "now", lambda: current["now"])
-
-    def move_to(moment: datetime) -> datetime:
-        current["now"] = moment
-        return moment
-
-    return move_to
+    return freeze_clock(monkeypatch, NOW)
 
 
 @pytest.fixture
@@ -329,13 +323,8 @@ def test_deleting_an_episode_moves_the_version(app, client, talk):
 def test_a_ptg_change_moves_the_version_of_the_home_page(app, client, talk):
     assert "Spring PTG" not in client.get("/").get_data(as_text=True)
     with app.app_context():
-        db.session.add(
-            PtgEvent(
-                slug="2024-spring",
-                name="Spring PTG",
-                starts_on=date(2024, 6, 3),
-                ends_on=date(2024, 6, 7),
-            )
+        make_event(
+            "2024-spring", "Spring PTG", date(2024, 6, 3), date(2024, 6, 7), registration_open=False
         )
         db.session.commit()
 

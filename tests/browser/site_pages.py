@@ -35,7 +35,6 @@ class DemoSite:
     proposal_id: int
     proposal_token: str
     approved_proposal_id: int
-    past_episode_id: int
 
 
 def build_demo_site(app, base_url: str) -> DemoSite:
@@ -144,113 +143,95 @@ class Visit:
     status: int = 200
 
 
+def _form(
+    name: str,
+    path: Callable[[DemoSite], str],
+    submit: Callable[[Page], None],
+    status: int,
+    *,
+    moderator: bool = False,
+    errors: str | None = None,
+) -> list[Visit]:
+    """A page with a form, then the same page after sending the form wrong (``errors`` names
+    that visit, by default ``name-errors``)."""
+    return [
+        Visit(name, path, moderator=moderator),
+        Visit(errors or f"{name}-errors", path, moderator, submit, status),
+    ]
+
+
+def _moderation(name: str, path: Callable[[DemoSite], str]) -> Visit:
+    return Visit(name, path, moderator=True)
+
+
 PAGES = [
     Visit("home", lambda s: "/"),
     Visit("archive", lambda s: "/episodes/"),
     Visit("archive-search", lambda s: "/episodes/?q=upgrade"),
     Visit("episode-past", lambda s: f"/episodes/{s.past_episode}/"),
     Visit("episode-upcoming", lambda s: f"/episodes/{s.upcoming_episode}/"),
-    Visit("propose", lambda s: "/propose"),
-    Visit("propose-errors", lambda s: "/propose", submit=_submit("Send the proposal"), status=422),
+    *_form("propose", lambda s: "/propose", _submit("Send the proposal"), 422),
     Visit("proposal-status", lambda s: f"/proposals/{s.proposal_token}"),
     Visit("ptg", lambda s: "/ptg/"),
     Visit("ptg-event", lambda s: f"/ptg/{s.event}/"),
-    Visit("ptg-register", lambda s: f"/ptg/{s.event}/register"),
-    Visit(
-        "ptg-register-errors",
-        lambda s: f"/ptg/{s.event}/register",
-        submit=_submit("Register the team"),
-        status=400,
-    ),
+    *_form("ptg-register", lambda s: f"/ptg/{s.event}/register", _submit("Register the team"), 400),
     Visit("ptg-registration-status", lambda s: f"/ptg/registrations/{s.registration_token}"),
     Visit("ptg-schedule", lambda s: f"/ptg/{s.event}/schedule"),
     Visit("timezone", lambda s: "/timezone?next=/"),
-    Visit("login", lambda s: "/login"),
-    Visit("login-errors", lambda s: "/login", submit=_submit("Sign in"), status=200),
+    *_form("login", lambda s: "/login", _submit("Sign in"), 200),
     Visit("login-wrong-password", lambda s: "/login", submit=_wrong_password, status=200),
     Visit("not-found", lambda s: "/no-such-page", status=404),
-    Visit("moderation-queue", lambda s: "/moderation/", moderator=True),
-    Visit("moderation-queue-all", lambda s: "/moderation/?state=all", moderator=True),
-    Visit(
+    _moderation("moderation-queue", lambda s: "/moderation/"),
+    _moderation("moderation-queue-all", lambda s: "/moderation/?state=all"),
+    *_form(
         "moderation-proposal",
         lambda s: f"/moderation/proposals/{s.proposal_id}",
+        _blank_request_for_changes,
+        422,
         moderator=True,
     ),
-    Visit(
-        "moderation-proposal-errors",
-        lambda s: f"/moderation/proposals/{s.proposal_id}",
-        moderator=True,
-        submit=_blank_request_for_changes,
-        status=422,
-    ),
-    Visit(
+    *_form(
         "moderation-schedule",
         lambda s: f"/moderation/proposals/{s.approved_proposal_id}/schedule",
+        _custom_slot_without_a_time,
+        422,
         moderator=True,
     ),
-    Visit(
-        "moderation-schedule-errors",
-        lambda s: f"/moderation/proposals/{s.approved_proposal_id}/schedule",
-        moderator=True,
-        submit=_custom_slot_without_a_time,
-        status=422,
-    ),
-    Visit("moderation-audit", lambda s: "/moderation/audit", moderator=True),
-    Visit("moderation-episodes", lambda s: "/moderation/episodes/", moderator=True),
-    Visit("moderation-episode-new", lambda s: "/moderation/episodes/new", moderator=True),
-    Visit(
-        "moderation-episode-new-errors",
+    _moderation("moderation-audit", lambda s: "/moderation/audit"),
+    _moderation("moderation-episodes", lambda s: "/moderation/episodes/"),
+    *_form(
+        "moderation-episode-new",
         lambda s: "/moderation/episodes/new",
-        moderator=True,
-        submit=_submit("Create the episode"),
-        status=422,
-    ),
-    Visit(
-        "moderation-episode-edit",
-        lambda s: f"/moderation/episodes/{s.past_episode_id}/edit",
+        _submit("Create the episode"),
+        422,
         moderator=True,
     ),
-    Visit("moderation-episodes", lambda s: "/moderation/episodes/", moderator=True),
-    Visit("moderation-episode-new", lambda s: "/moderation/episodes/new", moderator=True),
-    Visit(
-        "moderation-episode-new-errors",
-        lambda s: "/moderation/episodes/new",
-        moderator=True,
-        submit=_submit("Create the episode"),
-        status=422,
+    _moderation(
+        "moderation-episode-edit", lambda s: f"/moderation/episodes/{s.past_episode_id}/edit"
     ),
-    Visit(
-        "moderation-episode-edit",
-        lambda s: f"/moderation/episodes/{s.past_episode_id}/edit",
-        moderator=True,
-    ),
-    Visit("moderation-ptg", lambda s: "/moderation/ptg/", moderator=True),
-    Visit("moderation-ptg-event", lambda s: f"/moderation/ptg/{s.event}/", moderator=True),
-    Visit(
-        "moderation-ptg-room-errors",
+    _moderation("moderation-ptg", lambda s: "/moderation/ptg/"),
+    *_form(
+        "moderation-ptg-event",
         lambda s: f"/moderation/ptg/{s.event}/",
+        _submit("Add room"),
+        400,
         moderator=True,
-        submit=_submit("Add room"),
-        status=400,
+        errors="moderation-ptg-room-errors",
     ),
-    Visit("moderation-ptg-event-edit", lambda s: f"/moderation/ptg/{s.event}/edit", moderator=True),
-    Visit("moderation-ptg-event-new", lambda s: "/moderation/ptg/events/new", moderator=True),
-    Visit(
-        "moderation-ptg-event-new-errors",
+    _moderation("moderation-ptg-event-edit", lambda s: f"/moderation/ptg/{s.event}/edit"),
+    *_form(
+        "moderation-ptg-event-new",
         lambda s: "/moderation/ptg/events/new",
+        _submit("Save"),
+        400,
         moderator=True,
-        submit=_submit("Save"),
-        status=400,
     ),
-    Visit(
+    _moderation(
         "moderation-ptg-registration",
         lambda s: f"/moderation/ptg/{s.event}/registrations/{s.pending_team_id}",
-        moderator=True,
     ),
-    Visit(
-        "moderation-ptg-room-edit",
-        lambda s: f"/moderation/ptg/{s.event}/rooms/{s.room_id}/edit",
-        moderator=True,
+    _moderation(
+        "moderation-ptg-room-edit", lambda s: f"/moderation/ptg/{s.event}/rooms/{s.room_id}/edit"
     ),
 ]
 PAGE_IDS = [visit.name for visit in PAGES]

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from openinfra_live.extensions import db
 from tests.conftest import csrf_token_from
+from tests.proposals.builders import guest_rows
 from tests.servers import free_port, wait_for_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -383,16 +384,22 @@ def token_of(location: str) -> str:
 PROPOSAL = {
     "title": "Running Kubernetes on bare metal",
     "description": "How we run a hundred clusters on OpenStack Ironic, and what broke.",
-    "guests-0-name": "Ada Lovelace",
-    "guests-0-affiliation": "Analytical Engines",
-    "guests-1-name": "",
-    "guests-1-affiliation": "",
-    "guests-2-name": "",
-    "guests-2-affiliation": "",
+    **guest_rows(("Ada Lovelace", "Analytical Engines")),
     "organization": "Example Cloud",
     "preferred_month": "",
     "links": "https://example.org/talk",
     "submitter_name": "Sam Submitter",
     "submitter_email": "sam@example.org",
+    "website": "",
+}
+
+# The PTG registration form filled in, but for the team's name.
+TEAM = {
+    "kind": "project_team",
+    "contact_name": "Ada Lovelace",
+    "contact_email": "ada@example.org",
+    "hours_wanted": "4",
+    "preferred_days": ["2030-03-18"],
+    "time_windows": ["emea"],
     "website": "",
 }

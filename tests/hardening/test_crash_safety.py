@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from tests.hardening.crash_wsgi import PAUSE_HEADER
 from tests.hardening.support import (
     PROPOSAL,
+    TEAM,
     Reply,
     prepare_database_here,
     site_environment,
@@ -33,15 +34,6 @@ from tests.ptg.builders import make_event
 pytestmark = pytest.mark.slow
 
 MODERATOR = "mod@example.org"
-TEAM = {
-    "kind": "project_team",
-    "contact_name": "Ada Lovelace",
-    "contact_email": "ada@example.org",
-    "hours_wanted": "4",
-    "preferred_days": ["2030-03-18"],
-    "time_windows": ["emea"],
-    "website": "",
-}
 
 # Every row of these kinds must come with the rows written in the same transaction.
 ORPHAN_QUERIES = {

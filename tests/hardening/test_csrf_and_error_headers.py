@@ -17,34 +17,11 @@ from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal
 from openinfra_live.ptg.models import PtgTeam
 from tests.conftest import csrf_token_from, make_moderator
-from tests.hardening.support import PROPOSAL, hidden_value
-from tests.ptg.builders import make_event
+from tests.hardening.support import PROPOSAL, TEAM, hidden_value
 from tests.test_security_headers import assert_security_headers
 
-PTG_FORM = {
-    "name": "Kept Team Name",
-    "kind": "project_team",
-    "contact_name": "Ada Lovelace",
-    "contact_email": "ada@example.org",
-    "hours_wanted": "4",
-    "preferred_days": ["2030-03-18"],
-    "time_windows": ["emea"],
-    "website": "",
-}
+PTG_FORM = {"name": "Kept Team Name", **TEAM}
 KEPT = "Kept <b>title</b> & more"
-
-
-@pytest.fixture
-def open_event(app):
-    with app.app_context():
-        make_event(registration_open=True)
-        db.session.commit()
-        db.session.remove()
-
-
-@pytest.fixture
-def no_mail(monkeypatch):
-    monkeypatch.setattr("openinfra_live.mail.send", lambda *args, **kwargs: None)
 
 
 def csrf_failures(app) -> list[AuditEntry]:

@@ -25,14 +25,8 @@ from tests.hardening.support import (
     html_problems,
     snapshot,
 )
-from tests.ptg.builders import make_event
 
 WITH_AUDIT = (*STORED_TABLES, "audit_log")
-
-
-@pytest.fixture
-def no_mail(monkeypatch):
-    monkeypatch.setattr("openinfra_live.mail.send", lambda *args, **kwargs: None)
 
 
 def state(app, tables=WITH_AUDIT):
@@ -111,14 +105,6 @@ TEAM_FIELDS = {
     "video_url": "",
     "website": "",
 }
-
-
-@pytest.fixture
-def open_event(app):
-    with app.app_context():
-        make_event(registration_open=True)
-        db.session.commit()
-        db.session.remove()
 
 
 @given(data=form(TEAM_FIELDS))

@@ -28,11 +28,6 @@ REGISTER = "/ptg/2030-march/register"
 FIRST_SLOT = datetime(2040, 1, 5, 14, 0, tzinfo=UTC)  # a Thursday far ahead
 
 
-@pytest.fixture
-def no_mail(monkeypatch):
-    monkeypatch.setattr("openinfra_live.mail.send", lambda *args, **kwargs: None)
-
-
 def proposal_form(n: int, payload: str) -> dict:
     return {
         **PROPOSAL,

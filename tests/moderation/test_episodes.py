@@ -1,6 +1,7 @@
 """Moderators create, edit, hide and unhide episodes at /moderation/episodes/, over HTTP."""
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -13,7 +14,7 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.extensions import db
 from openinfra_live.moderation import episodes as episode_views
 from tests.conftest import csrf_token_from, post_form
-from tests.proposals.builders import count, freeze_clock
+from tests.proposals.builders import count, freeze_clock, guest_rows
 from tests.proposals.conftest import NOW
 
 # NOW is Thursday 15 May 2031, 15:00 UTC: today's slot has passed.
@@ -61,12 +62,7 @@ def form_data(**overrides) -> dict:
         "starts_at": "2031-05-22T14:00",
         "duration_minutes": "60",
         "description": "<p>Operators tell <em>all</em>.</p>",
-        "guests-0-name": "Ada Lovelace",
-        "guests-0-affiliation": "Analytical Engines",
-        "guests-1-name": "",
-        "guests-1-affiliation": "",
-        "guests-2-name": "Alan Turing",
-        "guests-2-affiliation": "",
+        **guest_rows(("Ada Lovelace", "Analytical Engines"), ("", ""), ("Alan Turing", "")),
         "links-0-platform": "YouTube",
         "links-0-url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         "links-1-platform": "",
@@ -77,6 +73,21 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def short_form(
+    title: str,
+    starts_at: str = "2031-05-22T14:00",
+    links: Sequence[tuple[str, str]] = (),
+    **fields: str,
+) -> dict:
+    """The edit form with what it requires (a title, a start, one hour), the ``links`` in its
+    first link rows and any other ``fields``; the rest is left out."""
+    data = {"title": title, "starts_at": starts_at, "duration_minutes": "60"}
+    for index, (platform, url) in enumerate(links):
+        data[f"links-{index}-platform"] = platform
+        data[f"links-{index}-url"] = url
+    return data | fields
 
 
 def stored(app, episode_id: int) -> dict:
@@ -330,13 +341,7 @@ def test_only_a_link_change_still_moves_updated_at_and_the_public_page(
     assert "Watch, listen and read" not in public.get(f"/episodes/{slug}/").get_data(as_text=True)
     before = stored(app, episode_id)
     frozen_now(NOW + timedelta(seconds=5))
-    data = {
-        "title": "Linked show",
-        "starts_at": "2031-05-22T14:00",
-        "duration_minutes": "60",
-        "links-0-platform": "spotify",
-        "links-0-url": "https://open.spotify.example/ep",
-    }
+    data = short_form("Linked show", links=[("spotify", "https://open.spotify.example/ep")])
     assert post_form(client, edit_url(episode_id), data).status_code == 303
     after = stored(app, episode_id)
     assert after["links"] == [("spotify", "https://open.spotify.example/ep")]
@@ -348,12 +353,7 @@ def test_only_a_link_change_still_moves_updated_at_and_the_public_page(
 def test_saving_without_changes_writes_nothing(app, client, moderator):
     episode_id = add_episode(app, title="Untouched")
     page = client.get(edit_url(episode_id)).get_data(as_text=True)
-    data = {
-        "csrf_token": csrf_token_from(page),
-        "title": "Untouched",
-        "starts_at": "2031-05-22T14:00",
-        "duration_minutes": "60",
-    }
+    data = {"csrf_token": csrf_token_from(page), **short_form("Untouched")}
     before, actions = stored(app, episode_id), audit_actions(app)
     response = client.post(edit_url(episode_id), data=data, follow_redirects=True)
     assert "Nothing changed" in response.get_data(as_text=True)
@@ -368,16 +368,15 @@ def test_a_past_episode_can_get_its_recording_and_recap_after_the_show(app, clie
     response = post_form(
         client,
         edit_url(episode_id),
-        {
-            "title": "Last week show",
-            "starts_at": "2031-05-08T14:00",
-            "duration_minutes": "60",
-            "links-0-platform": "youtube",
-            "links-0-url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-            "links-1-platform": "apple-podcasts",
-            "links-1-url": "https://podcasts.apple.example/ep",
-            "recap_url": "https://superuser.example/last-week",
-        },
+        short_form(
+            "Last week show",
+            "2031-05-08T14:00",
+            links=[
+                ("youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+                ("apple-podcasts", "https://podcasts.apple.example/ep"),
+            ],
+            recap_url="https://superuser.example/last-week",
+        ),
     )
     assert response.status_code == 303
     with app.app_context():
@@ -390,20 +389,16 @@ def test_a_past_episode_can_get_its_recording_and_recap_after_the_show(app, clie
 
 def test_a_past_episode_can_be_corrected_to_another_past_time(app, client, moderator):
     episode_id = add_episode(app, LAST_THURSDAY, title="Wrong hour")
-    data = {"title": "Wrong hour", "starts_at": "2031-05-08T16:00", "duration_minutes": "60"}
+    data = short_form("Wrong hour", "2031-05-08T16:00")
     assert post_form(client, edit_url(episode_id), data).status_code == 303
     assert stored(app, episode_id)["starts_at"] == LAST_THURSDAY + timedelta(hours=2)
 
 
 def test_an_imported_start_with_seconds_is_not_a_move_when_saved_unchanged(app, client, moderator):
     episode_id = add_episode(app, LAST_THURSDAY + timedelta(seconds=7, microseconds=5), title="Old")
-    data = {
-        "title": "Old",
-        "starts_at": "2031-05-08T14:00",
-        "duration_minutes": "60",
-        "links-0-platform": "youtube",
-        "links-0-url": "https://youtu.be/dQw4w9WgXcQ",
-    }
+    data = short_form(
+        "Old", "2031-05-08T14:00", links=[("youtube", "https://youtu.be/dQw4w9WgXcQ")]
+    )
     assert post_form(client, edit_url(episode_id), data).status_code == 303
     row = stored(app, episode_id)
     assert row["starts_at"] == LAST_THURSDAY + timedelta(seconds=7, microseconds=5)
@@ -413,7 +408,7 @@ def test_an_imported_start_with_seconds_is_not_a_move_when_saved_unchanged(app, 
 def test_an_upcoming_episode_cannot_be_moved_into_the_past(app, client, moderator):
     episode_id = add_episode(app, title="Coming")
     before = stored(app, episode_id)
-    data = {"title": "Coming", "starts_at": "2031-05-01T14:00", "duration_minutes": "60"}
+    data = short_form("Coming", "2031-05-01T14:00")
     response = post_form(client, edit_url(episode_id), data)
     assert response.status_code == 422
     assert "is in the past" in response.get_data(as_text=True)
@@ -439,7 +434,7 @@ def test_moving_bumps_the_invite_sequence(app, client, moderator):
     public = app.test_client()
     old = Calendar.from_ical(public.get(f"/episodes/{slug}.ics").get_data())
     [old_event] = old.walk("VEVENT")
-    data = {"title": "Moving show", "starts_at": "2031-05-22T17:00", "duration_minutes": "60"}
+    data = short_form("Moving show", "2031-05-22T17:00")
     assert post_form(client, edit_url(episode_id), data).status_code == 303
     new = Calendar.from_ical(public.get(f"/episodes/{slug}.ics").get_data())
     [new_event] = new.walk("VEVENT")

@@ -12,7 +12,14 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import ProposalHistory
 from tests.conftest import csrf_token_from, post_form
-from tests.proposals.builders import count, freeze_clock, fresh, history_of, make_proposal
+from tests.proposals.builders import (
+    count,
+    freeze_clock,
+    fresh,
+    guest_rows,
+    history_of,
+    make_proposal,
+)
 from tests.proposals.conftest import NOW
 
 # NOW is Thursday 15 May 2031, 15:00 UTC: today's slot has passed.
@@ -136,12 +143,7 @@ def form_data(**overrides) -> dict:
         "duration_minutes": "60",
         "title": "Kata Containers in production",
         "description": "<p>Operators tell.</p>",
-        "guests-0-name": "Ada Lovelace",
-        "guests-0-affiliation": "Analytical Engines",
-        "guests-1-name": "Alan Turing",
-        "guests-1-affiliation": "",
-        "guests-2-name": "",
-        "guests-2-affiliation": "",
+        **guest_rows(("Ada Lovelace", "Analytical Engines"), ("Alan Turing", "")),
     }
     data.update(overrides)
     return data

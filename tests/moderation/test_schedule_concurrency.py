@@ -33,7 +33,7 @@ def promote(database_uri: str, user_id: str, proposal_id: int, slot: str, barrie
     """Run in a fresh process: sign in, load the schedule form, wait, post it."""
     from openinfra_live import create_app
     from openinfra_live.workflow import Workflow
-    from tests.conftest import csrf_token_from
+    from tests.conftest import base_test_config, csrf_token_from
 
     real_check = Workflow.check
 
@@ -43,16 +43,7 @@ def promote(database_uri: str, user_id: str, proposal_id: int, slot: str, barrie
         return target
 
     Workflow.check = check_then_pause
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database_uri,
-            "SERVER_NAME": "live.test",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "MAIL_SERVER": "",
-        }
-    )
+    app = create_app(base_test_config(database_uri))
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user_id

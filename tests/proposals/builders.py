@@ -7,15 +7,22 @@ from openinfra_live.extensions import db
 from openinfra_live.proposals import services
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 
+
+def guest_rows(*guests: tuple[str, str]) -> dict[str, str]:
+    """The three guest rows of the proposal, scheduling and episode forms as a browser posts
+    them: each guest's name and affiliation in turn, the rows left over blank."""
+    rows = [*guests, *[("", "")] * (3 - len(guests))]
+    fields = {}
+    for index, (name, affiliation) in enumerate(rows):
+        fields[f"guests-{index}-name"] = name
+        fields[f"guests-{index}-affiliation"] = affiliation
+    return fields
+
+
 VALID_FORM = {
     "title": "Running Kubernetes on bare metal",
     "description": "How we run a hundred clusters on OpenStack Ironic, and what broke.",
-    "guests-0-name": "Ada Lovelace",
-    "guests-0-affiliation": "Analytical Engines",
-    "guests-1-name": "Grace Hopper",
-    "guests-1-affiliation": "",
-    "guests-2-name": "",
-    "guests-2-affiliation": "",
+    **guest_rows(("Ada Lovelace", "Analytical Engines"), ("Grace Hopper", "")),
     "organization": "Example Cloud",
     "preferred_month": "",
     "links": "https://example.org/talk\nhttp://example.com/slides",

@@ -88,16 +88,18 @@ def test_events_list_counts_pending_registrations(moderator, event_ids):
     assert re.search(r"<td>Open</td>\s*<td>1</td>", page)
 
 
+# The new-event form, filled in.
+NEW_EVENT = {
+    "name": "PTG October 2030",
+    "slug": "2030-october",
+    "starts_on": "2030-10-21",
+    "ends_on": "2030-10-25",
+    "format": "virtual",
+}
+
+
 def test_create_and_edit_an_event(app, moderator):
-    data = {
-        "name": "PTG October 2030",
-        "slug": "2030-october",
-        "starts_on": "2030-10-21",
-        "ends_on": "2030-10-25",
-        "format": "in_person",
-        "location": "Lisbon",
-        "registration_open": "y",
-    }
+    data = {**NEW_EVENT, "format": "in_person", "location": "Lisbon", "registration_open": "y"}
     response = post_form(moderator, "/moderation/ptg/events/new", data)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/moderation/ptg/2030-october/")
@@ -126,13 +128,7 @@ def test_create_and_edit_an_event(app, moderator):
     ],
 )
 def test_bad_event_input_is_refused_with_errors(app, moderator, event_ids, changes, message):
-    data = {
-        "name": "X",
-        "slug": "2030-october",
-        "starts_on": "2030-10-21",
-        "ends_on": "2030-10-25",
-        "format": "virtual",
-    } | changes
+    data = {**NEW_EVENT, "name": "X"} | changes
     response = post_form(moderator, "/moderation/ptg/events/new", data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)

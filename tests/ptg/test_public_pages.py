@@ -143,13 +143,6 @@ FORM = {
 REGISTER = "/ptg/2030-march/register"
 
 
-@pytest.fixture
-def open_event(app):
-    with app.app_context():
-        make_event(registration_open=True)
-        db.session.commit()
-
-
 def register(client, **changes):
     page = client.get(REGISTER)
     html = text_of(page)

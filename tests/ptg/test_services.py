@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from openinfra_live import audit, clock, workflow
 from openinfra_live.extensions import db
 from openinfra_live.ptg import events, registrations, rules
-from openinfra_live.ptg.models import PtgSession, PtgTeam, PtgTeamHistory
+from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room
 from openinfra_live.ptg.states import REGISTRATIONS, TRANSITIONS, TeamAction, TeamStatus
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
 
@@ -275,14 +275,21 @@ def test_session_rules(start, end, existing, allowed, message):
         assert any(message in e for e in errors), errors
 
 
+def place(
+    event: PtgEvent, team: PtgTeam, room: Room, starts_at: datetime, ends_at: datetime
+) -> PtgSession:
+    """``events.place_session`` for ``team`` in ``room``, by their ids as the form sends them."""
+    return events.place_session(
+        event, team_id=team.id, room_id=room.id, starts_at=starts_at, ends_at=ends_at
+    )
+
+
 def test_place_session_refuses_an_overlap_in_the_same_room(app_ctx):
     event = make_event()
     nova, cinder = make_team(event, "Nova"), make_team(event, "Cinder")
     room = make_room(event)
     db.session.commit()
-    events.place_session(
-        event, team_id=nova.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 17)
-    )
+    place(event, nova, room, at(18, 14), at(18, 17))
     db.session.commit()
     for start, end in [
         (at(18, 16), at(18, 18)),
@@ -290,13 +297,9 @@ def test_place_session_refuses_an_overlap_in_the_same_room(app_ctx):
         (at(18, 13), at(18, 15)),
     ]:
         with pytest.raises(rules.SessionConflict, match="Austin is taken"):
-            events.place_session(
-                event, team_id=cinder.id, room_id=room.id, starts_at=start, ends_at=end
-            )
+            place(event, cinder, room, start, end)
         db.session.rollback()
-    events.place_session(
-        event, team_id=cinder.id, room_id=room.id, starts_at=at(18, 17), ends_at=at(18, 19)
-    )
+    place(event, cinder, room, at(18, 17), at(18, 19))
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgSession)) == 2
 
@@ -317,9 +320,7 @@ def test_the_unique_constraint_catches_a_clash_the_check_missed(app_ctx, monkeyp
 
     monkeypatch.setattr(db.session, "scalars", blind)
     with pytest.raises(rules.SessionConflict):
-        events.place_session(
-            event, team_id=cinder.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 15)
-        )
+        place(event, cinder, room, at(18, 14), at(18, 15))
     monkeypatch.undo()
     assert db.session.scalar(db.select(db.func.count()).select_from(PtgSession)) == 1
 
@@ -331,9 +332,7 @@ def test_a_team_cannot_be_in_two_rooms_at_once(app_ctx):
     make_session(nova, a, at(18, 14), at(18, 16))
     db.session.commit()
     with pytest.raises(rules.SessionConflict, match="already meets"):
-        events.place_session(
-            event, team_id=nova.id, room_id=b.id, starts_at=at(18, 15), ends_at=at(18, 16)
-        )
+        place(event, nova, b, at(18, 15), at(18, 16))
 
 
 def test_a_team_never_runs_past_its_approved_hours(app_ctx):
@@ -343,9 +342,7 @@ def test_a_team_never_runs_past_its_approved_hours(app_ctx):
     make_session(nova, room, at(18, 14), at(18, 16))
     db.session.commit()
     with pytest.raises(rules.InvalidSession, match="may meet 3 hours"):
-        events.place_session(
-            event, team_id=nova.id, room_id=room.id, starts_at=at(19, 14), ends_at=at(19, 16)
-        )
+        place(event, nova, room, at(19, 14), at(19, 16))
 
 
 @pytest.mark.parametrize("status", ["pending", "declined", "withdrawn"])
@@ -355,9 +352,7 @@ def test_only_approved_teams_get_sessions(app_ctx, status):
     room = make_room(event)
     db.session.commit()
     with pytest.raises(rules.InvalidSession, match="approved team"):
-        events.place_session(
-            event, team_id=team.id, room_id=room.id, starts_at=at(18, 14), ends_at=at(18, 15)
-        )
+        place(event, team, room, at(18, 14), at(18, 15))
 
 
 def test_a_room_or_team_of_another_event_is_refused(app_ctx):
@@ -367,13 +362,7 @@ def test_a_room_or_team_of_another_event_is_refused(app_ctx):
     foreign_room = make_room(other)
     db.session.commit()
     with pytest.raises(rules.InvalidSession, match="room of this event"):
-        events.place_session(
-            event,
-            team_id=nova.id,
-            room_id=foreign_room.id,
-            starts_at=at(18, 14),
-            ends_at=at(18, 15),
-        )
+        place(event, nova, foreign_room, at(18, 14), at(18, 15))
 
 
 # --- events and rooms -----------------------------------------------------------------------
