@@ -160,6 +160,18 @@ def test_approve_with_a_message(app, moderator, event_ids, sent_mail):
     assert "Older Pending" in moderator.get("/ptg/2030-march/").get_data(as_text=True)
 
 
+def test_registration_history_reads_as_words(moderator, event_ids):
+    detail = f"/moderation/ptg/2030-march/registrations/{event_ids['pending']}"
+    before = moderator.get(detail).get_data(as_text=True)
+    assert ">None<" not in before
+    post_form(moderator, detail, {"message": ""}, post_url=detail + "/approve")
+
+    page = moderator.get(detail).get_data(as_text=True)
+    history = page[page.index('id="history-title"') :]
+    assert "Approved, by " in history
+    assert "pending" not in history and "→" not in history
+
+
 def test_decline_then_approve_again_is_refused_and_changes_nothing(
     app, moderator, event_ids, sent_mail
 ):
