@@ -1,21 +1,32 @@
-"""The moderation queue: what waits, oldest first, with counts by state."""
+"""The moderation queue: what waits, oldest first, with counts by state and a search; above it,
+what else waits. Also what every moderation page shares: its navigation between the areas."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, request
-from sqlalchemy import func
+from flask import Response, abort, current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from openinfra_live import clock
-from openinfra_live.auth.permissions import moderator_required
+from openinfra_live import mail as mail_module
+from openinfra_live.auth.permissions import can_moderate, moderator_required
 from openinfra_live.extensions import db
-from openinfra_live.moderation import bp, page
+from openinfra_live.moderation import bp, page, paginate
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal
+from openinfra_live.ptg.models import PtgTeam
+from openinfra_live.ptg.states import TeamStatus
 
 # ``?state=`` values besides the states themselves.
 WAITING = "waiting"
 ALL = "all"
+# Fifty rows keep a page of the queue well under 50 KB, however many proposals wait.
+PROPOSALS_PER_PAGE = 50
+SEARCH_MAX_LENGTH = 200
+# The outbox's value for a mail that could not be sent.
+FAILED_MAIL = "failed"
 
 
 def age(since: datetime, now: datetime | None = None) -> str:
@@ -28,10 +39,16 @@ def age(since: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
+def search_text() -> str:
+    """The ``?q=`` of a moderation list: trimmed, and cut where no title or address is longer."""
+    return request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+
+
 @bp.get("/")
 @moderator_required
-def queue():
-    """Proposals waiting for a moderator, oldest first; ``?state=`` filters, with counts."""
+def queue() -> Response:
+    """Proposals waiting for a moderator, oldest first; ``?state=`` filters, ``?q=`` searches
+    titles, proposers and e-mail addresses, ``?page=`` pages; what else waits above."""
     selected = request.args.get("state", WAITING)
     if selected == WAITING:
         wanted = sorted(states.AWAITING_MODERATOR)
@@ -41,24 +58,151 @@ def queue():
         wanted = [states.ProposalState(selected)]
     else:
         abort(400, description="Unknown state filter.")
+    search = search_text()
     counts = dict(
         db.session.execute(db.select(Proposal.status, func.count()).group_by(Proposal.status)).all()
     )
-    proposals = db.session.scalars(
-        db.select(Proposal)
-        .where(Proposal.status.in_([state.value for state in wanted]))
-        .options(selectinload(Proposal.claimed_by))
-        .order_by(Proposal.created_at, Proposal.id)
-    ).all()
+    query = db.select(Proposal).where(Proposal.status.in_([state.value for state in wanted]))
+    if search:
+        searched = (Proposal.title, Proposal.submitter_name, Proposal.submitter_email)
+        query = query.where(or_(*(c.icontains(search, autoescape=True) for c in searched)))
+    listing = paginate(
+        query.options(selectinload(Proposal.claimed_by)).order_by(Proposal.created_at, Proposal.id),
+        PROPOSALS_PER_PAGE,
+    )
     now = clock.now()
     return page(
         "moderation/queue.html",
-        items=[(proposal, age(proposal.created_at, now)) for proposal in proposals],
+        listing=listing,
+        items=[(proposal, age(proposal.created_at, now)) for proposal in listing.items],
         counts=counts,
         total=sum(counts.values()),
         waiting_count=sum(counts.get(state.value, 0) for state in states.AWAITING_MODERATOR),
         selected=selected,
+        search=search,
         all_states=list(states.ProposalState),
         labels=states.LABELS,
         tags_of=lambda proposal: [tag for tag in proposal.tags.split(",") if tag],
+        also_waiting=also_waiting(),
     )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One line of "also waiting": how many, what, and where to deal with them (or None)."""
+
+    count: int
+    one: str
+    many: str
+    url: str | None
+
+    @property
+    def text(self) -> str:
+        return self.one if self.count == 1 else self.many.format(count=self.count)
+
+
+def endpoint_url(endpoint: str, **values: object) -> str | None:
+    """The address of ``endpoint``, or None while the app has no such view (an area not yet
+    built links nowhere rather than failing)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def failed_mail_count() -> int | None:
+    """How many mails the outbox could not send; None when the site keeps no outbox."""
+    outbox = getattr(mail_module, "OutboxMail", None)
+    if outbox is None:
+        return None
+    return db.session.scalar(
+        db.select(func.count()).select_from(outbox).where(outbox.status == FAILED_MAIL)
+    )
+
+
+def also_waiting() -> list[Waiting]:
+    """What waits for a moderator besides proposals: PTG registrations, failed mails."""
+    pending = db.session.scalar(
+        db.select(func.count())
+        .select_from(PtgTeam)
+        .where(PtgTeam.status == TeamStatus.PENDING.value)
+    )
+    lines = [
+        Waiting(
+            pending or 0,
+            "1 PTG team registration waits for review",
+            "{count} PTG team registrations wait for review",
+            url_for("moderation.ptg_events"),
+        )
+    ]
+    failed = failed_mail_count()
+    if failed is not None:
+        lines.append(
+            Waiting(
+                failed,
+                "1 mail could not be sent",
+                "{count} mails could not be sent",
+                endpoint_url("moderation.outbox"),
+            )
+        )
+    return lines
+
+
+# --- the navigation every moderation page carries ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One area of the moderation navigation; ``current`` is its ``aria-current`` value."""
+
+    label: str
+    url: str
+    current: str | None
+
+
+# (label, the area's page, the endpoint prefix of the area's pages), in the order shown. A page
+# of no other area (a proposal, its scheduling) belongs to the queue.
+SECTIONS = (
+    ("Queue", "moderation.queue", "moderation.queue"),
+    ("Episodes", "moderation.episodes", "moderation.episode"),
+    ("PTG", "moderation.ptg_events", "moderation.ptg"),
+    ("Outbox", "moderation.outbox", "moderation.outbox"),
+    ("Accounts", "moderation.accounts", "moderation.account"),
+    ("Audit", "moderation.audit_log", "moderation.audit"),
+)
+ADMIN_ONLY = {"moderation.accounts"}
+
+
+def section_of(endpoint: str) -> str:
+    """The area page of the area that ``endpoint`` belongs to."""
+    for _label, target, prefix in SECTIONS[1:]:
+        if endpoint.startswith(prefix):
+            return target
+    return "moderation.queue"
+
+
+def sections(endpoint: str | None) -> list[Section]:
+    """The areas the signed-in moderator may open, the one holding ``endpoint`` marked:
+    ``page`` on the area's own page, ``true`` on the pages within it."""
+    is_admin = getattr(current_user, "role", None) == "admin"
+    holder = section_of(endpoint) if endpoint else None
+    shown = []
+    for label, target, _prefix in SECTIONS:
+        url = endpoint_url(target)
+        if url is None or (target in ADMIN_ONLY and not is_admin):
+            continue
+        current = None
+        if target == holder:
+            current = "page" if endpoint == target else "true"
+        shown.append(Section(label, url, current))
+    return shown
+
+
+@bp.context_processor
+def moderation_navigation() -> dict:
+    """Every moderation page (error pages included) gets the navigation, for moderators only."""
+    allowed = can_moderate(current_user)
+    return {"moderation_sections": sections(request.endpoint) if allowed else []}
+
+
+# Public pages show a moderator an "Edit" link; never cached for others (see ``caching``).
+bp.add_app_template_global(can_moderate, "can_moderate")
