@@ -92,12 +92,16 @@ class Waiting:
     """One line of "also waiting": how many, what, and where to deal with them (or None)."""
 
     count: int
+    none: str
     one: str
     many: str
     url: str | None
 
     @property
     def text(self) -> str:
+        """The line in words, in the singular or plural its count calls for."""
+        if self.count == 0:
+            return self.none
         return self.one if self.count == 1 else self.many.format(count=self.count)
 
 
@@ -129,6 +133,7 @@ def also_waiting() -> list[Waiting]:
     lines = [
         Waiting(
             pending or 0,
+            "No PTG team registration waits for review",
             "1 PTG team registration waits for review",
             "{count} PTG team registrations wait for review",
             url_for("moderation.ptg_events"),
@@ -139,6 +144,7 @@ def also_waiting() -> list[Waiting]:
         lines.append(
             Waiting(
                 failed,
+                "No mail failed to go out",
                 "1 mail could not be sent",
                 "{count} mails could not be sent",
                 endpoint_url("moderation.outbox"),
