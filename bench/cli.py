@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from bench import datagen, importing, inprocess, load, report, servers
+from bench import datagen, importing, inprocess, load, moderation, report, servers
 from bench.report import Page, Results
 
 SIZES = (50, 1000, 10000)
@@ -201,6 +201,13 @@ def run_inprocess(
     # The listing target is a page of 50 episodes: the same archive, 50 a page.
     app = app_factory(instance, EPISODES_PER_PAGE=50)(largest_uri)
     results.listing_50 = inprocess.measure(app, ["/episodes/"], args.requests, 8.0)[0]
+    dispose(app)
+    # A signed-in moderator's pages, with 1,000 proposals waiting beside the largest archive
+    # (proposals and the audit log are no public content: the public pages are unchanged).
+    app = make(largest_uri)
+    moderator = moderation.add_waiting_proposals(app)
+    results.moderation = moderation.measure(app, moderator, args.requests, budget)
+    say("moderation pages measured")
     dispose(app)
     return largest_uri, largest
 

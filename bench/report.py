@@ -24,6 +24,8 @@ LARGE_STATIC_TARGET = 0.80
 LARGE_ANSWER_BYTES = 20_000
 GROWTH_TARGET = 1.5
 LISTING_COLD_MS = 15.0
+# A moderator's lists are held to the public listing's cold target.
+MODERATION_COLD_MS = LISTING_COLD_MS
 EPISODE_COLD_MS = 10.0
 IMPORT_SECONDS = 30.0
 WORKER_MB = 150.0
@@ -75,6 +77,8 @@ class Results:
     rounds: dict[tuple[str, str], list[WrkResult | None]] = field(default_factory=dict)
     inprocess: dict[int, list[PageCost]] = field(default_factory=dict)
     listing_50: PageCost | None = None
+    # A signed-in moderator's pages (``bench/moderation.py``), 1,000 proposals waiting.
+    moderation: list[PageCost] = field(default_factory=list)
     imports: list[ImportTiming] = field(default_factory=list)
     worker_mb: list[float] = field(default_factory=list)
     floor_worker_mb: list[float] = field(default_factory=list)
@@ -543,6 +547,8 @@ def verdicts(results: Results) -> list[Verdict]:
             )
         )
 
+    out.append(moderation_verdict(results))
+
     sqlite_import = next((t for t in results.imports if t.backend == "sqlite"), None)
     if sqlite_import is None or sqlite_import.seconds is None:
         out.append(
@@ -579,6 +585,44 @@ def verdicts(results: Results) -> list[Verdict]:
     else:
         out.append(Verdict("memory per worker < 150 MB", "NOT MEASURED", "no worker found"))
     return out
+
+
+def moderation_verdict(results: Results) -> Verdict:
+    """A signed-in moderator's pages, cold, against the public listing's cold target."""
+    target = (
+        f"a moderator's cold pages ≤ {MODERATION_COLD_MS:g} ms in-process (the public "
+        "listing's target), 1,000 proposals waiting"
+    )
+    if not results.moderation:
+        return Verdict(target, "NOT MEASURED", "not run")
+    failing = [c for c in results.moderation if c.status != 200]
+    slow = [c for c in results.moderation if c.status == 200 and c.cold_ms > MODERATION_COLD_MS]
+    worst = max(results.moderation, key=lambda c: c.cold_ms)
+    measured = f"worst {worst.cold_ms:.2f} ms, {worst.cold_queries} SQL statements (`{worst.url}`)"
+    if slow:
+        measured += f"; {len(slow)} of {len(results.moderation)} above: " + ", ".join(
+            f"`{c.url}` {c.cold_ms:.2f} ms" for c in slow
+        )
+    if failing:
+        measured += "; answered an error: " + ", ".join(f"`{c.url}` {c.status}" for c in failing)
+    return Verdict(target, "MISS" if slow or failing else "PASS", measured)
+
+
+def moderation_table(results: Results) -> list[str]:
+    """The moderator's pages beside the public listing's cold target."""
+    if not results.moderation:
+        return ["(not measured)"]
+    lines = [
+        f"| page | status | bytes | cold | warm | cold ÷ {MODERATION_COLD_MS:g} ms |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for cost in results.moderation:
+        lines.append(
+            f"| `{cost.url}` | {cost.status} | {cost.size:,} | {_cost_cell(cost)} "
+            f"| {_ms(cost.warm_ms)} ms / {cost.warm_queries} q "
+            f"| {_ratio(cost.cold_ms / MODERATION_COLD_MS)} |"
+        )
+    return lines
 
 
 def render(results: Results) -> str:
@@ -649,6 +693,15 @@ def render(results: Results) -> str:
         "",
     ]
     lines += inprocess_table(results)
+    lines += [
+        "",
+        "## A signed-in moderator's pages (in-process, 1,000 proposals waiting, largest archive)",
+        "",
+        "Never cached: cold (an empty response cache) and warm both render; the session cookie "
+        "is set before the request, the user is loaded by the request.",
+        "",
+    ]
+    lines += moderation_table(results)
     lines += ["", "## Import (`flask import-episodes FILE`, whole command)", ""]
     for timing in results.imports:
         if timing.seconds is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from flask import request, request_started
 
-from bench import cli, inprocess, load, report, servers
+from bench import cli, inprocess, load, moderation, report, servers
 from bench.inprocess import PageCost
 
 WRK_OUTPUT = """\
@@ -312,3 +312,43 @@ def test_an_edit_form_is_posted_back_as_it_stands_with_the_change():
     assert body == (
         "csrf_token=tok&title=New+title&links-0-platform=zoom&description=%3Cp%3EKept%3C%2Fp%3E"
     )
+
+
+# --- a signed-in moderator's pages ------------------------------------------------------------
+
+
+def moderation_verdict(costs: list[PageCost]) -> report.Verdict:
+    results = results_with_costs([1.0], [1.0])
+    results.moderation = costs
+    return next(v for v in report.verdicts(results) if v.target.startswith("a moderator's cold"))
+
+
+def test_a_moderators_pages_are_held_to_the_public_listings_cold_target():
+    fast = [cost("/moderation/", 9.0), cost("/moderation/audit", 14.9)]
+    slow = [cost("/moderation/", 9.0), cost("/moderation/episodes/", 22.0)]
+    failing = [cost("/moderation/", 9.0), PageCost("/moderation/audit", 500, 0, 3.0, 3.0, 1, 1, 3)]
+
+    assert report.MODERATION_COLD_MS == report.LISTING_COLD_MS
+    assert moderation_verdict(fast).verdict == "PASS"
+    verdict = moderation_verdict(slow)
+    assert verdict.verdict == "MISS" and "`/moderation/episodes/` 22.00 ms" in verdict.measured
+    verdict = moderation_verdict(failing)
+    assert verdict.verdict == "MISS" and "`/moderation/audit` 500" in verdict.measured
+    assert moderation_verdict([]).verdict == "NOT MEASURED"
+
+
+def test_the_moderation_measurement_runs_signed_in_with_a_thousand_waiting_proposals(app):
+    from openinfra_live.extensions import db
+    from openinfra_live.proposals.models import Proposal
+
+    user_id = moderation.add_waiting_proposals(app)
+    costs = moderation.measure(app, user_id, requests=1, budget_seconds=1.0)
+
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 1000
+    assert [c.url for c in costs] == [label for label, _ in moderation.PAGES]
+    # 200s, not the login page's redirect: the requests were signed in; page 10 exists.
+    assert all(c.status == 200 and 0 < c.size < 50_000 for c in costs), costs
+    assert all(c.cold_queries > 0 and c.samples == 1 for c in costs)
+    table = "\n".join(report.moderation_table(report.Results({}, {}, moderation=costs)))
+    assert "`/moderation/?page=10` | 200" in table
