@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from openinfra_live import clock
 from openinfra_live import mail as mail_module
@@ -67,7 +67,10 @@ def queue() -> Response:
         searched = (Proposal.title, Proposal.submitter_name, Proposal.submitter_email)
         query = query.where(or_(*(c.icontains(search, autoescape=True) for c in searched)))
     listing = paginate(
-        query.options(selectinload(Proposal.claimed_by)).order_by(Proposal.created_at, Proposal.id),
+        # The queue shows who claimed each proposal, not its guests (loaded by default).
+        query.options(selectinload(Proposal.claimed_by), lazyload(Proposal.guests)).order_by(
+            Proposal.created_at, Proposal.id
+        ),
         PROPOSALS_PER_PAGE,
     )
     now = clock.now()
