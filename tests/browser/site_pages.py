@@ -233,6 +233,14 @@ PAGES = [
     _moderation(
         "moderation-ptg-room-edit", lambda s: f"/moderation/ptg/{s.event}/rooms/{s.room_id}/edit"
     ),
+    # Moderation navigation and list searches; public pages with a moderator's Edit link.
+    _moderation("moderation-queue-search", lambda s: "/moderation/?state=all&q=a"),
+    _moderation("moderation-queue-no-results", lambda s: "/moderation/?q=zzz-nothing"),
+    _moderation("moderation-episodes-no-results", lambda s: "/moderation/episodes/?q=zzz"),
+    _moderation("moderation-audit-search", lambda s: "/moderation/audit?q=mod%40example.org"),
+    _moderation("moderation-audit-no-results", lambda s: "/moderation/audit?q=zzz-nothing"),
+    _moderation("episode-past-moderator", lambda s: f"/episodes/{s.past_episode}/"),
+    _moderation("ptg-event-moderator", lambda s: f"/ptg/{s.event}/"),
 ]
 PAGE_IDS = [visit.name for visit in PAGES]
 # What the issue asks to see at phone and laptop widths.
