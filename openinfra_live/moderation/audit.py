@@ -13,7 +13,7 @@ from openinfra_live.moderation.queue import search_text
 
 ENTRIES_PER_PAGE = 50
 # A target as the log shows it: ``proposal #12`` (or ``proposal 12``).
-TARGET = re.compile(r"^(?P<type>[\w.-]+)\s*#?\s*(?P<id>\w+)$")
+TARGET = re.compile(r"^(?P<type>[A-Za-z_.-]+)\s*(?:#\s*|\s+)(?P<id>\w+)$")
 
 
 def matching(search: str) -> ColumnElement[bool]:

@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
+from openinfra_live.moderation.audit import TARGET
 from openinfra_live.proposals.models import Proposal
 
 MANY = 1000
@@ -171,3 +172,10 @@ def test_the_queue_search_keeps_the_state_filter(crowded):
 def test_search_wildcards_are_taken_literally(crowded):
     html = crowded.get("/moderation/", query_string={"q": "%"}).get_data(as_text=True)
     assert "No proposal matches “%”" in html
+
+
+def test_an_audit_target_is_read_as_the_log_shows_it():
+    assert TARGET.match("proposal #17").group("type", "id") == ("proposal", "17")
+    assert TARGET.match("ptg_team 4").group("type", "id") == ("ptg_team", "4")
+    assert TARGET.match("login") is None
+    assert TARGET.match("kim@example.org") is None
