@@ -147,12 +147,14 @@ def ptg_event_delete(event: str):
 # --- one event: queue, rooms, sessions -------------------------------------------------------
 
 
-def session_form_of(event: PtgEvent, data: sched.ScheduleData, **options: Any) -> SessionForm:
+def session_form_of(
+    event: PtgEvent, schedule: sched.ScheduleData, **options: Any
+) -> SessionForm:
     """The session form with the event's approved teams, rooms and days to choose from
     (``options`` go to the form: ``prefix``, ``data`` for an existing session)."""
     form = SessionForm(**({"prefix": "session"} | options))
-    form.team_id.choices = [SelectChoice(t.id, t.name) for t in data.teams]
-    form.room_id.choices = [SelectChoice(r.id, r.name) for r in data.rooms]
+    form.team_id.choices = [SelectChoice(t.id, t.name) for t in schedule.teams]
+    form.room_id.choices = [SelectChoice(r.id, r.name) for r in schedule.rooms]
     form.day.choices = [
         SelectChoice(d.isoformat(), f"{d:%A %-d %B}") for d in rules.event_days(event)
     ]
