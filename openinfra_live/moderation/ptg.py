@@ -147,9 +147,7 @@ def ptg_event_delete(event: str):
 # --- one event: queue, rooms, sessions -------------------------------------------------------
 
 
-def session_form_of(
-    event: PtgEvent, schedule: sched.ScheduleData, **options: Any
-) -> SessionForm:
+def session_form_of(event: PtgEvent, schedule: sched.ScheduleData, **options: Any) -> SessionForm:
     """The session form with the event's approved teams, rooms and days to choose from
     (``options`` go to the form: ``prefix``, ``data`` for an existing session)."""
     form = SessionForm(**({"prefix": "session"} | options))
