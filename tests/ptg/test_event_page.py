@@ -280,3 +280,11 @@ def test_the_service_refuses_a_registration_once_the_event_started(app_ctx, monk
 def test_takes_registrations_follows_the_checkbox_until_the_start(checkbox, moment, open_):
     event = PtgEvent(starts_on=START.date(), registration_open=checkbox)
     assert event.takes_registrations(moment) is open_
+
+
+def test_the_home_page_stops_calling_registration_open_at_the_start(app, client, now, open_march):
+    now.at = START - timedelta(minutes=1)
+    assert "Team registration is open." in text_of(client.get("/"))
+    now.at = START + timedelta(minutes=1)
+    home = text_of(client.get("/"))
+    assert "PTG March 2030" in home and "Team registration is open." not in home
