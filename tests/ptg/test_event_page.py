@@ -244,6 +244,7 @@ def test_at_the_start_registration_is_closed_whatever_the_checkbox_says(
     assert event_row(app).registration_open  # the checkbox still says open
     page = client.get(REGISTER)
     assert page.status_code == 403 and "Registration is closed" in text_of(page)
+    assert "registration closes when the event starts" in text_of(page)
     posted = client.post(REGISTER, data={**FORM, "csrf_token": csrf_token_from(form_page)})
     assert posted.status_code == 403 and "Registration is closed" in text_of(posted)
     assert team_count(app) == 0 and sent_mail == []
