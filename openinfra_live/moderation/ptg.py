@@ -136,8 +136,8 @@ def ptg_event_delete(event: str):
         form=form,
         blockers=events.event_blockers(ptg_event),
         consequences=[
-            f"Its {len(ptg_event.rooms)} room(s) are deleted with it.",
-            f"Its {closed} declined or withdrawn registration(s) are deleted with it.",
+            f"Rooms deleted with it: {len(ptg_event.rooms)}.",
+            f"Declined or withdrawn registrations deleted with it: {closed}.",
             "Its public page and schedule disappear.",
         ],
         button="Delete the event",
@@ -277,7 +277,7 @@ def ptg_registration_remove(event: str, team_id: int):
         blockers=[],
         consequences=[
             f"{team.name} leaves the official team list of {ptg_event.name}.",
-            f"Its {count} session(s) leave the schedule." if count else "It has no session.",
+            f"Sessions that leave the schedule: {count}.",
             "The contact gets an e-mail with your note, also shown on the team's status page.",
         ],
         button="Remove the registration",

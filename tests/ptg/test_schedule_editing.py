@@ -223,7 +223,7 @@ def test_an_event_without_sessions_or_live_registrations_is_deleted(app, moderat
     assert f'href="{path}"' in moderator.get("/moderation/ptg/2031-march/").get_data(True)
     confirm = moderator.get(path).get_data(as_text=True)
     assert "Delete PTG March 2031?" in confirm
-    assert "2 declined or withdrawn registration(s) are deleted with it" in confirm
+    assert "Declined or withdrawn registrations deleted with it: 2." in confirm
     response = moderator.post(path, data={"csrf_token": csrf_token_from(confirm)})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/moderation/ptg/")
