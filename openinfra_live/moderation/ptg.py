@@ -42,6 +42,7 @@ def of_event_or_404(model: type, row_id: int, event: PtgEvent) -> Any:
 
 
 def form_status(form) -> int:
+    """400 when the form shows errors, else 200."""
     return 400 if form.errors or form.form_errors else 200
 
 
