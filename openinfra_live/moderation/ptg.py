@@ -1,13 +1,15 @@
-"""Moderation of the PTG: events, the registrations queue, rooms and team sessions.
+"""Moderation of the PTG: events (with their page's texts) and the registrations queue.
 
-The views only call the verbs of the ``openinfra_live.ptg`` services; each POST commits once,
-flashes and redirects (303), or shows the form again with its errors (400).
+Rooms and team sessions are in ``moderation.ptg_schedule``. The views only call the verbs of the
+``openinfra_live.ptg`` services; each POST commits once, flashes and redirects (303), or shows
+the form again with its errors (400). Deleting and removing ask for confirmation on a page of
+their own (no script needed).
 """
 
-from datetime import date, timedelta
 from functools import partial
+from typing import Any
 
-from flask import abort, flash, url_for
+from flask import Response, abort, flash, url_for
 from flask_login import current_user
 from sqlalchemy import case, func
 from wtforms.fields.choices import SelectChoice
@@ -19,12 +21,19 @@ from openinfra_live.moderation import bp, page, see_other
 from openinfra_live.ptg import events, registrations, rules
 from openinfra_live.ptg import schedule as sched
 from openinfra_live.ptg.events import event_or_404
-from openinfra_live.ptg.forms import DecisionForm, EventForm, RoomForm, SessionForm
-from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgSession, PtgTeam, Room
+from openinfra_live.ptg.forms import (
+    ConfirmForm,
+    DecisionForm,
+    EventForm,
+    RemovalForm,
+    RoomForm,
+    SessionForm,
+)
+from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
 from openinfra_live.ptg.states import LABELS, REGISTRATIONS, TeamAction, TeamStatus
 
 
-def _of_event_or_404(model: type, row_id: int, event: PtgEvent):
+def of_event_or_404(model: type, row_id: int, event: PtgEvent) -> Any:
     """The ``model`` row ``row_id`` when it belongs to ``event``."""
     row = db.session.get(model, row_id)
     if row is None or row.event_id != event.id:
@@ -32,7 +41,8 @@ def _of_event_or_404(model: type, row_id: int, event: PtgEvent):
     return row
 
 
-def _status(form) -> int:
+def form_status(form) -> int:
+    """400 when the form shows errors, else 200."""
     return 400 if form.errors or form.form_errors else 200
 
 
@@ -71,6 +81,8 @@ def _event_form(ptg_event: PtgEvent | None, done: str):
                 format=form.format.data,
                 location=form.location.data or "",
                 registration_open=bool(form.registration_open.data),
+                description=form.description.data or "",
+                faq=form.faq.data or "",
                 actor=current_user,
             )
         except rules.InvalidEvent as error:
@@ -80,7 +92,7 @@ def _event_form(ptg_event: PtgEvent | None, done: str):
             db.session.commit()
             flash(done, "success")
             return see_other("moderation.ptg_event", event=slug)
-    return page("moderation/ptg_event_form.html", _status(form), form=form, event=ptg_event)
+    return page("moderation/ptg_event_form.html", form_status(form), form=form, event=ptg_event)
 
 
 @bp.route("/ptg/events/new", methods=["GET", "POST"])
@@ -93,24 +105,66 @@ def ptg_event_new():
 @bp.route("/ptg/<event>/edit", methods=["GET", "POST"])
 @moderator_required
 def ptg_event_edit(event: str):
-    """Edit a PTG event's details, including whether registration is open."""
+    """Edit a PTG event's details, whether registration is open, and its page's texts."""
     return _event_form(event_or_404(event), "Event saved.")
+
+
+@bp.route("/ptg/<event>/delete", methods=["GET", "POST"])
+@moderator_required
+def ptg_event_delete(event: str):
+    """Ask to confirm, then delete an event without sessions or live registrations; an event
+    in use is refused with what is in the way."""
+    ptg_event = event_or_404(event)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = ptg_event.name
+        try:
+            events.delete_event(ptg_event, actor=current_user)
+        except rules.InUse as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return see_other("moderation.ptg_event", event=event)
+        db.session.commit()
+        flash(f"{name} is deleted.", "success")
+        return see_other("moderation.ptg_events")
+    closed = db.session.scalar(
+        db.select(func.count()).select_from(PtgTeam).where(PtgTeam.event_id == ptg_event.id)
+    )
+    return page(
+        "moderation/ptg_confirm.html",
+        title=f"Delete {ptg_event.name}?",
+        event=ptg_event,
+        form=form,
+        blockers=events.event_blockers(ptg_event),
+        consequences=[
+            f"Rooms deleted with it: {len(ptg_event.rooms)}.",
+            f"Declined or withdrawn registrations deleted with it: {closed}.",
+            "Its public page and schedule disappear.",
+        ],
+        button="Delete the event",
+    )
 
 
 # --- one event: queue, rooms, sessions -------------------------------------------------------
 
 
-def _session_form(event: PtgEvent, data: sched.ScheduleData) -> SessionForm:
-    form = SessionForm(prefix="session")
-    form.team_id.choices = [SelectChoice(t.id, t.name) for t in data.teams]
-    form.room_id.choices = [SelectChoice(r.id, r.name) for r in data.rooms]
+def session_form_of(event: PtgEvent, schedule: sched.ScheduleData, **options: Any) -> SessionForm:
+    """The session form with the event's approved teams, rooms and days to choose from
+    (``options`` go to the form: ``prefix``, ``data`` for an existing session)."""
+    form = SessionForm(**({"prefix": "session"} | options))
+    form.team_id.choices = [SelectChoice(t.id, t.name) for t in schedule.teams]
+    form.room_id.choices = [SelectChoice(r.id, r.name) for r in schedule.rooms]
     form.day.choices = [
         SelectChoice(d.isoformat(), f"{d:%A %-d %B}") for d in rules.event_days(event)
     ]
     return form
 
 
-def _event_page(event: PtgEvent, status: int = 200, *, room_form=None, session_form=None):
+def event_page(
+    event: PtgEvent, status: int = 200, *, room_form=None, session_form=None
+) -> Response:
+    """The moderators' page of one event, with the room and session forms (shown again with
+    their errors when given)."""
     pending_first = case((PtgTeam.status == TeamStatus.PENDING.value, 0), else_=1)
     teams = db.session.scalars(
         db.select(PtgTeam)
@@ -129,11 +183,14 @@ def _event_page(event: PtgEvent, status: int = 200, *, room_form=None, session_f
         grids=sched.build_grid(data),
         hour_label=sched.hour_label,
         room_form=room_form or RoomForm(prefix="room"),
-        session_form=session_form or _session_form(event, data),
+        session_form=session_form or session_form_of(event, data),
         hours_used={t.id: sum(sched.hours(s) for s in data.sessions_of(t.id)) for t in data.teams},
         allowed_hours=rules.allowed_hours,
         delete_url=lambda s: url_for(
             "moderation.ptg_session_delete", event=event.slug, session_id=s.id
+        ),
+        edit_url=lambda s: url_for(
+            "moderation.ptg_session_edit", event=event.slug, session_id=s.id
         ),
     )
 
@@ -142,7 +199,7 @@ def _event_page(event: PtgEvent, status: int = 200, *, room_form=None, session_f
 @moderator_required
 def ptg_event(event: str):
     """One event: registrations (pending first), rooms, and the session grid."""
-    return _event_page(event_or_404(event))
+    return event_page(event_or_404(event))
 
 
 @bp.get("/ptg/<event>/registrations/<int:team_id>")
@@ -150,7 +207,7 @@ def ptg_event(event: str):
 def ptg_registration(event: str, team_id: int):
     """One registration with everything it asked for and its history."""
     ptg_event = event_or_404(event)
-    team = _of_event_or_404(PtgTeam, team_id, ptg_event)
+    team = of_event_or_404(PtgTeam, team_id, ptg_event)
     return page(
         "moderation/ptg_registration.html",
         event=ptg_event,
@@ -160,13 +217,14 @@ def ptg_registration(event: str, team_id: int):
         windows={w.key: w for w in rules.TIME_WINDOWS},
         form=DecisionForm(),
         allowed=REGISTRATIONS.allowed_actions(team),
+        sessions=len(team.sessions),
         actions=TeamAction,
     )
 
 
 def _decide(event: str, team_id: int, verb, done: str):
     ptg_event = event_or_404(event)
-    team = _of_event_or_404(PtgTeam, team_id, ptg_event)
+    team = of_event_or_404(PtgTeam, team_id, ptg_event)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash("The message is too long.", "error")
@@ -191,86 +249,38 @@ def ptg_registration_decline(event: str, team_id: int):
     return _decide(event, team_id, registrations.decline_team, "declined")
 
 
-def _save_room(form: RoomForm, event: PtgEvent, room: Room | None, done: str):
-    """Validate the room form and save the room: a redirect when it is stored, None when the
-    form must be shown again with its errors."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        events.save_room(
-            event,
-            room,
-            name=form.name.data or "",
-            capacity=form.capacity.data,
-            video_url=form.video_url.data or "",
-            actor=current_user,
-        )
-    except rules.InvalidRoom as error:
-        form.name.errors = [*form.name.errors, *error.errors]
-        return None
-    slug = event.slug
-    db.session.commit()
-    flash(done, "success")
-    return see_other("moderation.ptg_event", event=slug)
-
-
-@bp.post("/ptg/<event>/rooms")
+@bp.route("/ptg/<event>/registrations/<int:team_id>/remove", methods=["GET", "POST"])
 @moderator_required
-def ptg_room_add(event: str):
-    """Add a room to the event."""
+def ptg_registration_remove(event: str, team_id: int):
+    """Ask to confirm, with a note to the team, then take a live registration off the event:
+    its sessions leave the schedule and the contact is told by e-mail."""
     ptg_event = event_or_404(event)
-    form = RoomForm(prefix="room")
-    saved = _save_room(form, ptg_event, None, "Room added.")
-    return saved or _event_page(ptg_event, 400, room_form=form)
-
-
-@bp.route("/ptg/<event>/rooms/<int:room_id>/edit", methods=["GET", "POST"])
-@moderator_required
-def ptg_room_edit(event: str, room_id: int):
-    """Rename a room, or change its capacity or video address."""
-    ptg_event = event_or_404(event)
-    room = _of_event_or_404(Room, room_id, ptg_event)
-    form = RoomForm(obj=room)
-    saved = _save_room(form, ptg_event, room, "Room saved.")
-    return saved or page(
-        "moderation/ptg_room_form.html", _status(form), form=form, event=ptg_event, room=room
-    )
-
-
-@bp.post("/ptg/<event>/sessions")
-@moderator_required
-def ptg_session_add(event: str):
-    """Place a team session: team, room, day and whole hours (UTC)."""
-    ptg_event = event_or_404(event)
-    form = _session_form(ptg_event, sched.load(ptg_event))
+    team = of_event_or_404(PtgTeam, team_id, ptg_event)
+    form = RemovalForm()
     if form.validate_on_submit():
-        day = rules.day_start(date.fromisoformat(form.day.data))
-        try:
-            events.place_session(
-                ptg_event,
-                team_id=form.team_id.data,
-                room_id=form.room_id.data,
-                starts_at=day + timedelta(hours=form.start_hour.data),
-                ends_at=day + timedelta(hours=form.end_hour.data),
-                actor=current_user,
-            )
-        except rules.PtgError as error:
-            db.session.rollback()
-            form.form_errors.extend(error.errors)
-        else:
-            db.session.commit()
-            flash("Session placed.", "success")
+        change = partial(
+            registrations.remove_team, team, actor=current_user, message=form.message.data or ""
+        )
+        if workflow.commit_or_refuse(change, f"{team.name}: removed; the team is told by e-mail."):
             return see_other("moderation.ptg_event", event=event)
-        ptg_event = event_or_404(event)
-    return _event_page(ptg_event, 400, session_form=form)
-
-
-@bp.post("/ptg/<event>/sessions/<int:session_id>/delete")
-@moderator_required
-def ptg_session_delete(event: str, session_id: int):
-    """Remove a session from the schedule."""
-    session = _of_event_or_404(PtgSession, session_id, event_or_404(event))
-    events.delete_session(session, actor=current_user)
-    db.session.commit()
-    flash("Session removed.", "success")
-    return see_other("moderation.ptg_event", event=event)
+        return see_other("moderation.ptg_registration", event=event, team_id=team_id)
+    if TeamAction.REMOVE not in REGISTRATIONS.allowed_actions(team):
+        label = LABELS.get(team.status, "closed").lower()
+        flash(f"{team.name} cannot be removed: its registration is {label}.", "error")
+        return see_other("moderation.ptg_registration", event=event, team_id=team_id)
+    count = len(team.sessions)
+    return page(
+        "moderation/ptg_confirm.html",
+        form_status(form),
+        title=f"Remove {team.name}?",
+        event=ptg_event,
+        form=form,
+        blockers=[],
+        consequences=[
+            f"{team.name} leaves the official team list of {ptg_event.name}.",
+            f"Sessions that leave the schedule: {count}.",
+            "The contact gets an e-mail with your note, also shown on the team's status page.",
+        ],
+        button="Remove the registration",
+        back=url_for("moderation.ptg_registration", event=event, team_id=team_id),
+    )

@@ -1,27 +1,26 @@
-"""PTG events, their rooms and team sessions: create, edit, place, and find by slug."""
+"""PTG events and their rooms: create, edit, delete when empty, and find by slug.
 
-from datetime import UTC, date, datetime, timedelta
+Team sessions are placed and changed in ``ptg.sessions``.
+"""
+
+from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import func
 
-from openinfra_live import audit
+from openinfra_live import audit, sanitize
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import FORMATS, PtgEvent, PtgSession, PtgTeam, Room
 from openinfra_live.ptg.rules import (
     MAX_EVENT_DAYS,
     SLUG_RE,
+    InUse,
     InvalidEvent,
     InvalidRoom,
-    InvalidSession,
-    SessionConflict,
-    allowed_hours,
     day_start,
-    event_days,
     flush_or,
-    session_rule_errors,
 )
-from openinfra_live.ptg.states import PUBLIC
+from openinfra_live.ptg.states import LIVE
 from openinfra_live.urls import web_address
 
 
@@ -82,15 +81,20 @@ def save_event(
     format: str,
     location: str = "",
     registration_open: bool = False,
+    description: str | None = None,
+    faq: str | None = None,
     actor=None,
 ) -> PtgEvent:
     """Create a PTG event (``event`` None) or change one's details; its sessions must stay
-    within its days. Side effects: an audit entry; flushes."""
+    within its days. ``description`` and ``faq`` (None: unchanged) are cleaned as episode
+    descriptions are (``sanitize.clean_html``). Side effects: an audit entry; flushes."""
     fields = {"name": name.strip(), "slug": slug, "starts_on": starts_on, "ends_on": ends_on}
     fields |= {"format": format, "location": location.strip()}
     errors = _event_errors(event, fields)
     if errors:
         raise InvalidEvent(errors[0], errors)
+    texts = {"description": description, "faq": faq}
+    fields |= {key: sanitize.clean_html(value) for key, value in texts.items() if value is not None}
     before = (
         None
         if event is None
@@ -99,6 +103,7 @@ def save_event(
     if event is None:
         event = PtgEvent()
         db.session.add(event)
+    changed_texts = sorted(k for k in texts if k in fields and fields[k] != getattr(event, k))
     for key, value in (fields | {"registration_open": registration_open}).items():
         setattr(event, key, value)
     flush_or(InvalidEvent("Another event already uses this slug."))
@@ -106,8 +111,62 @@ def save_event(
         audit.record("ptg_event_created", event, actor=actor, detail={"slug": slug})
     else:
         detail = {"before": before, "slug": slug, "registration_open": registration_open}
+        if changed_texts:
+            detail["texts_changed"] = changed_texts
         audit.record("ptg_event_updated", event, actor=actor, detail=detail)
     return event
+
+
+def _lock(obj) -> None:
+    """Lock ``obj``'s row until the commit: placing a session locks its room the same way, so a
+    session cannot arrive between the check that a room is empty and its deletion."""
+    db.session.execute(
+        db.select(type(obj).id).where(type(obj).id == obj.id).with_for_update()
+    ).all()
+
+
+def _count(model: type, *where) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where)) or 0
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def event_blockers(event: PtgEvent) -> list[str]:
+    """What keeps ``event`` from being deleted, in words (empty when it may go): its sessions
+    and its live (waiting or approved) registrations."""
+    live = [status.value for status in LIVE]
+    sessions = _count(PtgSession, PtgSession.event_id == event.id)
+    teams = _count(PtgTeam, PtgTeam.event_id == event.id, PtgTeam.status.in_(live))
+    blockers = []
+    if teams:
+        blockers.append(
+            f"{_plural(teams, 'registration')} waiting for review or approved "
+            "(remove or decline them first)"
+        )
+    if sessions:
+        blockers.append(f"{_plural(sessions, 'session')} on the schedule (remove them first)")
+    return blockers
+
+
+def delete_event(event: PtgEvent, *, actor=None) -> None:
+    """Delete an event that holds no session and no live registration, with its rooms and its
+    declined or withdrawn registrations. Raises ``InUse`` saying what is in the way.
+    Side effects: an audit entry; flushes."""
+    _lock(event)
+    blockers = event_blockers(event)
+    if blockers:
+        raise InUse(f"{event.name} cannot be deleted: it has " + " and ".join(blockers) + ".")
+    detail = {
+        "slug": event.slug,
+        "name": event.name,
+        "rooms": len(event.rooms),
+        "closed_registrations": len(event.teams),
+    }
+    audit.record("ptg_event_deleted", event, actor=actor, detail=detail)
+    db.session.delete(event)
+    db.session.flush()
 
 
 # --- rooms ---
@@ -166,86 +225,30 @@ def save_room(
     return room
 
 
-# --- team sessions ---
+def room_blockers(room: Room) -> list[str]:
+    """What keeps ``room`` from being deleted, in words: the teams whose sessions it holds."""
+    teams = db.session.scalars(
+        db.select(PtgTeam.name)
+        .join(PtgSession, PtgSession.team_id == PtgTeam.id)
+        .where(PtgSession.room_id == room.id)
+        .order_by(PtgSession.starts_at)
+    ).all()
+    if not teams:
+        return []
+    names = ", ".join(dict.fromkeys(teams))
+    return [f"{_plural(len(teams), 'session')} on the schedule ({names})"]
 
 
-def _locked(model: type, row_id: int, event: PtgEvent):
-    """The ``model`` row of ``event``, locked until the commit, or None."""
-    return db.session.scalars(
-        db.select(model)
-        .where(model.id == row_id, model.event_id == event.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-
-
-def place_session(
-    event: PtgEvent,
-    *,
-    team_id: int,
-    room_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    actor=None,
-) -> PtgSession:
-    """Put an approved team in a room for a block of whole hours.
-
-    Refused when the room is taken at that time, or when the team would pass its hours or
-    the per-day limit. The team and room rows are locked first, so two moderators placing at
-    once are serialised (PostgreSQL; SQLite serialises writers anyway).
-    """
-    team = _locked(PtgTeam, team_id, event)
-    if team is None or team.status not in PUBLIC:
-        raise InvalidSession("Choose an approved team of this event.")
-    room = _locked(Room, room_id, event)
-    if room is None:
-        raise InvalidSession("Choose a room of this event.")
-    team_sessions = [
-        (s.starts_at, s.ends_at)
-        for s in db.session.scalars(db.select(PtgSession).where(PtgSession.team_id == team.id))
-    ]
-    errors = session_rule_errors(
-        starts_at, ends_at, event_days(event), team_sessions, allowed_hours(team)
-    )
-    if errors:
-        raise InvalidSession(errors[0], errors)
-    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    clash = db.session.scalars(
-        db.select(PtgSession).where(
-            PtgSession.room_id == room.id,
-            PtgSession.starts_at < ends_at,
-            PtgSession.ends_at > starts_at,
+def delete_room(room: Room, *, actor=None) -> None:
+    """Delete a room that holds no session. Raises ``InUse`` saying what is in the way.
+    Side effects: an audit entry; flushes."""
+    _lock(room)
+    blockers = room_blockers(room)
+    if blockers:
+        raise InUse(
+            f"{room.name} cannot be deleted: it has {blockers[0]}. Move or remove them first."
         )
-    ).first()
-    if clash is not None:
-        raise SessionConflict(
-            f"{room.name} is taken from {clash.starts_at:%H:%M} to {clash.ends_at:%H:%M} UTC "
-            f"by {clash.team.name}."
-        )
-    overlap_for_team = [s for s in team_sessions if s[0] < ends_at and s[1] > starts_at]
-    if overlap_for_team:
-        raise SessionConflict(f"{team.name} already meets at that time.")
-    session = PtgSession(
-        event_id=event.id, team_id=team.id, room_id=room.id, starts_at=starts_at, ends_at=ends_at
-    )
-    db.session.add(session)
-    flush_or(SessionConflict(f"{room.name} is already taken at that time."))
-    audit.record(
-        "ptg_session_placed",
-        session,
-        actor=actor,
-        detail={"team": team.name, "room": room.name, "starts_at": starts_at.isoformat()},
-    )
-    return session
-
-
-def delete_session(session: PtgSession, *, actor=None) -> None:
-    """Remove a team session from the schedule (audited)."""
-    audit.record(
-        "ptg_session_deleted",
-        session,
-        actor=actor,
-        detail={"team": session.team.name, "starts_at": session.starts_at.isoformat()},
-    )
-    db.session.delete(session)
+    detail = {"event": room.event.slug, "name": room.name}
+    audit.record("ptg_room_deleted", room, actor=actor, detail=detail)
+    db.session.delete(room)
     db.session.flush()

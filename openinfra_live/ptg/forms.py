@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    DataRequired,
     Email,
     InputRequired,
     Length,
@@ -136,6 +137,10 @@ FAIRNESS_HINT = (
 )
 
 
+# The same limit as an episode's description.
+MAX_TEXT = 10_000
+
+
 class EventForm(FlaskForm):
     """A PTG event's details."""
 
@@ -148,6 +153,14 @@ class EventForm(FlaskForm):
     format = SelectField("Format", choices=[SelectChoice(k, v) for k, v in FORMATS.items()])
     location = StringField("Location", validators=[Optional(), Length(max=200)], filters=[strip])
     registration_open = BooleanField("Team registration is open")
+    description = TextAreaField(
+        "Description", validators=[Optional(), Length(max=MAX_TEXT)], filters=[strip]
+    )
+    faq = TextAreaField(
+        "Frequently asked questions",
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        filters=[strip],
+    )
 
 
 class RoomForm(FlaskForm):
@@ -185,4 +198,21 @@ class DecisionForm(FlaskForm):
 
     message = TextAreaField(
         "Message to the contact (optional)", validators=[Optional(), Length(max=5000)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation: nothing but the CSRF token."""
+
+
+class RemovalForm(FlaskForm):
+    """Why the organisers remove a registration: the team reads it in a mail and on its page."""
+
+    message = TextAreaField(
+        "Why the registration is removed (sent to the team)",
+        validators=[
+            DataRequired(message="Say why the registration is removed: the team reads it."),
+            Length(max=5000),
+        ],
+        filters=[strip],
     )

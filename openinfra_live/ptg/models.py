@@ -1,6 +1,6 @@
 """Project Teams Gathering: events, rooms, team registrations and team sessions."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,8 +34,9 @@ class PtgEvent(db.Model):
     format: Mapped[str] = mapped_column(String(20), default=FORMAT_VIRTUAL)
     location: Mapped[str] = mapped_column(String(200), default="")
     registration_open: Mapped[bool] = mapped_column(default=False)
-    # Sanitized HTML shown on the event page.
+    # Sanitized HTML shown on the event page; when empty the page shows its standard text.
     description: Mapped[str] = mapped_column(Text, default="")
+    faq: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=lambda: clock.now(), onupdate=lambda: clock.now()
@@ -50,6 +51,16 @@ class PtgEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<PtgEvent {self.slug}>"
+
+    @property
+    def starts_at(self) -> datetime:
+        """The moment the event starts: midnight UTC of its first day."""
+        return datetime.combine(self.starts_on, time(0), tzinfo=UTC)
+
+    def takes_registrations(self, now: datetime) -> bool:
+        """Whether teams may register at ``now``: the organisers opened registration and the
+        event has not started (it closes by itself then, whatever the checkbox says)."""
+        return self.registration_open and now < self.starts_at
 
 
 class Room(db.Model):

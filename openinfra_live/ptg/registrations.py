@@ -8,7 +8,7 @@ import re
 from flask import url_for
 from sqlalchemy.exc import IntegrityError
 
-from openinfra_live import audit, tokens, workflow
+from openinfra_live import audit, clock, tokens, workflow
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory
 from openinfra_live.ptg.rules import (
@@ -31,6 +31,7 @@ SUBJECTS = {
     "approved": "PTG registration approved: {team}",
     "declined": "PTG registration declined: {team}",
     "withdrawn": "PTG registration withdrawn: {team}",
+    "removed": "PTG registration removed by the organisers: {team}",
 }
 
 
@@ -90,9 +91,10 @@ def register_team(event: PtgEvent, data: RegistrationData, nonce: str = "") -> t
 
     Side effects: a pending ``PtgTeam`` row, a history entry, an audit entry, and the
     confirmation mail with the private link (queued, sent after the commit). Posting the same
-    form again returns the first registration instead of creating another.
+    form again returns the first registration instead of creating another. Refused once the
+    event has started, whatever its "registration open" setting says.
     """
-    if not event.registration_open:
+    if not event.takes_registrations(clock.now()):
         raise RegistrationClosed("Registration for this PTG is closed.")
     errors = registration_errors(event, data)
     if errors:
@@ -181,7 +183,27 @@ def withdraw_team(team: PtgTeam, *, actor=None, message: str = "") -> PtgTeamHis
     entry = REGISTRATIONS.apply(
         team, TeamAction.WITHDRAW, actor=actor, message=message or "Withdrawn."
     )
-    db.session.execute(db.delete(PtgSession).where(PtgSession.team_id == team.id))
-    db.session.expire(team, ["sessions"])
+    _free_rooms(team)
     _queue_mail("withdrawn", team)
     return entry
+
+
+def remove_team(team: PtgTeam, *, actor, message: str) -> PtgTeamHistory:
+    """The organisers take a live registration off the event, saying why in ``message``.
+
+    Side effects: the team's sessions are deleted, history (the note is shown to the team on
+    its status page), audit, and a mail to the contact with the note.
+    """
+    message = (message or "").strip()
+    if not message:
+        raise InvalidRegistration("Say why the registration is removed: the team reads it.")
+    entry = REGISTRATIONS.apply(team, TeamAction.REMOVE, actor=actor, message=message)
+    _free_rooms(team)
+    _queue_mail("removed", team, message=entry.message)
+    return entry
+
+
+def _free_rooms(team: PtgTeam) -> None:
+    """Delete the team's sessions: a registration that is no longer live holds no room."""
+    db.session.execute(db.delete(PtgSession).where(PtgSession.team_id == team.id))
+    db.session.expire(team, ["sessions"])

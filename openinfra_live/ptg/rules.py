@@ -84,6 +84,10 @@ class InvalidEvent(PtgError):
     pass
 
 
+class InUse(PtgError):
+    """A room or event cannot be deleted: ``message`` says what is in the way."""
+
+
 def event_days(event: PtgEvent) -> list[date]:
     """The UTC days the event runs on, first to last."""
     span = (event.ends_on - event.starts_on).days

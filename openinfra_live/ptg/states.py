@@ -17,6 +17,8 @@ class TeamAction(StrEnum):
     APPROVE = "approve"
     DECLINE = "decline"
     WITHDRAW = "withdraw"
+    # The organisers take a registration off the event (the team is told why).
+    REMOVE = "remove"
 
 
 # (from, action) -> to. Nothing else decides whether a registration may change state.
@@ -25,6 +27,8 @@ TRANSITIONS: dict[tuple[TeamStatus, TeamAction], TeamStatus] = {
     (TeamStatus.PENDING, TeamAction.DECLINE): TeamStatus.DECLINED,
     (TeamStatus.PENDING, TeamAction.WITHDRAW): TeamStatus.WITHDRAWN,
     (TeamStatus.APPROVED, TeamAction.WITHDRAW): TeamStatus.WITHDRAWN,
+    (TeamStatus.PENDING, TeamAction.REMOVE): TeamStatus.WITHDRAWN,
+    (TeamStatus.APPROVED, TeamAction.REMOVE): TeamStatus.WITHDRAWN,
 }
 
 # A live registration holds the team's name for the event (the partial unique index agrees).
@@ -40,7 +44,12 @@ LABELS = {
     TeamStatus.WITHDRAWN: "Withdrawn",
 }
 
-_PAST = {"approve": "approved", "decline": "declined", "withdraw": "withdrawn"}
+_PAST = {
+    "approve": "approved",
+    "decline": "declined",
+    "withdraw": "withdrawn",
+    "remove": "removed",
+}
 
 
 def _refusal(current: str, action: str) -> str:

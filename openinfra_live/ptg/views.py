@@ -1,6 +1,7 @@
 """Public PTG pages: events, team list, schedule, invites, PTGbot export, registration."""
 
 import json
+from datetime import date
 from functools import partial
 from itertools import groupby
 
@@ -29,15 +30,14 @@ from openinfra_live.workflow import commit, commit_or_refuse
 bp = Blueprint("ptg", __name__, url_prefix="/ptg")
 
 
-def featured_event() -> PtgEvent | None:
-    """The PTG under way, else the next one, else the latest past one."""
-    today = clock.now().date()
-    current_or_next = db.session.scalar(
-        db.select(PtgEvent).where(PtgEvent.ends_on >= today).order_by(PtgEvent.starts_on).limit(1)
-    )
-    if current_or_next is not None:
-        return current_or_next
-    return db.session.scalar(db.select(PtgEvent).order_by(PtgEvent.starts_on.desc()).limit(1))
+def events_around(today: date) -> tuple[list[PtgEvent], list[PtgEvent]]:
+    """Events under way or coming (soonest first) and past events (latest first), read in one
+    query: there are two PTGs a year."""
+    events = db.session.scalars(db.select(PtgEvent).order_by(PtgEvent.starts_on, PtgEvent.id))
+    coming, past = [], []
+    for event in events:
+        (coming if event.ends_on >= today else past).append(event)
+    return coming, past[::-1]
 
 
 def teams_by_kind(event: PtgEvent) -> list[tuple[str, list[PtgTeam]]]:
@@ -57,22 +57,22 @@ def teams_by_kind(event: PtgEvent) -> list[tuple[str, list[PtgTeam]]]:
     ]
 
 
-def _event_page(event: PtgEvent | None) -> Response:
-    """The page of ``event``, answered 304 when the visitor holds it."""
+def _event_page(event: PtgEvent | None, coming: list[PtgEvent], past: list[PtgEvent]) -> Response:
+    """The page of ``event`` with the other PTGs under way or coming and the past ones linked,
+    answered 304 when the visitor holds it."""
     now = clock.now()
 
     def build() -> str:
         today = now.date()
-        others = db.session.scalars(
-            db.select(PtgEvent).where(PtgEvent.ends_on < today).order_by(PtgEvent.starts_on.desc())
-        ).all()
-        past = [e for e in others if event is None or e.id != event.id]
+        others = [e for e in coming if event is None or e.id != event.id]
         return render_template(
             "ptg/event.html",
             event=event,
             groups=teams_by_kind(event) if event else [],
-            past_events=past,
+            coming_events=others,
+            past_events=[e for e in past if event is None or e.id != event.id],
             formats=FORMATS,
+            registration_open=bool(event and event.takes_registrations(now)),
             is_past=bool(event and event.ends_on < today),
             is_current=bool(event and event.starts_on <= today <= event.ends_on),
         )
@@ -83,26 +83,31 @@ def _event_page(event: PtgEvent | None) -> Response:
 @bp.get("/")
 @caching.page
 def index():
-    """The PTG under way or coming next (the latest one when none is planned), with its teams."""
-    return _event_page(featured_event())
+    """The PTG under way or coming next (the latest one when none is planned) with its teams,
+    every other PTG under way or coming, and the past ones."""
+    coming, past = events_around(clock.now().date())
+    featured = coming[0] if coming else (past[0] if past else None)
+    return _event_page(featured, coming, past)
 
 
 @bp.get("/<event>/")
 @caching.page
 def event(event: str):
     """One PTG, past ones included: dates, format, registration, approved teams by kind."""
-    return _event_page(event_or_404(event))
+    ptg_event = event_or_404(event)
+    return _event_page(ptg_event, *events_around(clock.now().date()))
 
 
 @bp.route("/<event>/register", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"])
 def register(event: str):
-    """The team registration form, while the event's registration is open.
+    """The team registration form, while the event's registration is open and it has not
+    started.
 
     A closed registration answers 403 with a page that says so and points to the event.
     """
     ptg_event = event_or_404(event)
-    if not ptg_event.registration_open:
+    if not ptg_event.takes_registrations(clock.now()):
         return render_template("ptg/registration_closed.html", event=ptg_event), 403
     form = TeamRegistrationForm(ptg_event)
     if form.validate_on_submit():

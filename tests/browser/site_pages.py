@@ -17,6 +17,7 @@ from openinfra_live.demo import load_demo
 from openinfra_live.extensions import db
 from openinfra_live.proposals import services as proposal_services
 from openinfra_live.ptg import registrations, rules
+from openinfra_live.ptg.models import PtgSession
 from tests.browser.conftest import guard
 from tests.browser.support import sign_in
 from tests.conftest import make_moderator
@@ -35,6 +36,7 @@ class DemoSite:
     proposal_id: int
     proposal_token: str
     approved_proposal_id: int
+    ptg_session_id: int = 0
 
 
 def build_demo_site(app, base_url: str) -> DemoSite:
@@ -76,6 +78,9 @@ def build_demo_site(app, base_url: str) -> DemoSite:
             proposal_token=first_token,
             approved_proposal_id=second.id,
             past_episode_id=last_past.id,
+            ptg_session_id=db.session.scalar(
+                db.select(PtgSession.id).filter_by(event_id=event.id).order_by(PtgSession.id)
+            ),
         )
 
     # A request context: registering a team mails its private link, an absolute address.
@@ -131,6 +136,12 @@ def _wrong_password(page: Page) -> None:
     page.get_by_label("E-mail address").fill("mod@example.org")
     page.get_by_label("Password").fill("not the password at all")
     page.get_by_role("button", name="Sign in").click()
+
+
+def _session_past_the_day_limit(page: Page) -> None:
+    page.get_by_label("Start (UTC)").select_option(label="00:00")
+    page.get_by_label("End (UTC)").select_option(label="24:00")
+    page.get_by_role("button", name="Save the session").click()
 
 
 @dataclass(frozen=True)
@@ -241,6 +252,31 @@ PAGES = [
     _moderation("moderation-audit-no-results", lambda s: "/moderation/audit?q=zzz-nothing"),
     _moderation("episode-past-moderator", lambda s: f"/episodes/{s.past_episode}/"),
     _moderation("ptg-event-moderator", lambda s: f"/ptg/{s.event}/"),
+    # PTG moderation: a session changed in place, deleting rooms and events, removing a team.
+    _moderation(
+        "moderation-ptg-session-edit",
+        lambda s: f"/moderation/ptg/{s.event}/sessions/{s.ptg_session_id}/edit",
+    ),
+    # Refused by a rule of the whole session (no one field is wrong), so not an "-errors" page.
+    Visit(
+        "moderation-ptg-session-edit-refused",
+        lambda s: f"/moderation/ptg/{s.event}/sessions/{s.ptg_session_id}/edit",
+        moderator=True,
+        submit=_session_past_the_day_limit,
+        status=400,
+    ),
+    _moderation(
+        "moderation-ptg-room-delete",
+        lambda s: f"/moderation/ptg/{s.event}/rooms/{s.room_id}/delete",
+    ),
+    _moderation("moderation-ptg-event-delete", lambda s: f"/moderation/ptg/{s.event}/delete"),
+    *_form(
+        "moderation-ptg-registration-remove",
+        lambda s: f"/moderation/ptg/{s.event}/registrations/{s.pending_team_id}/remove",
+        _submit("Remove the registration"),
+        400,
+        moderator=True,
+    ),
 ]
 PAGE_IDS = [visit.name for visit in PAGES]
 # What the issue asks to see at phone and laptop widths.

@@ -56,6 +56,14 @@ MODERATION_PATHS = [
     ("POST", "/moderation/ptg/2030-march/rooms"),
     ("POST", "/moderation/ptg/2030-march/sessions"),
     ("POST", "/moderation/ptg/2030-march/sessions/1/delete"),
+    ("GET", "/moderation/ptg/2030-march/sessions/1/edit"),
+    ("POST", "/moderation/ptg/2030-march/sessions/1/edit"),
+    ("GET", "/moderation/ptg/2030-march/rooms/1/delete"),
+    ("POST", "/moderation/ptg/2030-march/rooms/1/delete"),
+    ("GET", "/moderation/ptg/2030-march/delete"),
+    ("POST", "/moderation/ptg/2030-march/delete"),
+    ("GET", "/moderation/ptg/2030-march/registrations/1/remove"),
+    ("POST", "/moderation/ptg/2030-march/registrations/1/remove"),
 ]
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from openinfra_live import audit, clock, workflow
 from openinfra_live.extensions import db
-from openinfra_live.ptg import events, registrations, rules
+from openinfra_live.ptg import events, registrations, rules, sessions
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room
 from openinfra_live.ptg.states import REGISTRATIONS, TRANSITIONS, TeamAction, TeamStatus
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
@@ -16,7 +16,10 @@ VERBS = {
     TeamAction.APPROVE: registrations.approve_team,
     TeamAction.DECLINE: registrations.decline_team,
     TeamAction.WITHDRAW: registrations.withdraw_team,
+    TeamAction.REMOVE: registrations.remove_team,
 }
+# The mail each action sends; by default the one named after the state it leads to.
+MAILS = {TeamAction.REMOVE: "mail/ptg_removed.txt"}
 
 
 def registration(**overrides) -> rules.RegistrationData:
@@ -63,9 +66,8 @@ def test_every_state_and_action_pair_follows_the_transition_table(
         )
         actions = db.session.scalars(db.select(audit.AuditEntry.action)).all()
         assert actions == [f"ptg_team_{expected.value}"]
-        assert [(m[0], m[2]) for m in sent_mail] == [
-            ("lead@example.org", f"mail/ptg_{expected.value}.txt")
-        ]
+        mail = MAILS.get(action, f"mail/ptg_{expected.value}.txt")
+        assert [(m[0], m[2]) for m in sent_mail] == [("lead@example.org", mail)]
 
 
 def test_the_table_covers_exactly_the_workflow_of_the_spec():
@@ -75,6 +77,9 @@ def test_the_table_covers_exactly_the_workflow_of_the_spec():
         (S.PENDING, A.DECLINE): S.DECLINED,
         (S.PENDING, A.WITHDRAW): S.WITHDRAWN,
         (S.APPROVED, A.WITHDRAW): S.WITHDRAWN,
+        # The organisers' removal ends in the same state as the team's own withdrawal.
+        (S.PENDING, A.REMOVE): S.WITHDRAWN,
+        (S.APPROVED, A.REMOVE): S.WITHDRAWN,
     }
     assert REGISTRATIONS.group("final") == {S.DECLINED, S.WITHDRAWN}
     assert not any(state in REGISTRATIONS.group("final") for state, _ in TRANSITIONS)
@@ -278,8 +283,8 @@ def test_session_rules(start, end, existing, allowed, message):
 def place(
     event: PtgEvent, team: PtgTeam, room: Room, starts_at: datetime, ends_at: datetime
 ) -> PtgSession:
-    """``events.place_session`` for ``team`` in ``room``, by their ids as the form sends them."""
-    return events.place_session(
+    """``sessions.place_session`` for ``team`` in ``room``, by their ids as the form sends them."""
+    return sessions.place_session(
         event, team_id=team.id, room_id=room.id, starts_at=starts_at, ends_at=ends_at
     )
 
