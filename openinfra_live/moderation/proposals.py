@@ -6,6 +6,7 @@ workflow refuses (a stale page, a forged form) gets 409 and a flash, and changes
 """
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Response, abort, flash, request
 from flask_login import current_user
@@ -14,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
-from openinfra_live.episodes import editing
+from openinfra_live.episodes import editing, slots
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
 from openinfra_live.proposals import notifications, services, states
@@ -197,10 +198,25 @@ def set_tags(proposal_id: int):
     )
 
 
+def _offered_slots(proposal: Proposal) -> tuple[list[datetime], set[datetime], dict]:
+    """The free slots to offer: those of the preferred month, then the next free ones."""
+    in_month = set(slots.free_slots_in_month(proposal.preferred_month))
+    offered = sorted(in_month | set(slots.next_free_slots(FREE_SLOTS_OFFERED)))
+    month = {}
+    bounds = slots.month_bounds(proposal.preferred_month)
+    if bounds is not None:
+        month = {
+            "name": bounds[0].strftime("%B %Y"),
+            "over": bounds[1] <= clock.now(),
+            "free": len(in_month),
+        }
+    return offered, in_month, month
+
+
 @bp.route("/proposals/<int:proposal_id>/schedule", methods=["GET", "POST"])
 @moderator_required
 def schedule(proposal_id: int):
-    """Promote an approved proposal into an episode in a free slot, in one transaction."""
+    """Promote an approved proposal into an episode at the start chosen, in one transaction."""
     proposal = _proposal_or_404(proposal_id)
     if states.ProposalAction.SCHEDULE not in states.PROPOSALS.allowed_actions(proposal):
         label = states.LABELS[states.ProposalState(proposal.status)].lower()
@@ -208,18 +224,13 @@ def schedule(proposal_id: int):
         if request.method != "POST":
             return see_other("moderation.proposal", proposal_id=proposal_id)
         return _render(proposal, 409)
-    slots = editing.next_free_slots(FREE_SLOTS_OFFERED)
+    offered, in_month, month = _offered_slots(proposal)
     if request.method == "POST":
         form = ScheduleForm()
     else:
-        form = ScheduleForm(
-            obj=proposal,
-            data={
-                "slot": slots[0].strftime("%Y-%m-%dT%H:%M") if slots else "custom",
-                "duration_minutes": editing.default_duration(),
-            },
-        )
-    form.set_slot_choices(slots)
+        # No slot is chosen in advance: the moderator picks one, or types another time.
+        form = ScheduleForm(obj=proposal, data={"duration_minutes": editing.default_duration()})
+    form.set_slot_choices(offered, in_month)
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
@@ -249,5 +260,10 @@ def schedule(proposal_id: int):
             )
             return see_other("moderation.proposal", proposal_id=proposal_id)
     return page(
-        "moderation/proposal_schedule.html", status, proposal=proposal, form=form, now=clock.now()
+        "moderation/proposal_schedule.html",
+        status,
+        proposal=proposal,
+        form=form,
+        month=month,
+        now=clock.now(),
     )

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize, tokens
 from openinfra_live.episodes import editing
+from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals import notifications
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
@@ -40,13 +40,6 @@ class ProposalError(Exception):
 class MessageRequired(ProposalError):
     def __init__(self) -> None:
         super().__init__("Write a message that tells the submitter what to change.")
-
-
-class AlreadyClaimed(ProposalError):
-    def __init__(self, claimer: Any) -> None:
-        self.claimer = claimer
-        name = getattr(claimer, "display_name", "") or "another moderator"
-        super().__init__(f"This proposal is already claimed by {name}.")
 
 
 @dataclass
@@ -247,33 +240,6 @@ def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
     return entry
 
 
-def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> ProposalHistory:
-    """Claim the proposal for review (or release one's own claim); of two at once, the
-    conditional UPDATE lets one win. Side effects: ``claimed_by``, history, audit; flushes."""
-    if release:
-        condition = Proposal.claimed_by_id == actor.id
-        new_value = None
-    else:
-        condition = (Proposal.claimed_by_id.is_(None)) | (Proposal.claimed_by_id == actor.id)
-        new_value = actor.id
-    result = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id, condition)
-        .values(claimed_by_id=new_value, updated_at=clock.now()),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(proposal, ["claimed_by_id", "claimed_by", "updated_at"])
-    if result.rowcount != 1:
-        if release:
-            raise ProposalError("Only the moderator who claimed this proposal can release it.")
-        raise AlreadyClaimed(proposal.claimed_by)
-    action = "release" if release else "claim"
-    entry = PROPOSALS.record(proposal, action, actor=actor)
-    audit.record(f"proposal.{action}", proposal, actor=actor)
-    db.session.flush()
-    return entry
-
-
 def normalise_tags(raw: Iterable[str]) -> list[str]:
     """Lower case, allowed characters only, no duplicates, at most ``MAX_TAGS``."""
     seen: list[str] = []
@@ -330,5 +296,50 @@ def schedule_proposal(
     entry.message = f"Scheduled for {episode.starts_at:%A %-d %B %Y, %H:%M} UTC: “{episode.title}”."
     entry.changes = {"episode_id": episode.id, "starts_at": episode.starts_at.isoformat()}
     notifications.status_changed(proposal, entry, episode)
+    db.session.flush()
+    return entry
+
+
+def reopen_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
+    """Review a declined idea again: it goes back to ``submitted``, waiting for review.
+
+    Side effects: a public history entry (the submitter reads it on the status page), audit,
+    the submitter's mail (queued); flushes.
+    """
+    return _transition(proposal, ProposalAction.REOPEN, actor=actor, message=message)
+
+
+def delete_episode(episode: Episode, actor: Any, message: str = "") -> ProposalHistory | None:
+    """Delete an episode; the proposal it came from, if any, is told in words.
+
+    Side effects: the episode deleted with its guests and links and audited
+    (``editing.delete_episode``); for an episode made of a proposal, the proposal goes back to
+    ``approved`` (waiting for a date) with a public history entry that says the episode was
+    cancelled (or, for a past one, removed), and the submitter's mail (queued); flushes.
+    Returns that history entry, or None for an episode without a proposal.
+    """
+    proposal = episode.proposal
+    facts = editing.delete_episode(episode, actor=actor)
+    if proposal is None:
+        return None
+    when = f"{facts['starts_at']:%A %-d %B %Y, %H:%M} UTC"
+    if facts["starts_at"] > clock.now():
+        said = (
+            f"The episode “{facts['title']}” planned for {when} was cancelled:"
+            " it is no longer on the programme."
+        )
+    else:
+        said = f"The episode “{facts['title']}” of {when} was removed from the site."
+    text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
+    changes = {"episode": [facts["title"], ""], "starts_at": [facts["starts_at"].isoformat(), ""]}
+    if ProposalAction.CANCEL_EPISODE in PROPOSALS.allowed_actions(proposal):
+        return _transition(
+            proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
+        )
+    # A proposal in another state (set by hand): still told, without a change of state.
+    entry = PROPOSALS.record(
+        proposal, ProposalAction.CANCEL_EPISODE.value, actor=actor, message=text, public=True
+    )
+    audit.record("proposal.cancel_episode", proposal, actor=actor)
     db.session.flush()
     return entry

@@ -8,7 +8,7 @@ from openinfra_live import workflow
 from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.proposals import services, states
+from openinfra_live.proposals import claims, services, states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
 from openinfra_live.workflow import TransitionNotAllowed
@@ -166,18 +166,18 @@ def test_notes_claims_and_tags_change_no_state_and_stay_internal(app_ctx):
     second = make_moderator("second@example.org")
     proposal, _ = make_proposal()
     services.add_note(proposal, first, "Ask Jimmy if he knows them")
-    services.claim_proposal(proposal, first)
+    claims.claim_proposal(proposal, first)
     services.set_tags(proposal, first, ["Storage", " ceph ", "storage", "<b>x</b>"])
     db.session.commit()
-    with pytest.raises(services.AlreadyClaimed, match="first"):
-        services.claim_proposal(proposal, second)
+    with pytest.raises(claims.AlreadyClaimed, match="first"):
+        claims.claim_proposal(proposal, second)
     db.session.rollback()
     stored = fresh(proposal.id)
     assert stored.status == "submitted"
     assert stored.claimed_by_id == first.id
     assert stored.tags == "storage,ceph,bxb"
     assert [e.is_public for e in history_of(proposal.id)] == [True, False, False, False]
-    services.claim_proposal(stored, first, release=True)
+    claims.claim_proposal(stored, first, release=True)
     db.session.commit()
     assert fresh(proposal.id).claimed_by_id is None
 
