@@ -14,12 +14,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from openinfra_live import clock, workflow
+from openinfra_live.auth.models import User
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing, slots
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
-from openinfra_live.proposals import notifications, services, states
+from openinfra_live.proposals import changes, claims, notifications, services, states
 from openinfra_live.proposals.forms import (
+    AssignForm,
     MessageForm,
     NoteForm,
     RequiredMessageForm,
@@ -36,6 +38,8 @@ FORMS: dict[str, type[FlaskForm]] = {
     "changes": RequiredMessageForm,
     "note": NoteForm,
     "tags": TagsForm,
+    "reopen": MessageForm,
+    "assign": AssignForm,
 }
 
 
@@ -54,17 +58,36 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
     return proposal
 
 
+def _moderators() -> list[User]:
+    """Who a proposal may be assigned to: the active accounts, by name."""
+    query = db.select(User).where(User.active.is_(True)).order_by(User.display_name, User.email)
+    return list(db.session.scalars(query))
+
+
+def _form(prefix: str, proposal: Proposal, tags: list[str], formdata: bool = False) -> FlaskForm:
+    """The ``prefix`` form of the proposal page, filled from the request or from ``proposal``."""
+    data = {"tags": ", ".join(tags)} if prefix == "tags" else None
+    if prefix == "assign":
+        data = {"seen_claimer": str(proposal.claimed_by_id or "")}
+    form = FORMS[prefix](prefix=prefix, data=data) if not formdata else FORMS[prefix](prefix=prefix)
+    if isinstance(form, AssignForm):
+        form.assignee.choices = [(user.id, claims.name_of(user)) for user in _moderators()]
+    return form
+
+
 def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Response:
     tags = [tag for tag in proposal.tags.split(",") if tag]
-    for prefix, form_class in FORMS.items():
-        data = {"tags": ", ".join(tags)} if prefix == "tags" else None
-        forms.setdefault(f"{prefix}_form", form_class(prefix=prefix, data=data))
+    for prefix in FORMS:
+        if f"{prefix}_form" not in forms:
+            forms[f"{prefix}_form"] = _form(prefix, proposal, tags)
     return page(
         "moderation/proposal.html",
         status,
         proposal=proposal,
         tags=tags,
         labels=states.LABELS,
+        action_words=states.ACTION_WORDS,
+        readable_changes=changes.readable,
         allowed=states.PROPOSALS.allowed_actions(proposal),
         actions=states.ProposalAction,
         episode_url=(
@@ -90,7 +113,7 @@ def _act(
 ) -> Response:
     """Validate the ``prefix`` form (if any), call ``verb``, commit and flash ``done``."""
     proposal = _proposal_or_404(proposal_id)
-    form = FORMS[prefix](prefix=prefix) if prefix else None
+    form = _form(prefix, proposal, [], formdata=True) if prefix else None
     if form is not None and not form.validate():
         flash(invalid, "error")
         return _render(proposal, 422, **{f"{prefix}_form": form})
@@ -169,7 +192,7 @@ def claim(proposal_id: int):
     """Claim the proposal so that other moderators know someone reviews it."""
     return _act(
         proposal_id,
-        lambda proposal, _form: services.claim_proposal(proposal, current_user),
+        lambda proposal, _form: claims.claim_proposal(proposal, current_user),
         "You claimed this proposal.",
     )
 
@@ -180,8 +203,38 @@ def release(proposal_id: int):
     """Release one's own claim on the proposal."""
     return _act(
         proposal_id,
-        lambda proposal, _form: services.claim_proposal(proposal, current_user, release=True),
+        lambda proposal, _form: claims.claim_proposal(proposal, current_user, release=True),
         "You released this proposal.",
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/assign")
+@moderator_required
+def assign(proposal_id: int):
+    """Give the proposal to a moderator, or take it over from another one, with a note."""
+
+    def verb(proposal: Proposal, form: AssignForm) -> ProposalHistory:
+        assignee = db.session.get(User, form.assignee.data)
+        return claims.assign_proposal(
+            proposal,
+            current_user,
+            assignee,
+            note=form.note.data or "",
+            seen_claimer_id=form.seen_claimer_id(),
+        )
+
+    return _act(proposal_id, verb, "Assigned.", "assign", "The assignment has errors: see below.")
+
+
+@bp.post("/proposals/<int:proposal_id>/reopen")
+@moderator_required
+def reopen(proposal_id: int):
+    """Reopen a declined proposal: it waits for review again, and the submitter is told."""
+    return _act(
+        proposal_id,
+        _with_message(services.reopen_proposal),
+        "Reopened: the proposal waits for review again. The submitter was told by e-mail.",
+        "reopen",
     )
 
 
