@@ -309,36 +309,50 @@ def reopen_proposal(proposal: Proposal, actor: Any, message: str = "") -> Propos
     return _transition(proposal, ProposalAction.REOPEN, actor=actor, message=message)
 
 
+def cancel_episode(
+    proposal: Proposal, actor: Any, *, title: str, starts_at: datetime, message: str = ""
+) -> ProposalHistory:
+    """The episode made of ``proposal`` is gone: the proposal waits for a date again.
+
+    Side effects: a public history entry that says, in words, that the episode was cancelled
+    (or, for a past one, removed from the site), audit, the submitter's mail (queued); flushes.
+    """
+    when = f"{starts_at:%A %-d %B %Y, %H:%M} UTC"
+    if starts_at > clock.now():
+        said = (
+            f"The episode “{title}” planned for {when} was cancelled:"
+            " it is no longer on the programme."
+        )
+    else:
+        said = f"The episode “{title}” of {when} was removed from the site."
+    text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
+    changes = {"episode": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
+    return _transition(
+        proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
+    )
+
+
 def delete_episode(episode: Episode, actor: Any, message: str = "") -> ProposalHistory | None:
     """Delete an episode; the proposal it came from, if any, is told in words.
 
     Side effects: the episode deleted with its guests and links and audited
-    (``editing.delete_episode``); for an episode made of a proposal, the proposal goes back to
-    ``approved`` (waiting for a date) with a public history entry that says the episode was
-    cancelled (or, for a past one, removed), and the submitter's mail (queued); flushes.
-    Returns that history entry, or None for an episode without a proposal.
+    (``editing.delete_episode``); for an episode made of a scheduled proposal,
+    ``cancel_episode`` (the proposal waits for a date again; history, audit, mail); flushes.
+    Returns the proposal's history entry, or None for an episode without a proposal.
     """
     proposal = episode.proposal
     facts = editing.delete_episode(episode, actor=actor)
     if proposal is None:
         return None
-    when = f"{facts['starts_at']:%A %-d %B %Y, %H:%M} UTC"
-    if facts["starts_at"] > clock.now():
-        said = (
-            f"The episode “{facts['title']}” planned for {when} was cancelled:"
-            " it is no longer on the programme."
-        )
-    else:
-        said = f"The episode “{facts['title']}” of {when} was removed from the site."
-    text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
-    changes = {"episode": [facts["title"], ""], "starts_at": [facts["starts_at"].isoformat(), ""]}
+    told = {"title": facts["title"], "starts_at": facts["starts_at"], "message": message}
     if ProposalAction.CANCEL_EPISODE in PROPOSALS.allowed_actions(proposal):
-        return _transition(
-            proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
-        )
-    # A proposal in another state (set by hand): still told, without a change of state.
+        return cancel_episode(proposal, actor, **told)
+    # A proposal in another state (set by hand): its history still says what happened.
     entry = PROPOSALS.record(
-        proposal, ProposalAction.CANCEL_EPISODE.value, actor=actor, message=text, public=True
+        proposal,
+        ProposalAction.CANCEL_EPISODE.value,
+        actor=actor,
+        message=f"The episode “{facts['title']}” was deleted.",
     )
     audit.record("proposal.cancel_episode", proposal, actor=actor)
     db.session.flush()

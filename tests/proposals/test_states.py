@@ -44,6 +44,12 @@ def perform(action: ProposalAction, proposal, moderator, now):
             description=proposal.description,
             guests=[(g.name, g.affiliation) for g in proposal.guests],
         )
+    if action is ProposalAction.REOPEN:
+        return services.reopen_proposal(proposal, moderator, "Worth a second look")
+    if action is ProposalAction.CANCEL_EPISODE:
+        return services.cancel_episode(
+            proposal, moderator, title=proposal.title, starts_at=now + timedelta(days=7)
+        )
     raise AssertionError(action)
 
 
@@ -58,9 +64,19 @@ def test_the_table_covers_exactly_the_workflow_of_the_spec():
         (S.CHANGES_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
         (S.APPROVED, A.SCHEDULE): S.SCHEDULED,
         (S.APPROVED, A.WITHDRAW): S.WITHDRAWN,
+        # The moderators' corrections: a declined idea reviewed again; an episode deleted.
+        (S.DECLINED, A.REOPEN): S.SUBMITTED,
+        (S.SCHEDULED, A.CANCEL_EPISODE): S.APPROVED,
     }
     assert {S.DECLINED, S.WITHDRAWN, S.SCHEDULED} == states.FINAL
-    assert not any(state in states.FINAL for state, _ in states.TRANSITIONS)
+    assert states.CORRECTIONS == {A.REOPEN, A.CANCEL_EPISODE}
+    # Settled states are left only by a moderator's correction; withdrawn never.
+    assert all(
+        action in states.CORRECTIONS
+        for state, action in states.TRANSITIONS
+        if state in states.FINAL
+    )
+    assert not any(state == S.WITHDRAWN for state, _ in states.TRANSITIONS)
     assert set(S) == states.OPEN | states.FINAL
     assert states.PUBLIC <= states.FINAL
 
