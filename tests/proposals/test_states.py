@@ -69,7 +69,7 @@ def test_the_table_covers_exactly_the_workflow_of_the_spec():
         (S.SCHEDULED, A.CANCEL_EPISODE): S.APPROVED,
     }
     assert {S.DECLINED, S.WITHDRAWN, S.SCHEDULED} == states.FINAL
-    assert states.CORRECTIONS == {A.REOPEN, A.CANCEL_EPISODE}
+    assert {A.REOPEN, A.CANCEL_EPISODE} == states.CORRECTIONS
     # Settled states are left only by a moderator's correction; withdrawn never.
     assert all(
         action in states.CORRECTIONS
