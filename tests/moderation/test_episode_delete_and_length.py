@@ -6,16 +6,39 @@ Mails are read from a real SMTP server on 127.0.0.1.
 
 import time
 
+import pytest
 from icalendar import Calendar
 
 from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
+from openinfra_live.proposals import services
 from openinfra_live.proposals.models import ProposalHistory
-from tests.conftest import post_form
-from tests.moderation.test_episodes_mail import edit, scheduled  # noqa: F401 (fixture)
-from tests.proposals.builders import count, fresh, history_of
+from tests.conftest import make_moderator, post_form
+from tests.moderation.test_episodes_mail import NEXT_THURSDAY, edit
+from tests.proposals.builders import count, freeze_clock, fresh, history_of, make_proposal
+from tests.proposals.conftest import NOW
 from tests.proposals.test_mail import body_of, header
+
+
+@pytest.fixture
+def scheduled(app, monkeypatch):
+    """An episode made of a proposal through the scheduling service; (episode id, token)."""
+    freeze_clock(monkeypatch, NOW)
+    with app.app_context():
+        proposal, token = make_proposal(
+            "approved", title="Ironic at scale", email="sam@example.org"
+        )
+        entry = services.schedule_proposal(
+            proposal,
+            make_moderator("scheduler@example.org"),
+            starts_at=NEXT_THURSDAY,
+            title=proposal.title,
+            description=proposal.description,
+            guests=[("Ada Lovelace", "Analytical Engines")],
+        )
+        db.session.commit()
+        return entry.changes["episode_id"], token
 
 
 def delete_url(episode_id: int) -> str:
@@ -58,9 +81,7 @@ def test_the_delete_page_asks_for_a_confirmation_and_names_the_proposal(
     assert f"proposal #{proposal_id_of(app, episode_id)}" in html
 
 
-def test_deleting_without_the_confirmation_changes_nothing(
-    app, client, login_as, inbox, scheduled
-):
+def test_deleting_without_the_confirmation_changes_nothing(app, client, login_as, inbox, scheduled):
     episode_id, _ = scheduled
     login_as(client)
     with app.app_context():
