@@ -227,7 +227,7 @@ class ScheduleForm(FlaskForm):
                 + (" (in the preferred month)" if slot in preferred else ""),
             )
             for slot in slots
-        ] + [(CUSTOM_SLOT, "Another time (type it below)")]
+        ] + [(CUSTOM_SLOT, "Another time (below)")]
 
     def typed_start(self) -> datetime | None:
         """The typed start as an aware UTC datetime; ValueError when it is not a time."""

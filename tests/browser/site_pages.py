@@ -233,6 +233,14 @@ PAGES = [
     _moderation(
         "moderation-ptg-room-edit", lambda s: f"/moderation/ptg/{s.event}/rooms/{s.room_id}/edit"
     ),
+    # Scheduling and episodes: the delete confirmation, and its error when not ticked.
+    *_form(
+        "moderation-episode-delete",
+        lambda s: f"/moderation/episodes/{s.past_episode_id}/delete",
+        _submit("Delete the episode"),
+        422,
+        moderator=True,
+    ),
 ]
 PAGE_IDS = [visit.name for visit in PAGES]
 # What the issue asks to see at phone and laptop widths.
