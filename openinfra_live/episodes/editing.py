@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from openinfra_live import audit, clock, sanitize
 from openinfra_live.episodes import search
@@ -363,7 +364,8 @@ def delete_episode(episode: Episode, actor: Any = None) -> dict[str, Any]:
 
     Side effects: the rows deleted (the search index follows by its triggers), an
     ``episode.delete`` audit entry naming the episode; flushes. The proposal it came from, if
-    any, is the caller's to update (``proposals.services.episode_deleted``).
+    any, is the caller's to update (``proposals.services.delete_episode``). Raises
+    ``EpisodeError`` when another transaction deleted it first.
     """
     facts = {
         "id": episode.id,
@@ -374,6 +376,18 @@ def delete_episode(episode: Episode, actor: Any = None) -> dict[str, Any]:
     }
     detail = {"title": episode.title, "starts_at": episode.starts_at.isoformat()}
     audit.record("episode.delete", episode, actor=actor, detail=detail)
-    db.session.delete(episode)
+    # A conditional DELETE: of two moderators deleting at once, the second deletes nothing and
+    # is told. Guests and links go with the row (ON DELETE CASCADE), the search index by its
+    # triggers.
+    result = db.session.execute(
+        delete(Episode).where(Episode.id == episode.id),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        raise EpisodeError("This episode was already deleted.")
+    if episode.proposal is not None:
+        # The proposal in memory forgets it too, so no cascade brings the row back.
+        set_committed_value(episode.proposal, "episode", None)
+    db.session.expunge(episode)
     db.session.flush()
     return facts

@@ -199,7 +199,13 @@ def episode_delete(episode_id: int):
         status = 422 if request.method == "POST" else 200
         return page("moderation/episode_delete.html", status, episode=episode, form=form)
     title, proposal_id = episode.title, episode.proposal_id
-    services.delete_episode(episode, current_user, form.message.data or "")
+    try:
+        services.delete_episode(episode, current_user, form.message.data or "")
+    except (editing.EpisodeError, workflow.TransitionNotAllowed) as error:
+        # Another moderator was quicker: nothing of this request is kept.
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("moderation.episodes")
     workflow.commit()
     if proposal_id is not None:
         flash(

@@ -10,6 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from openinfra_live.audit import AuditEntry
+from openinfra_live.episodes import editing
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 from openinfra_live.proposals import services
@@ -243,3 +244,20 @@ def test_an_edit_of_the_title_only_sends_nothing_and_keeps_the_sequence(
     time.sleep(0.3)
     assert inbox.messages == []
     assert sequence_in_invite(client, slug) == sequence_before
+
+
+def test_an_episode_deleted_meanwhile_by_another_moderator_is_a_clear_error(app, scheduled):
+    """Two moderators confirm at once: the second is told, and nothing of theirs is kept."""
+    episode_id, _ = scheduled
+    with app.app_context():
+        late = make_moderator("late@example.org")
+        episode = db.session.get(Episode, episode_id)
+        proposal_id = episode.proposal.id  # loaded, as the page that asked for it did
+        with db.engine.begin() as other:  # another server deletes it first
+            other.execute(db.delete(Episode).where(Episode.id == episode_id))
+        before = (count(ProposalHistory), count(AuditEntry))
+        with pytest.raises(editing.EpisodeError, match="already deleted"):
+            services.delete_episode(episode, late)
+        db.session.rollback()
+        assert (count(ProposalHistory), count(AuditEntry)) == before
+        assert fresh(proposal_id).status == "scheduled"

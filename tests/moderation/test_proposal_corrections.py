@@ -37,9 +37,7 @@ def assign(client, proposal_id: int, assignee: int, note: str = "", status: int 
 # --- assign and take over -------------------------------------------------------------------
 
 
-def test_taking_over_another_moderators_claim_needs_a_note(
-    app, client, login_as, claimed_by_other
-):
+def test_taking_over_another_moderators_claim_needs_a_note(app, client, login_as, claimed_by_other):
     proposal_id, bea_id = claimed_by_other
     me = login_as(client)
     before = snapshot(app, proposal_id)
@@ -183,9 +181,7 @@ def test_only_declined_proposals_can_be_reopened(app, client, login_as, state):
 def test_what_changed_shows_guests_as_names_not_lists(app, client, login_as):
     login_as(client)
     with app.app_context():
-        proposal, _ = make_proposal(
-            "changes_requested", guests=[("Ada Lovelace", "Example Corp")]
-        )
+        proposal, _ = make_proposal("changes_requested", guests=[("Ada Lovelace", "Example Corp")])
         content = services.ProposalContent(
             title=proposal.title,
             description=proposal.description,
