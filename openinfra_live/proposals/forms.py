@@ -1,6 +1,7 @@
 """Forms of the proposal workflow: the public form, the submitter's edit, moderator actions."""
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -198,7 +199,7 @@ class ScheduleForm(FlaskForm):
     custom_start = StringField(
         "Another time: start (UTC)",
         filters=[strip],
-        validators=[Length(max=40)],
+        # No maxlength: HTML does not allow it on a datetime-local input; parsing bounds it.
         render_kw={"type": "datetime-local"},
     )
     title = StringField(
@@ -216,9 +217,7 @@ class ScheduleForm(FlaskForm):
         ],
     )
 
-    def set_slot_choices(
-        self, slots: list[datetime], preferred: set[datetime] = frozenset()
-    ) -> None:
+    def set_slot_choices(self, slots: list[datetime], preferred: Collection[datetime] = ()) -> None:
         """Offer ``slots`` (those of the preferred month marked), then “another time”."""
         self.slot.choices = [
             (
