@@ -71,7 +71,9 @@ def _form(prefix: str, proposal: Proposal, tags: list[str], formdata: bool = Fal
         data = {"seen_claimer": str(proposal.claimed_by_id or "")}
     form = FORMS[prefix](prefix=prefix, data=data) if not formdata else FORMS[prefix](prefix=prefix)
     if isinstance(form, AssignForm):
-        form.assignee.choices = [(user.id, claims.name_of(user)) for user in _moderators()]
+        form.assignee.choices = [("", "Choose a moderator…")] + [
+            (user.id, claims.name_of(user)) for user in _moderators()
+        ]
     return form
 
 

@@ -289,10 +289,19 @@ class ScheduleForm(FlaskForm):
 class AssignForm(FlaskForm):
     """Give the proposal to a moderator (oneself: take it over), with a note."""
 
-    assignee = SelectField("Moderator", coerce=int, validators=[InputRequired()])
+    # The first choice, "", is a prompt (coerced to 0): nothing is picked for the moderator.
+    assignee = SelectField(
+        "Moderator",
+        coerce=lambda value: int(value) if str(value).isdigit() else 0,
+        invalid_choice_message="Pick one of the active moderators.",
+    )
     note = _message("Note (required when you take it from another moderator)")
     # The claim as the page showed it ("" when unclaimed): a claim changed since is refused.
     seen_claimer = HiddenField()
+
+    def validate_assignee(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError("Pick a moderator.")
 
     def seen_claimer_id(self) -> int | None:
         value = (self.seen_claimer.data or "").strip()

@@ -219,3 +219,22 @@ def test_the_history_names_actions_and_states_in_words(app, client, login_as):
     history = html[html.index("History and internal notes") :]
     assert "scheduled the episode (now: scheduled)" in history
     assert "episode_id" not in history and "→" not in history
+
+
+def test_assigning_without_picking_a_moderator_is_refused(app, client, login_as):
+    login_as(client)
+    with app.app_context():
+        proposal, _ = make_proposal()
+        proposal_id = proposal.id
+    page = client.get(page_of(proposal_id)).get_data(as_text=True)
+    assert '<option selected value="">Choose a moderator…</option>' in page or (
+        '<option value="">Choose a moderator…</option>' in page
+    )
+    before = snapshot(app, proposal_id)
+    data = {"assign-assignee": "", "assign-note": "", "assign-seen_claimer": ""}
+    response = post_form(
+        client, page_of(proposal_id), data, post_url=f"{page_of(proposal_id)}/assign"
+    )
+    assert response.status_code == 422
+    assert "Pick a moderator." in response.get_data(as_text=True)
+    assert snapshot(app, proposal_id) == before
