@@ -5,6 +5,7 @@ Mails are read from a real SMTP server on 127.0.0.1.
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
@@ -261,3 +262,30 @@ def test_an_episode_deleted_meanwhile_by_another_moderator_is_a_clear_error(app,
         db.session.rollback()
         assert (count(ProposalHistory), count(AuditEntry)) == before
         assert fresh(proposal_id).status == "scheduled"
+
+
+# --- a past episode's time corrected ------------------------------------------------------
+
+
+def test_a_confirmed_correction_of_a_past_episode_is_audited_and_mails_nobody(
+    app, client, login_as, inbox, scheduled, monkeypatch
+):
+    episode_id, _ = scheduled
+    freeze_clock(monkeypatch, NEXT_THURSDAY + timedelta(days=2))  # the episode happened
+    login_as(client)
+    response = edit(client, episode_id, starts_at="2031-05-22T15:00")
+    assert response.status_code == 422
+    assert "tick “Yes, change the time of an episode that already happened”" in (
+        response.get_data(as_text=True)
+    )
+    response = edit(client, episode_id, starts_at="2031-05-22T15:00", confirm_past="y")
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Episode, episode_id).starts_at == NEXT_THURSDAY + timedelta(hours=1)
+        updates = db.session.scalars(
+            db.select(AuditEntry).where(AuditEntry.action == "episode.update")
+        ).all()
+        [update] = updates
+        assert "starts_at" in update.detail["changed"]
+    time.sleep(0.3)
+    assert inbox.messages == []
