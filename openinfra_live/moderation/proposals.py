@@ -69,7 +69,8 @@ def _form(prefix: str, proposal: Proposal, tags: list[str], formdata: bool = Fal
     data = {"tags": ", ".join(tags)} if prefix == "tags" else None
     if prefix == "assign":
         data = {"seen_claimer": str(proposal.claimed_by_id or "")}
-    form = FORMS[prefix](prefix=prefix, data=data) if not formdata else FORMS[prefix](prefix=prefix)
+    # On a POST, flask-wtf fills the form of that prefix from the request anyway.
+    form = FORMS[prefix](prefix=prefix, data=None if formdata else data)
     if isinstance(form, AssignForm):
         form.assignee.choices = [("", "Choose a moderator…")] + [
             (user.id, claims.name_of(user)) for user in _moderators()

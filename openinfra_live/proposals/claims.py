@@ -90,7 +90,9 @@ def assign_proposal(
     if assignee is None or not getattr(assignee, "active", False):
         raise ProposalError("Pick an active moderator to assign the proposal to.")
     previous_id = proposal.claimed_by_id if seen_claimer_id is _UNSEEN else seen_claimer_id
-    previous = proposal.claimed_by if previous_id == proposal.claimed_by_id else None
+    if previous_id != proposal.claimed_by_id:
+        raise ClaimChanged(proposal.claimed_by)
+    previous = proposal.claimed_by
     if previous_id == assignee.id:
         raise ProposalError(f"{name_of(assignee)} already holds this proposal.")
     if previous_id not in (None, actor.id, assignee.id) and not note:
