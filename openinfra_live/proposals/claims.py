@@ -12,8 +12,8 @@ from sqlalchemy import update
 
 from openinfra_live import audit, clock, workflow
 from openinfra_live.extensions import db
+from openinfra_live.proposals.errors import ProposalError
 from openinfra_live.proposals.models import Proposal, ProposalHistory
-from openinfra_live.proposals.services import ProposalError
 from openinfra_live.proposals.states import PROPOSALS
 
 _UNSEEN = object()

@@ -18,6 +18,8 @@ from openinfra_live.episodes import editing
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals import notifications
+from openinfra_live.proposals.claims import AlreadyClaimed, claim_proposal
+from openinfra_live.proposals.errors import ProposalError
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.proposals.notifications import STATUS_LINK, status_token
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
@@ -30,11 +32,14 @@ MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
 CONTENT_FIELDS = ("title", "description", "organization", "preferred_month", "links")
 
-__all__ = ["ProposalError", "TransitionNotAllowed", "status_token"]
-
-
-class ProposalError(Exception):
-    """A proposal operation the workflow refuses (other than a state transition)."""
+# Claims live in ``claims``; their verb and error are also reached from here, as before.
+__all__ = [
+    "AlreadyClaimed",
+    "ProposalError",
+    "TransitionNotAllowed",
+    "claim_proposal",
+    "status_token",
+]
 
 
 class MessageRequired(ProposalError):
