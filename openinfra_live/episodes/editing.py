@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from openinfra_live import audit, clock, sanitize
 from openinfra_live.episodes import search
@@ -54,6 +55,16 @@ class SlotClashError(EpisodeError):
         else:
             detail = "another episode was just scheduled at that time"
         super().__init__(f"That slot is taken: {detail}. Pick another time.")
+
+
+class PastEpisodeMoveError(EpisodeError):
+    """A change to the time of an episode that already started, without a confirmation."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This episode already happened: to correct its time, tick “Yes, change the time of"
+            " an episode that already happened”."
+        )
 
 
 class InvalidDurationError(EpisodeError):
@@ -146,7 +157,7 @@ def lock_schedule() -> None:
         db.session.execute(text("UPDATE episodes SET sequence = sequence WHERE 1 = 0"))
 
 
-def _visible_around(start: datetime, end: datetime, exclude_id: int | None = None) -> list[Episode]:
+def visible_around(start: datetime, end: datetime, exclude_id: int | None = None) -> list[Episode]:
     """Visible episodes that start before ``end`` and may still run at ``start``, by start."""
     query = db.select(Episode).where(
         Episode.hidden.is_(False),
@@ -164,7 +175,7 @@ def find_clash(
     """The first visible episode whose time overlaps ``[starts_at, starts_at + duration)``."""
     start = _as_utc(starts_at)
     end = start + timedelta(minutes=duration_minutes)
-    around = _visible_around(start, end, exclude_id)
+    around = visible_around(start, end, exclude_id)
     return next((episode for episode in around if episode.ends_at > start), None)
 
 
@@ -182,30 +193,6 @@ def default_slot_on_or_after(moment: datetime) -> datetime:
     if candidate < moment:
         candidate += timedelta(days=7)
     return candidate
-
-
-def next_free_slots(count: int = 5, after: datetime | None = None) -> list[datetime]:
-    """The next ``count`` default slots, from ``after`` (now by default), free of visible episodes.
-
-    One query fetches the visible episodes of the window; slots are then checked in memory.
-    """
-    first = default_slot_on_or_after(after or clock.now())
-    if first <= clock.now():
-        first += timedelta(days=7)
-    duration = timedelta(minutes=default_duration())
-    horizon_weeks = count + 104
-    window_end = first + timedelta(weeks=horizon_weeks) + duration
-    busy = [(e.starts_at, e.ends_at) for e in _visible_around(first, window_end)]
-    slots: list[datetime] = []
-    candidate = first
-    for _ in range(horizon_weeks):
-        end = candidate + duration
-        if not any(start < end and finish > candidate for start, finish in busy):
-            slots.append(candidate)
-            if len(slots) == count:
-                break
-        candidate += timedelta(weeks=1)
-    return slots
 
 
 def _claim_slot(starts_at: datetime, minutes: int, exclude_id: int | None = None) -> None:
@@ -298,16 +285,18 @@ def update_episode(
     links: Iterable[Sequence[str]] | None = None,
     recap_url: str | None = None,
     actor: Any = None,
+    confirm_past: bool = False,
 ) -> dict[str, list]:
     """Change an episode; returns ``{field: [old, new]}`` of what changed.
 
     ``None`` leaves a field as it is; an empty ``recap_url`` removes the recap link. Moving it
     (start or duration) checks clashes among visible episodes and bumps ``sequence`` so
     calendar clients replace the old invite. Past times are allowed for an episode that is
-    already past (corrections), not for an upcoming one. Side effects when something changed:
+    already past (corrections to the archive, only with ``confirm_past``, else
+    ``PastEpisodeMoveError``), not for an upcoming one. Side effects when something changed:
     ``updated_at``, the search text (``search.refresh``) and an ``episode.update`` audit
     entry; flushes. Raises ``SlotClashError``, ``SlotInPastError``, ``InvalidDurationError``
-    or ``InvalidLinkError``.
+    or ``InvalidLinkError`` (and ``PastEpisodeMoveError``).
     """
     new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
     new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes
@@ -320,6 +309,8 @@ def update_episode(
     if new_start != episode.starts_at and new_start < now <= episode.starts_at:
         raise SlotInPastError(new_start)
     moved = new_start != episode.starts_at or new_minutes != episode.duration_minutes
+    if moved and episode.starts_at <= now and not confirm_past:
+        raise PastEpisodeMoveError()
     if moved and not episode.hidden:
         _claim_slot(new_start, new_minutes, exclude_id=episode.id)
     changes: dict[str, list] = {}
@@ -366,3 +357,37 @@ def unhide_episode(episode: Episode, actor: Any = None) -> None:
     _flush_schedule_change(episode.starts_at)
     audit.record("episode.unhide", episode, actor=actor)
     db.session.flush()
+
+
+def delete_episode(episode: Episode, actor: Any = None) -> dict[str, Any]:
+    """Delete an episode for good, with its guests and links; returns what it was.
+
+    Side effects: the rows deleted (the search index follows by its triggers), an
+    ``episode.delete`` audit entry naming the episode; flushes. The proposal it came from, if
+    any, is the caller's to update (``proposals.services.delete_episode``). Raises
+    ``EpisodeError`` when another transaction deleted it first.
+    """
+    facts = {
+        "id": episode.id,
+        "title": episode.title,
+        "slug": episode.slug,
+        "starts_at": episode.starts_at,
+        "proposal_id": episode.proposal_id,
+    }
+    detail = {"title": episode.title, "starts_at": episode.starts_at.isoformat()}
+    audit.record("episode.delete", episode, actor=actor, detail=detail)
+    # A conditional DELETE: of two moderators deleting at once, the second deletes nothing and
+    # is told. Guests and links go with the row (ON DELETE CASCADE), the search index by its
+    # triggers.
+    result = db.session.execute(
+        delete(Episode).where(Episode.id == episode.id),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        raise EpisodeError("This episode was already deleted.")
+    if episode.proposal is not None:
+        # The proposal in memory forgets it too, so no cascade brings the row back.
+        set_committed_value(episode.proposal, "episode", None)
+    db.session.expunge(episode)
+    db.session.flush()
+    return facts

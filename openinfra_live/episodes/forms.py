@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -105,6 +106,8 @@ class EpisodeForm(FlaskForm):
         validators=[Length(max=urls.MAX_URL)],
         render_kw=URL_INPUT,
     )
+    # Shown for an episode that already started: its time changes only with this ticked.
+    confirm_past = BooleanField("Yes, change the time of an episode that already happened")
 
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
         if field.data is None:  # unparsable: the field already says so
@@ -167,3 +170,17 @@ class EpisodeForm(FlaskForm):
             "links": [(row.form.platform.data, row.form.url.data) for row in self.links],
             "recap_url": self.recap_url.data or "",
         }
+
+
+class DeleteEpisodeForm(FlaskForm):
+    """Delete an episode for good: a ticked confirmation, and a word for the submitter."""
+
+    confirm = BooleanField(
+        "Yes, delete this episode for good",
+        validators=[InputRequired("Tick the box to confirm that the episode is to be deleted.")],
+    )
+    message = TextAreaField(
+        "Message to the submitter of its proposal (optional)",
+        filters=[_strip],
+        validators=[Length(max=5_000)],
+    )

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
-from openinfra_live.episodes import editing, queries
-from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, EpisodeForm
+from openinfra_live.episodes import editing, queries, slots
+from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, DeleteEpisodeForm, EpisodeForm
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, paginate, see_other
-from openinfra_live.proposals import notifications
+from openinfra_live.proposals import notifications, services
 
 EPISODES_PER_PAGE = 25
 FREE_SLOTS_OFFERED = 4
@@ -41,7 +41,7 @@ def _render_form(form: EpisodeForm, episode: Episode | None, status: int = 200) 
         episode=episode,
         now=now,
         state=queries.state_of(episode, now) if episode else None,
-        free_slots=editing.next_free_slots(FREE_SLOTS_OFFERED) if episode is None else [],
+        free_slots=slots.next_free_slots(FREE_SLOTS_OFFERED) if episode is None else [],
         platform_suggestions=PLATFORM_SUGGESTIONS,
         public_url=(
             notifications.episode_url(episode.slug) if episode and not episode.hidden else None
@@ -56,6 +56,8 @@ def _refuse(form: EpisodeForm, episode_id: int | None, error: editing.EpisodeErr
         form.duration_minutes.errors = [*form.duration_minutes.errors, str(error)]
     elif isinstance(error, editing.InvalidLinkError) and error.field == "recap_url":
         form.recap_url.errors = [*form.recap_url.errors, str(error)]
+    elif isinstance(error, editing.PastEpisodeMoveError):
+        form.confirm_past.errors = [*form.confirm_past.errors, str(error)]
     elif isinstance(error, editing.SlotInPastError | editing.SlotClashError):
         form.starts_at.errors = [*form.starts_at.errors, str(error)]
     else:
@@ -92,8 +94,8 @@ def episodes():
 def episode_new():
     """Create an episode; the next free default slot is offered."""
     if request.method == "GET":
-        slots = editing.next_free_slots(1)
-        form = EpisodeForm.blank(slots[0] if slots else None, editing.default_duration())
+        free = slots.next_free_slots(1)
+        form = EpisodeForm.blank(free[0] if free else None, editing.default_duration())
         return _render_form(form, None)
     form = EpisodeForm()
     if not form.validate():
@@ -125,12 +127,24 @@ def episode_edit(episode_id: int):
     if starts_at == old_start.replace(second=0, microsecond=0):
         # The form shows minutes; an imported start with seconds has not moved.
         starts_at = old_start
+    already_happened = old_start <= clock.now()
     try:
         changes = editing.update_episode(
-            episode, starts_at=starts_at, actor=current_user, **form.content()
+            episode,
+            starts_at=starts_at,
+            actor=current_user,
+            confirm_past=form.confirm_past.data,
+            **form.content(),
         )
         moved = "starts_at" in changes or "duration_minutes" in changes
-        tell_submitter = moved and episode.proposal_id is not None and not episode.hidden
+        # A correction to the archive needs no new invite: the submitter is told of changes
+        # to an episode still to come.
+        tell_submitter = (
+            moved
+            and episode.proposal_id is not None
+            and not episode.hidden
+            and not already_happened
+        )
         if tell_submitter:
             notifications.episode_moved(episode, old_start, old_minutes)
         _commit_or_clash(starts_at)
@@ -138,8 +152,10 @@ def episode_edit(episode_id: int):
         return _refuse(form, episode_id, error)
     if not changes:
         flash("Nothing changed.", "info")
-    elif tell_submitter:
+    elif tell_submitter and "starts_at" in changes:
         flash("Episode saved. It moved: its submitter was told by e-mail.", "success")
+    elif tell_submitter:
+        flash("Episode saved. Its length changed: its submitter was told by e-mail.", "success")
     else:
         flash("Episode saved.", "success")
     return see_other("moderation.episode_edit", episode_id=episode_id)
@@ -171,3 +187,32 @@ def episode_unhide(episode_id: int):
         return _render_form(EpisodeForm.for_episode(episode), episode, 409)
     flash(f"“{episode.title}” is visible again.", "success")
     return see_other("moderation.episode_edit", episode_id=episode_id)
+
+
+@bp.route("/episodes/<int:episode_id>/delete", methods=["GET", "POST"])
+@moderator_required
+def episode_delete(episode_id: int):
+    """Delete an episode for good, after a ticked confirmation; its proposal is told."""
+    episode = _episode_or_404(episode_id)
+    form = DeleteEpisodeForm()
+    if request.method == "GET" or not form.validate():
+        status = 422 if request.method == "POST" else 200
+        return page("moderation/episode_delete.html", status, episode=episode, form=form)
+    title, proposal_id = episode.title, episode.proposal_id
+    try:
+        services.delete_episode(episode, current_user, form.message.data or "")
+    except (editing.EpisodeError, workflow.TransitionNotAllowed) as error:
+        # Another moderator was quicker: nothing of this request is kept.
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("moderation.episodes")
+    workflow.commit()
+    if proposal_id is not None:
+        flash(
+            f"“{title}” is deleted. Proposal #{proposal_id} waits for a date again; its"
+            " submitter was told.",
+            "success",
+        )
+    else:
+        flash(f"“{title}” is deleted.", "success")
+    return see_other("moderation.episodes")

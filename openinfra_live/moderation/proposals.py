@@ -6,6 +6,7 @@ workflow refuses (a stale page, a forged form) gets 409 and a flash, and changes
 """
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Response, abort, flash, request
 from flask_login import current_user
@@ -13,12 +14,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from openinfra_live import clock, workflow
+from openinfra_live.auth.models import User
 from openinfra_live.auth.permissions import moderator_required
-from openinfra_live.episodes import editing
+from openinfra_live.episodes import editing, slots
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
-from openinfra_live.proposals import notifications, services, states
+from openinfra_live.proposals import changes, claims, notifications, services, states
 from openinfra_live.proposals.forms import (
+    AssignForm,
     MessageForm,
     NoteForm,
     RequiredMessageForm,
@@ -35,6 +38,8 @@ FORMS: dict[str, type[FlaskForm]] = {
     "changes": RequiredMessageForm,
     "note": NoteForm,
     "tags": TagsForm,
+    "reopen": MessageForm,
+    "assign": AssignForm,
 }
 
 
@@ -53,17 +58,39 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
     return proposal
 
 
+def _moderators() -> list[User]:
+    """Who a proposal may be assigned to: the active accounts, by name."""
+    query = db.select(User).where(User.active.is_(True)).order_by(User.display_name, User.email)
+    return list(db.session.scalars(query))
+
+
+def _form(prefix: str, proposal: Proposal, tags: list[str], formdata: bool = False) -> FlaskForm:
+    """The ``prefix`` form of the proposal page, filled from the request or from ``proposal``."""
+    data = {"tags": ", ".join(tags)} if prefix == "tags" else None
+    if prefix == "assign":
+        data = {"seen_claimer": str(proposal.claimed_by_id or "")}
+    # On a POST, flask-wtf fills the form of that prefix from the request anyway.
+    form = FORMS[prefix](prefix=prefix, data=None if formdata else data)
+    if isinstance(form, AssignForm):
+        form.assignee.choices = [("", "Choose a moderator…")] + [
+            (user.id, claims.name_of(user)) for user in _moderators()
+        ]
+    return form
+
+
 def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Response:
     tags = [tag for tag in proposal.tags.split(",") if tag]
-    for prefix, form_class in FORMS.items():
-        data = {"tags": ", ".join(tags)} if prefix == "tags" else None
-        forms.setdefault(f"{prefix}_form", form_class(prefix=prefix, data=data))
+    for prefix in FORMS:
+        if f"{prefix}_form" not in forms:
+            forms[f"{prefix}_form"] = _form(prefix, proposal, tags)
     return page(
         "moderation/proposal.html",
         status,
         proposal=proposal,
         tags=tags,
         labels=states.LABELS,
+        action_words=states.ACTION_WORDS,
+        readable_changes=changes.readable,
         allowed=states.PROPOSALS.allowed_actions(proposal),
         actions=states.ProposalAction,
         episode_url=(
@@ -89,7 +116,7 @@ def _act(
 ) -> Response:
     """Validate the ``prefix`` form (if any), call ``verb``, commit and flash ``done``."""
     proposal = _proposal_or_404(proposal_id)
-    form = FORMS[prefix](prefix=prefix) if prefix else None
+    form = _form(prefix, proposal, [], formdata=True) if prefix else None
     if form is not None and not form.validate():
         flash(invalid, "error")
         return _render(proposal, 422, **{f"{prefix}_form": form})
@@ -168,7 +195,7 @@ def claim(proposal_id: int):
     """Claim the proposal so that other moderators know someone reviews it."""
     return _act(
         proposal_id,
-        lambda proposal, _form: services.claim_proposal(proposal, current_user),
+        lambda proposal, _form: claims.claim_proposal(proposal, current_user),
         "You claimed this proposal.",
     )
 
@@ -179,8 +206,38 @@ def release(proposal_id: int):
     """Release one's own claim on the proposal."""
     return _act(
         proposal_id,
-        lambda proposal, _form: services.claim_proposal(proposal, current_user, release=True),
+        lambda proposal, _form: claims.claim_proposal(proposal, current_user, release=True),
         "You released this proposal.",
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/assign")
+@moderator_required
+def assign(proposal_id: int):
+    """Give the proposal to a moderator, or take it over from another one, with a note."""
+
+    def verb(proposal: Proposal, form: AssignForm) -> ProposalHistory:
+        assignee = db.session.get(User, form.assignee.data)
+        return claims.assign_proposal(
+            proposal,
+            current_user,
+            assignee,
+            note=form.note.data or "",
+            seen_claimer_id=form.seen_claimer_id(),
+        )
+
+    return _act(proposal_id, verb, "Assigned.", "assign", "The assignment has errors: see below.")
+
+
+@bp.post("/proposals/<int:proposal_id>/reopen")
+@moderator_required
+def reopen(proposal_id: int):
+    """Reopen a declined proposal: it waits for review again, and the submitter is told."""
+    return _act(
+        proposal_id,
+        _with_message(services.reopen_proposal),
+        "Reopened: the proposal waits for review again. The submitter was told by e-mail.",
+        "reopen",
     )
 
 
@@ -197,10 +254,25 @@ def set_tags(proposal_id: int):
     )
 
 
+def _offered_slots(proposal: Proposal) -> tuple[list[datetime], set[datetime], dict]:
+    """The free slots to offer: those of the preferred month, then the next free ones."""
+    in_month = set(slots.free_slots_in_month(proposal.preferred_month))
+    offered = sorted(in_month | set(slots.next_free_slots(FREE_SLOTS_OFFERED)))
+    month = {}
+    bounds = slots.month_bounds(proposal.preferred_month)
+    if bounds is not None:
+        month = {
+            "name": bounds[0].strftime("%B %Y"),
+            "over": bounds[1] <= clock.now(),
+            "free": len(in_month),
+        }
+    return offered, in_month, month
+
+
 @bp.route("/proposals/<int:proposal_id>/schedule", methods=["GET", "POST"])
 @moderator_required
 def schedule(proposal_id: int):
-    """Promote an approved proposal into an episode in a free slot, in one transaction."""
+    """Promote an approved proposal into an episode at the start chosen, in one transaction."""
     proposal = _proposal_or_404(proposal_id)
     if states.ProposalAction.SCHEDULE not in states.PROPOSALS.allowed_actions(proposal):
         label = states.LABELS[states.ProposalState(proposal.status)].lower()
@@ -208,18 +280,13 @@ def schedule(proposal_id: int):
         if request.method != "POST":
             return see_other("moderation.proposal", proposal_id=proposal_id)
         return _render(proposal, 409)
-    slots = editing.next_free_slots(FREE_SLOTS_OFFERED)
+    offered, in_month, month = _offered_slots(proposal)
     if request.method == "POST":
         form = ScheduleForm()
     else:
-        form = ScheduleForm(
-            obj=proposal,
-            data={
-                "slot": slots[0].strftime("%Y-%m-%dT%H:%M") if slots else "custom",
-                "duration_minutes": editing.default_duration(),
-            },
-        )
-    form.set_slot_choices(slots)
+        # No slot is chosen in advance: the moderator picks one, or types another time.
+        form = ScheduleForm(obj=proposal, data={"duration_minutes": editing.default_duration()})
+    form.set_slot_choices(offered, in_month)
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
@@ -249,5 +316,10 @@ def schedule(proposal_id: int):
             )
             return see_other("moderation.proposal", proposal_id=proposal_id)
     return page(
-        "moderation/proposal_schedule.html", status, proposal=proposal, form=form, now=clock.now()
+        "moderation/proposal_schedule.html",
+        status,
+        proposal=proposal,
+        form=form,
+        month=month,
+        now=clock.now(),
     )

@@ -1,17 +1,19 @@
 """Forms of the proposal workflow: the public form, the submitter's edit, moderator actions."""
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -27,6 +29,7 @@ from wtforms.validators import (
 
 from openinfra_live import clock
 from openinfra_live.episodes import editing
+from openinfra_live.episodes.queries import FIRST_YEAR, LAST_YEAR
 from openinfra_live.forms import PublicForm, strip
 from openinfra_live.proposals.services import MAX_TAGS, ProposalContent
 
@@ -37,6 +40,10 @@ MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 5_000
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CUSTOM_SLOT = "custom"
+SLOT_FORMAT = "%Y-%m-%dT%H:%M"
+# What a datetime-local input sends (minutes, or seconds when a browser adds them), and what
+# a person types where the browser shows a plain text box.
+TYPED_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
 class GuestForm(Form):
@@ -180,13 +187,20 @@ class TagsForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    """Promote an approved proposal: pick a slot (or a custom time), edit what the episode shows."""
+    """Promote an approved proposal: one explicit choice of start, what the episode shows.
+
+    The start is either one of the free slots offered or “another time” typed in UTC; a typed
+    time is never dropped for a slot: a slot picked with a different typed time is an error.
+    """
 
     # Choices are the free slots offered when the page was drawn; by the time it is posted a
     # slot may have been taken, which the service reports, so any time in ISO form is accepted.
-    slot = RadioField("Slot", validate_choice=False, validators=[InputRequired("Pick a slot.")])
-    custom_start = DateTimeLocalField(
-        "Custom start (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    slot = RadioField("When", validate_choice=False)
+    custom_start = StringField(
+        "Another time: start (UTC)",
+        filters=[strip],
+        # No maxlength: HTML does not allow it on a datetime-local input; parsing bounds it.
+        render_kw={"type": "datetime-local"},
     )
     title = StringField(
         "Episode title", filters=[strip], validators=[DataRequired(), Length(max=300)]
@@ -198,32 +212,97 @@ class ScheduleForm(FlaskForm):
     duration_minutes = IntegerField(
         "Duration (minutes)",
         validators=[
-            InputRequired(),
+            InputRequired("Give the duration in minutes."),
             NumberRange(min=editing.MIN_EPISODE_MINUTES, max=8 * 60),
         ],
     )
 
-    def set_slot_choices(self, slots: list[datetime]) -> None:
+    def set_slot_choices(self, slots: list[datetime], preferred: Collection[datetime] = ()) -> None:
+        """Offer ``slots`` (those of the preferred month marked), then “another time”."""
         self.slot.choices = [
-            (slot.strftime("%Y-%m-%dT%H:%M"), slot.strftime("%A %-d %B %Y, %H:%M UTC"))
+            (
+                slot.strftime(SLOT_FORMAT),
+                slot.strftime("%A %-d %B %Y, %H:%M UTC")
+                + (" (in the preferred month)" if slot in preferred else ""),
+            )
             for slot in slots
         ] + [(CUSTOM_SLOT, "Another time (below)")]
 
+    def typed_start(self) -> datetime | None:
+        """The typed start as an aware UTC datetime; ValueError when it is not a time."""
+        text = (self.custom_start.data or "").strip()
+        if not text:
+            return None
+        for layout in TYPED_FORMATS:
+            try:
+                moment = datetime.strptime(text, layout)
+            except ValueError:
+                continue
+            if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+                break
+            return moment.replace(tzinfo=UTC)
+        raise ValueError(text)
+
+    def validate_custom_start(self, field: StringField) -> None:
+        try:
+            self.typed_start()
+        except ValueError:
+            raise ValidationError(
+                f"“{field.data[:40]}” is not a date and time: write it as YYYY-MM-DD HH:MM"
+                f" (UTC), between {FIRST_YEAR} and {LAST_YEAR}."
+            ) from None
+
     def validate_slot(self, field: RadioField) -> None:
-        if field.data == CUSTOM_SLOT:
-            if self.custom_start.data is None:
-                raise ValidationError("Give the custom start time, or pick one of the slots.")
+        try:
+            typed = self.typed_start()
+        except ValueError:
+            return  # the typed time's own error says it
+        choice = field.data or ""
+        if choice in ("", CUSTOM_SLOT):
+            if typed is None:
+                raise ValidationError(
+                    "Pick one of the free slots, or choose “Another time” and type the start."
+                )
             return
         try:
-            datetime.strptime(field.data or "", "%Y-%m-%dT%H:%M")
+            picked = datetime.strptime(choice, SLOT_FORMAT).replace(tzinfo=UTC)
         except ValueError:
             raise ValidationError("Pick one of the slots offered.") from None
+        if typed is not None and typed != picked:
+            raise ValidationError(
+                f"You picked {picked:%A %-d %B %Y, %H:%M} UTC but typed"
+                f" {typed:%A %-d %B %Y, %H:%M} UTC as another time: choose “Another time” to"
+                " use the typed time, or empty it to use the slot."
+            )
 
     def starts_at(self) -> datetime:
-        """The chosen start, as an aware UTC datetime."""
-        if self.slot.data == CUSTOM_SLOT:
-            return self.custom_start.data.replace(tzinfo=UTC)
-        return datetime.strptime(self.slot.data, "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+        """The chosen start, as an aware UTC datetime (call after validating)."""
+        choice = self.slot.data or ""
+        if choice in ("", CUSTOM_SLOT):
+            return self.typed_start()
+        return datetime.strptime(choice, SLOT_FORMAT).replace(tzinfo=UTC)
 
     def guest_rows(self) -> list[tuple[str, str]]:
         return _guest_rows(self)
+
+
+class AssignForm(FlaskForm):
+    """Give the proposal to a moderator (oneself: take it over), with a note."""
+
+    # The first choice, "", is a prompt (coerced to 0): nothing is picked for the moderator.
+    assignee = SelectField(
+        "Moderator",
+        coerce=lambda value: int(value) if str(value).isdigit() else 0,
+        invalid_choice_message="Pick one of the active moderators.",
+    )
+    note = _message("Note (required when you take it from another moderator)")
+    # The claim as the page showed it ("" when unclaimed): a claim changed since is refused.
+    seen_claimer = HiddenField()
+
+    def validate_assignee(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError("Pick a moderator.")
+
+    def seen_claimer_id(self) -> int | None:
+        value = (self.seen_claimer.data or "").strip()
+        return int(value) if value.isdigit() else None

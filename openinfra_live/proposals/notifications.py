@@ -24,6 +24,12 @@ SUBJECTS = {
     states.ProposalState.SUBMITTED: "Your edited episode idea was received",
 }
 
+# Corrections by moderators lead to states the usual subject would misname.
+SUBJECTS_BY_ACTION = {
+    states.ProposalAction.REOPEN: "Your episode idea is being reviewed again",
+    states.ProposalAction.CANCEL_EPISODE: "The episode of your idea was cancelled",
+}
+
 
 def status_token(proposal: Proposal) -> str:
     """The token of the proposal's current private status link."""
@@ -63,7 +69,7 @@ def status_changed(
     state = states.ProposalState(entry.to_status)
     _mail(
         proposal,
-        f"{SUBJECTS[state]}: {proposal.title}",
+        f"{SUBJECTS_BY_ACTION.get(entry.action, SUBJECTS[state])}: {proposal.title}",
         "proposal_status.txt",
         entry=entry,
         state_label=states.LABELS[state],
@@ -80,15 +86,22 @@ def link_rotated(proposal: Proposal, token: str) -> None:
 
 
 def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -> None:
-    """Queue the news that the episode from the submitter's proposal changed time."""
+    """Queue the news that the episode from the submitter's proposal changed time or length.
+
+    Only its length changed (same start): the mail says so and speaks of no move.
+    """
     proposal = episode.proposal
     if proposal is None:
         return
+    moved = episode.starts_at != old_starts_at
+    subject = "Your episode moved" if moved else "Your episode has a new length"
     _mail(
         proposal,
-        f"Your episode moved: {episode.title}",
+        f"{subject}: {episode.title}",
         "episode_moved.txt",
         episode=episode,
+        moved=moved,
+        old_minutes=old_minutes,
         old_starts_at=old_starts_at,
         old_ends_at=old_starts_at + timedelta(minutes=old_minutes),
         episode_url=episode_url(episode.slug),

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize, tokens
 from openinfra_live.episodes import editing
+from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals import notifications
+from openinfra_live.proposals.claims import AlreadyClaimed, claim_proposal
+from openinfra_live.proposals.errors import ProposalError
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.proposals.notifications import STATUS_LINK, status_token
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
@@ -30,23 +32,19 @@ MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
 CONTENT_FIELDS = ("title", "description", "organization", "preferred_month", "links")
 
-__all__ = ["ProposalError", "TransitionNotAllowed", "status_token"]
-
-
-class ProposalError(Exception):
-    """A proposal operation the workflow refuses (other than a state transition)."""
+# Claims live in ``claims``; their verb and error are also reached from here, as before.
+__all__ = [
+    "AlreadyClaimed",
+    "ProposalError",
+    "TransitionNotAllowed",
+    "claim_proposal",
+    "status_token",
+]
 
 
 class MessageRequired(ProposalError):
     def __init__(self) -> None:
         super().__init__("Write a message that tells the submitter what to change.")
-
-
-class AlreadyClaimed(ProposalError):
-    def __init__(self, claimer: Any) -> None:
-        self.claimer = claimer
-        name = getattr(claimer, "display_name", "") or "another moderator"
-        super().__init__(f"This proposal is already claimed by {name}.")
 
 
 @dataclass
@@ -247,33 +245,6 @@ def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
     return entry
 
 
-def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> ProposalHistory:
-    """Claim the proposal for review (or release one's own claim); of two at once, the
-    conditional UPDATE lets one win. Side effects: ``claimed_by``, history, audit; flushes."""
-    if release:
-        condition = Proposal.claimed_by_id == actor.id
-        new_value = None
-    else:
-        condition = (Proposal.claimed_by_id.is_(None)) | (Proposal.claimed_by_id == actor.id)
-        new_value = actor.id
-    result = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id, condition)
-        .values(claimed_by_id=new_value, updated_at=clock.now()),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(proposal, ["claimed_by_id", "claimed_by", "updated_at"])
-    if result.rowcount != 1:
-        if release:
-            raise ProposalError("Only the moderator who claimed this proposal can release it.")
-        raise AlreadyClaimed(proposal.claimed_by)
-    action = "release" if release else "claim"
-    entry = PROPOSALS.record(proposal, action, actor=actor)
-    audit.record(f"proposal.{action}", proposal, actor=actor)
-    db.session.flush()
-    return entry
-
-
 def normalise_tags(raw: Iterable[str]) -> list[str]:
     """Lower case, allowed characters only, no duplicates, at most ``MAX_TAGS``."""
     seen: list[str] = []
@@ -330,5 +301,64 @@ def schedule_proposal(
     entry.message = f"Scheduled for {episode.starts_at:%A %-d %B %Y, %H:%M} UTC: “{episode.title}”."
     entry.changes = {"episode_id": episode.id, "starts_at": episode.starts_at.isoformat()}
     notifications.status_changed(proposal, entry, episode)
+    db.session.flush()
+    return entry
+
+
+def reopen_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
+    """Review a declined idea again: it goes back to ``submitted``, waiting for review.
+
+    Side effects: a public history entry (the submitter reads it on the status page), audit,
+    the submitter's mail (queued); flushes.
+    """
+    return _transition(proposal, ProposalAction.REOPEN, actor=actor, message=message)
+
+
+def cancel_episode(
+    proposal: Proposal, actor: Any, *, title: str, starts_at: datetime, message: str = ""
+) -> ProposalHistory:
+    """The episode made of ``proposal`` is gone: the proposal waits for a date again.
+
+    Side effects: a public history entry that says, in words, that the episode was cancelled
+    (or, for a past one, removed from the site), audit, the submitter's mail (queued); flushes.
+    """
+    when = f"{starts_at:%A %-d %B %Y, %H:%M} UTC"
+    if starts_at > clock.now():
+        said = (
+            f"The episode “{title}” planned for {when} was cancelled:"
+            " it is no longer on the programme."
+        )
+    else:
+        said = f"The episode “{title}” of {when} was removed from the site."
+    text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
+    changes = {"episode": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
+    return _transition(
+        proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
+    )
+
+
+def delete_episode(episode: Episode, actor: Any, message: str = "") -> ProposalHistory | None:
+    """Delete an episode; the proposal it came from, if any, is told in words.
+
+    Side effects: the episode deleted with its guests and links and audited
+    (``editing.delete_episode``); for an episode made of a scheduled proposal,
+    ``cancel_episode`` (the proposal waits for a date again; history, audit, mail); flushes.
+    Returns the proposal's history entry, or None for an episode without a proposal.
+    """
+    proposal = episode.proposal
+    facts = editing.delete_episode(episode, actor=actor)
+    if proposal is None:
+        return None
+    told = {"title": facts["title"], "starts_at": facts["starts_at"], "message": message}
+    if ProposalAction.CANCEL_EPISODE in PROPOSALS.allowed_actions(proposal):
+        return cancel_episode(proposal, actor, **told)
+    # A proposal in another state (set by hand): its history still says what happened.
+    entry = PROPOSALS.record(
+        proposal,
+        ProposalAction.CANCEL_EPISODE.value,
+        actor=actor,
+        message=f"The episode “{facts['title']}” was deleted.",
+    )
+    audit.record("proposal.cancel_episode", proposal, actor=actor)
     db.session.flush()
     return entry

@@ -22,6 +22,10 @@ class ProposalAction(StrEnum):
     RESUBMIT = "resubmit"
     WITHDRAW = "withdraw"
     SCHEDULE = "schedule"
+    # Moderators' corrections: a declined idea reviewed again, a scheduled idea whose episode
+    # was deleted (it waits for a new date, or for the submitter to withdraw it).
+    REOPEN = "reopen"
+    CANCEL_EPISODE = "cancel_episode"
 
 
 S = ProposalState
@@ -37,11 +41,15 @@ TRANSITIONS: dict[tuple[ProposalState, ProposalAction], ProposalState] = {
     (S.CHANGES_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
     (S.APPROVED, A.SCHEDULE): S.SCHEDULED,
     (S.APPROVED, A.WITHDRAW): S.WITHDRAWN,
+    (S.DECLINED, A.REOPEN): S.SUBMITTED,
+    (S.SCHEDULED, A.CANCEL_EPISODE): S.APPROVED,
 }
+# The only ways out of a settled state: a moderator's correction.
+CORRECTIONS = frozenset({A.REOPEN, A.CANCEL_EPISODE})
 
 # Still moving: someone (a moderator or the submitter) has something to do.
 OPEN = frozenset({S.SUBMITTED, S.CHANGES_REQUESTED, S.APPROVED})
-# Nothing leads out of these.
+# Settled: nothing leads out of these but a moderator's correction (``CORRECTIONS``).
 FINAL = frozenset({S.DECLINED, S.WITHDRAWN, S.SCHEDULED})
 # The idea is public: it has become an episode on the site.
 PUBLIC = frozenset({S.SCHEDULED})
@@ -70,9 +78,34 @@ NEXT_STEPS = {
 }
 
 
+# How a refusal names each action ("You cannot … a proposal that is …").
+VERBS = {
+    A.REQUEST_CHANGES: "request changes to",
+    A.CANCEL_EPISODE: "cancel the episode of",
+}
+
+# The history's words for each action, as moderators read them on the proposal page.
+ACTION_WORDS = {
+    "submit": "sent the proposal",
+    "resubmit": "sent an edited proposal",
+    "approve": "approved",
+    "decline": "declined",
+    "request_changes": "asked for changes",
+    "withdraw": "withdrew the proposal",
+    "schedule": "scheduled the episode",
+    "reopen": "reopened the proposal",
+    "cancel_episode": "deleted the episode",
+    "note": "added a note",
+    "claim": "claimed the proposal",
+    "release": "released the claim",
+    "assign": "assigned the proposal",
+    "tags": "changed the tags",
+}
+
+
 def _refusal(current: str, action: str) -> str:
     label = LABELS.get(current, current)
-    verb = "request changes to" if action == A.REQUEST_CHANGES else action
+    verb = VERBS.get(action, action)
     return f"You cannot {verb} a proposal that is “{label.lower()}”."
 
 

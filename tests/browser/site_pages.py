@@ -126,6 +126,12 @@ def _custom_slot_without_a_time(page: Page) -> None:
     page.get_by_role("button", name="Create the episode").click()
 
 
+def _retime_without_confirming(page: Page) -> None:
+    start = page.get_by_label("Start (UTC)")
+    start.fill(start.input_value()[:11] + "06:00")
+    page.get_by_role("button", name="Save changes").click()
+
+
 def _blank_request_for_changes(page: Page) -> None:
     # Spaces pass the browser's own ``required`` check; the server strips them and refuses.
     page.get_by_label("What should the submitter change?").fill("   ")
@@ -275,6 +281,22 @@ PAGES = [
         lambda s: f"/moderation/ptg/{s.event}/registrations/{s.pending_team_id}/remove",
         _submit("Remove the registration"),
         400,
+        moderator=True,
+    ),
+    # Scheduling and episodes: a past episode re-timed without the confirmation; the delete
+    # confirmation, and its error when not ticked.
+    Visit(
+        "moderation-episode-edit-past-errors",
+        lambda s: f"/moderation/episodes/{s.past_episode_id}/edit",
+        True,
+        _retime_without_confirming,
+        422,
+    ),
+    *_form(
+        "moderation-episode-delete",
+        lambda s: f"/moderation/episodes/{s.past_episode_id}/delete",
+        _submit("Delete the episode"),
+        422,
         moderator=True,
     ),
 ]

@@ -80,6 +80,8 @@ def _approve_and_schedule(page, base_url: str) -> datetime:
     tab_to(page, "a[href$='/schedule']")
     press_and_wait(page)
     expect(page.locator("h1")).to_have_text(f"Schedule “{TITLE}”")
+    tab_to(page, "input[name=slot]")  # no slot is chosen in advance: pick the first
+    page.keyboard.press("Space")
     chosen = page.locator("input[name=slot]:checked")
     start = datetime.strptime(chosen.get_attribute("value"), "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
     assert start == next_thursday_slot(clock.now())

@@ -387,11 +387,31 @@ def test_a_past_episode_can_get_its_recording_and_recap_after_the_show(app, clie
     assert '<a href="https://superuser.example/last-week">Read the recap</a>' in html
 
 
-def test_a_past_episode_can_be_corrected_to_another_past_time(app, client, moderator):
+def test_a_past_episode_can_be_corrected_to_another_past_time_once_confirmed(
+    app, client, moderator
+):
     episode_id = add_episode(app, LAST_THURSDAY, title="Wrong hour")
+    page = client.get(edit_url(episode_id)).get_data(as_text=True)
+    assert "Yes, change the time of an episode that already happened" in page
+    before = stored(app, episode_id)
     data = short_form("Wrong hour", "2031-05-08T16:00")
+    response = post_form(client, edit_url(episode_id), data)
+    assert response.status_code == 422
+    assert "This episode already happened: to correct its time, tick" in response.get_data(
+        as_text=True
+    )
+    assert stored(app, episode_id) == before
+    data = short_form("Wrong hour", "2031-05-08T16:00", confirm_past="y")
     assert post_form(client, edit_url(episode_id), data).status_code == 303
-    assert stored(app, episode_id)["starts_at"] == LAST_THURSDAY + timedelta(hours=2)
+    after = stored(app, episode_id)
+    assert after["starts_at"] == LAST_THURSDAY + timedelta(hours=2)
+    assert after["sequence"] == before["sequence"] + 1
+
+
+def test_an_upcoming_episode_offers_no_past_confirmation(app, client, moderator):
+    episode_id = add_episode(app, title="Coming")
+    page = client.get(edit_url(episode_id)).get_data(as_text=True)
+    assert "an episode that already happened" not in page
 
 
 def test_an_imported_start_with_seconds_is_not_a_move_when_saved_unchanged(app, client, moderator):

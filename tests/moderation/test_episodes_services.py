@@ -84,7 +84,14 @@ def test_an_upcoming_episode_cannot_move_into_the_past_but_a_past_one_can(app_ct
         editing.update_episode(upcoming, starts_at=NOW - timedelta(days=1))
     db.session.rollback()
     frozen_now(NEXT_THURSDAY + timedelta(days=1))
-    editing.update_episode(upcoming, starts_at=NEXT_THURSDAY - timedelta(hours=1))
+    # It happened: its time changes only when the moderator confirms a correction.
+    with pytest.raises(editing.PastEpisodeMoveError):
+        editing.update_episode(upcoming, starts_at=NEXT_THURSDAY - timedelta(hours=1))
+    db.session.rollback()
+    assert upcoming.starts_at == NEXT_THURSDAY and upcoming.sequence == 0
+    editing.update_episode(
+        upcoming, starts_at=NEXT_THURSDAY - timedelta(hours=1), confirm_past=True
+    )
     db.session.commit()
     assert upcoming.starts_at == NEXT_THURSDAY - timedelta(hours=1)
     assert upcoming.sequence == 1

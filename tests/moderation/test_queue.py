@@ -6,7 +6,7 @@ import pytest
 
 from openinfra_live.extensions import db
 from openinfra_live.moderation.queue import age
-from openinfra_live.proposals import services
+from openinfra_live.proposals import claims
 from openinfra_live.proposals.models import Proposal
 from tests.conftest import make_moderator
 from tests.proposals.builders import freeze_clock, make_proposal
@@ -75,7 +75,7 @@ def test_queue_shows_who_claimed_a_proposal(app, client, login_as, queue_rows):
     with app.app_context():
         other = make_moderator("other@example.org", display_name="Olga Other")
         proposal = db.session.scalar(db.select(Proposal).order_by(Proposal.id).limit(1))
-        services.claim_proposal(proposal, other)
+        claims.claim_proposal(proposal, other)
         db.session.commit()
     html = client.get("/moderation/").get_data(as_text=True)
     assert "Olga Other" in html

@@ -7,7 +7,7 @@ import pytest
 
 from openinfra_live import audit
 from openinfra_live.audit import AuditEntry
-from openinfra_live.episodes import editing
+from openinfra_live.episodes import editing, slots
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import ProposalHistory
@@ -45,14 +45,14 @@ def add_episode(starts_at: datetime, minutes: int = 60, hidden: bool = False, ti
 def test_next_free_slots_are_the_configured_weekday_and_hour_skipping_busy_ones(
     app_ctx, frozen_now
 ):
-    assert editing.next_free_slots(3) == [
+    assert slots.next_free_slots(3) == [
         NEXT_THURSDAY,
         NEXT_THURSDAY + timedelta(weeks=1),
         NEXT_THURSDAY + timedelta(weeks=2),
     ]
     add_episode(NEXT_THURSDAY + timedelta(minutes=30))  # overlaps the first slot
     add_episode(NEXT_THURSDAY + timedelta(weeks=2), hidden=True)  # hidden: does not block
-    assert editing.next_free_slots(2) == [
+    assert slots.next_free_slots(2) == [
         NEXT_THURSDAY + timedelta(weeks=1),
         NEXT_THURSDAY + timedelta(weeks=2),
     ]
@@ -60,7 +60,7 @@ def test_next_free_slots_are_the_configured_weekday_and_hour_skipping_busy_ones(
 
 def test_default_slot_follows_the_configuration(app_ctx, frozen_now):
     app_ctx.config.update(DEFAULT_SLOT_WEEKDAY=1, DEFAULT_SLOT_HOUR=17, DEFAULT_SLOT_MINUTE=30)
-    [slot] = editing.next_free_slots(1)
+    [slot] = slots.next_free_slots(1)
     assert slot == datetime(2031, 5, 20, 17, 30, tzinfo=UTC)
     assert slot.weekday() == 1
 
@@ -168,7 +168,9 @@ def test_schedule_page_offers_the_next_free_thursday_and_more(app, client, login
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
-    assert re.search(r'<input checked[^>]*value="2031-05-22T14:00"', html)
+    # Offered, but not chosen in advance: the moderator picks a slot or types another time.
+    assert re.search(r'<input[^>]*name="slot"[^>]*value="2031-05-22T14:00"', html)
+    assert "<input checked" not in html
     assert "Thursday 22 May 2031, 14:00 UTC" in html
     assert "Thursday 29 May 2031" not in html  # taken
     assert "Thursday 5 June 2031, 14:00 UTC" in html

@@ -8,7 +8,7 @@ from openinfra_live import workflow
 from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.proposals import services, states
+from openinfra_live.proposals import claims, services, states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
 from openinfra_live.workflow import TransitionNotAllowed
@@ -44,6 +44,12 @@ def perform(action: ProposalAction, proposal, moderator, now):
             description=proposal.description,
             guests=[(g.name, g.affiliation) for g in proposal.guests],
         )
+    if action is ProposalAction.REOPEN:
+        return services.reopen_proposal(proposal, moderator, "Worth a second look")
+    if action is ProposalAction.CANCEL_EPISODE:
+        return services.cancel_episode(
+            proposal, moderator, title=proposal.title, starts_at=now + timedelta(days=7)
+        )
     raise AssertionError(action)
 
 
@@ -58,9 +64,19 @@ def test_the_table_covers_exactly_the_workflow_of_the_spec():
         (S.CHANGES_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
         (S.APPROVED, A.SCHEDULE): S.SCHEDULED,
         (S.APPROVED, A.WITHDRAW): S.WITHDRAWN,
+        # The moderators' corrections: a declined idea reviewed again; an episode deleted.
+        (S.DECLINED, A.REOPEN): S.SUBMITTED,
+        (S.SCHEDULED, A.CANCEL_EPISODE): S.APPROVED,
     }
     assert {S.DECLINED, S.WITHDRAWN, S.SCHEDULED} == states.FINAL
-    assert not any(state in states.FINAL for state, _ in states.TRANSITIONS)
+    assert {A.REOPEN, A.CANCEL_EPISODE} == states.CORRECTIONS
+    # Settled states are left only by a moderator's correction; withdrawn never.
+    assert all(
+        action in states.CORRECTIONS
+        for state, action in states.TRANSITIONS
+        if state in states.FINAL
+    )
+    assert not any(state == S.WITHDRAWN for state, _ in states.TRANSITIONS)
     assert set(S) == states.OPEN | states.FINAL
     assert states.PUBLIC <= states.FINAL
 
@@ -166,18 +182,18 @@ def test_notes_claims_and_tags_change_no_state_and_stay_internal(app_ctx):
     second = make_moderator("second@example.org")
     proposal, _ = make_proposal()
     services.add_note(proposal, first, "Ask Jimmy if he knows them")
-    services.claim_proposal(proposal, first)
+    claims.claim_proposal(proposal, first)
     services.set_tags(proposal, first, ["Storage", " ceph ", "storage", "<b>x</b>"])
     db.session.commit()
-    with pytest.raises(services.AlreadyClaimed, match="first"):
-        services.claim_proposal(proposal, second)
+    with pytest.raises(claims.AlreadyClaimed, match="first"):
+        claims.claim_proposal(proposal, second)
     db.session.rollback()
     stored = fresh(proposal.id)
     assert stored.status == "submitted"
     assert stored.claimed_by_id == first.id
     assert stored.tags == "storage,ceph,bxb"
     assert [e.is_public for e in history_of(proposal.id)] == [True, False, False, False]
-    services.claim_proposal(stored, first, release=True)
+    claims.claim_proposal(stored, first, release=True)
     db.session.commit()
     assert fresh(proposal.id).claimed_by_id is None
 
