@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from openinfra_live.auth.models import ROLE_LABELS
@@ -74,7 +75,9 @@ class InviteForm(FlaskForm):
 class RoleForm(FlaskForm):
     """The role an account should have."""
 
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField(
+        "Role", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from openinfra_live import audit
 from openinfra_live.auth.permissions import admin_required
@@ -49,7 +50,7 @@ class TeamImportForm(FlaskForm):
 
     def load_events(self) -> "TeamImportForm":
         events = db.session.scalars(db.select(PtgEvent).order_by(PtgEvent.starts_on.desc()))
-        self.event.choices = [(event.slug, event.name) for event in events]
+        self.event.choices = [SelectChoice(event.slug, event.name) for event in events]
         return self
 
 
