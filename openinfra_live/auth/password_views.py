@@ -40,13 +40,14 @@ def _page(template: str, status: int = 200, **context) -> Response:
     )
 
 
-def _sign_in_anew(user: User) -> Response:
+def _sign_in_anew(user: User, message: str) -> Response:
     """A fresh session for ``user`` (nothing of the one before survives), then the queue."""
     services.record_login(user)
     workflow.commit()
     session.clear()
     login_user(user, remember=False)
     session.permanent = True
+    flash(message, "success")  # after the clearing, which would drop it
     return security.no_store(redirect(DEFAULT_LANDING, 303))
 
 
@@ -86,8 +87,7 @@ def reset_password(token: str) -> Response:
             db.session.rollback()
             return _invalid_link("reset")
         else:
-            flash("Your password is changed, and you are signed in.", "success")
-            return _sign_in_anew(user)
+            return _sign_in_anew(user, "Your password is changed, and you are signed in.")
     status = 422 if form.errors else 200
     return _page("auth/reset_password.html", status, form=form, email=row.user.email)
 
@@ -115,8 +115,7 @@ def accept_invitation(token: str) -> Response:
             message = str(error) if isinstance(error, services.AccountError) else ""
             form.form_errors.append(message or "An account for this address exists already.")
         else:
-            flash("Welcome! Your account is ready, and you are signed in.", "success")
-            return _sign_in_anew(user)
+            return _sign_in_anew(user, "Welcome! Your account is ready, and you are signed in.")
     status = 422 if form.errors else 200
     return _page("auth/invitation.html", status, form=form, email=row.email)
 
