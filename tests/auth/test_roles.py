@@ -175,3 +175,43 @@ def test_a_deactivated_user_cannot_sign_in(app, client):
     assert sign_in(client).status_code == 200
     with client.session_transaction() as session:
         assert "_user_id" not in session
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrading_makes_the_oldest_active_moderator_the_admin(backend, request, tmp_path):
+    """A site of an earlier revision has moderators only; someone must manage the accounts.
+    The downgrade turns admins back into moderators, and the upgrade chooses again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.test_migrations import migrated_app_on
+
+    app = migrated_app_on(backend, "roles_upgrade", request, tmp_path)
+    with app.app_context():
+        downgrade(revision="0009")
+        insert = text(
+            "INSERT INTO users (email, display_name, password_hash, role, active,"
+            " session_version, created_at) VALUES (:email, '', 'x', 'moderator', :active, 1,"
+            " :created)"
+        )
+        for email, active, created in [
+            ("gone@example.org", False, "2020-01-01 00:00:00"),
+            ("oldest@example.org", True, "2021-01-01 00:00:00"),
+            ("newer@example.org", True, "2022-01-01 00:00:00"),
+        ]:
+            db.session.execute(insert, {"email": email, "active": active, "created": created})
+        db.session.commit()
+        upgrade()
+        roles = dict(db.session.execute(text("SELECT email, role FROM users")).all())
+        assert roles == {
+            "gone@example.org": ROLE_MODERATOR,
+            "oldest@example.org": ROLE_ADMIN,
+            "newer@example.org": ROLE_MODERATOR,
+        }
+        db.session.commit()  # a transaction left open would hold the migration's locks up
+        downgrade(revision="0009")
+        assert set(db.session.scalars(text("SELECT role FROM users"))) == {ROLE_MODERATOR}
+        db.session.commit()
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
