@@ -87,6 +87,19 @@ def test_unknown_and_known_addresses_get_the_same_answer(app, client, moderator,
         assert db.session.scalar(db.select(db.func.count()).select_from(AccountToken)) == 1
 
 
+def test_an_unknown_address_does_the_work_of_a_known_one(app, client, moderator, monkeypatch):
+    """The answer must not take visibly less time for an address that has no account."""
+    from openinfra_live import tokens
+
+    made = []
+    real = tokens.new_token
+    monkeypatch.setattr(tokens, "new_token", lambda: made.append(1) or real())
+    ask_for_reset(client, "nobody@example.org")
+    assert len(made) == 1
+    ask_for_reset(client, MODERATOR_EMAIL)
+    assert len(made) == 2
+
+
 def test_a_deactivated_account_gets_no_link_and_the_same_answer(app, client, moderator, inbox):
     with app.app_context():
         db.session.get(User, moderator).active = False
