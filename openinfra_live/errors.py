@@ -36,7 +36,7 @@ def handle_csrf_error(error: CSRFError) -> Response:
     form_data = [
         (key, value)
         for key, value in request.form.items(multi=True)
-        if key not in {"csrf_token", "password", "website"} and value
+        if key not in {"csrf_token", "website"} and "password" not in key and value
     ]
     page = render_template("errors/csrf.html", error=error, form_data=form_data)
     return make_response(page, 400)

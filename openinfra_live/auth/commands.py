@@ -26,9 +26,9 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _commit_or_fail(action, *args: str) -> object:
+def _commit_or_fail(action, *args: str, **kwargs: object) -> object:
     try:
-        result = action(*args)
+        result = action(*args, **kwargs)
         db.session.commit()
     except (services.AccountError, WeakPassword) as error:
         db.session.rollback()
@@ -43,13 +43,16 @@ def _commit_or_fail(action, *args: str) -> object:
 @click.command("create-moderator")
 @click.argument("email")
 @click.option("--name", default="", help="The name shown to other moderators.")
+@click.option("--admin", is_flag=True, help="Make it an admin (the first account always is one).")
 @password_stdin
 @with_appcontext
-def create_moderator_command(email: str, name: str, password_stdin: bool) -> None:
-    """Create a moderator account (the password is asked for, or read from stdin)."""
+def create_moderator_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
+    """Create a moderator account (the password is asked for, or read from stdin); the first
+    account of the site is an admin, who manages the others from the browser."""
     password = _read_password(password_stdin)
-    user = _commit_or_fail(services.create_moderator, email, password, name)
-    click.echo(f"Moderator {user.email} created.")
+    user = _commit_or_fail(services.create_moderator, email, password, name, admin=admin)
+    role = "Admin" if user.is_admin else "Moderator"
+    click.echo(f"{role} {user.email} created.")
 
 
 @click.command("set-password")
@@ -67,7 +70,8 @@ def set_password_command(email: str, password_stdin: bool) -> None:
 @click.argument("email")
 @with_appcontext
 def deactivate_user_command(email: str) -> None:
-    """Refuse an account any further sign-in; its open sessions end at their next request."""
+    """Refuse an account any further sign-in (not the last active admin); its open sessions
+    end at their next request."""
     user = _commit_or_fail(services.deactivate_user, email)
     click.echo(f"Account {user.email} deactivated.")
 

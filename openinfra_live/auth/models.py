@@ -1,16 +1,24 @@
-"""Moderator accounts."""
+"""Moderator accounts, their roles, and the one-time links that set their passwords."""
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openinfra_live import clock
 from openinfra_live.database import UTCDateTime
 from openinfra_live.extensions import db
 
 ROLE_MODERATOR = "moderator"
+# Admins moderate too, and manage the accounts (invite, deactivate, change roles) and imports.
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_MODERATOR, ROLE_ADMIN)
+ROLE_LABELS = {ROLE_MODERATOR: "Moderator", ROLE_ADMIN: "Admin"}
+
+# What a one-time link is for: a forgotten password, or an invitation to become a moderator.
+PURPOSE_RESET = "reset"
+PURPOSE_INVITE = "invite"
 
 
 class User(UserMixin, db.Model):
@@ -34,10 +42,45 @@ class User(UserMixin, db.Model):
 
     @property
     def is_moderator(self) -> bool:
-        return self.active and self.role == ROLE_MODERATOR
+        return self.active and self.role in ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.active and self.role == ROLE_ADMIN
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, "No role")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class AccountToken(db.Model):
+    """A one-time link: only the SHA-256 of its token is stored (``tokens.hash_token``).
+
+    A reset names its account (``user_id``). An invitation names only the address it was sent
+    to (``email``): the account is created when the invitee accepts, so the users table holds
+    no half-made account that could be activated or reset before the invitee chose a password.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at

@@ -10,7 +10,7 @@ from flask import current_app
 from limits import RateLimitItem, parse_many
 
 from openinfra_live import audit, clock
-from openinfra_live.auth.models import ROLE_MODERATOR, User
+from openinfra_live.auth.models import ROLE_ADMIN, ROLE_MODERATOR, User
 from openinfra_live.auth.passwords import (
     check_strength,
     hash_password,
@@ -41,27 +41,36 @@ def _get_user(email: str) -> User:
     return user
 
 
-def create_moderator(email: str, password: str, display_name: str = "") -> User:
-    """Create an active moderator account. Side effects: an audit entry."""
+def valid_address(email: str) -> str:
+    """``email`` checked and in its stored form; AccountError says what is wrong with it."""
     try:
-        address = validate_email(email.strip(), check_deliverability=False).normalized
+        address = validate_email((email or "").strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise AccountError(f"{email!r} is not a valid e-mail address: {error}") from error
-    address = normalize_email(address)
+    return normalize_email(address)
+
+
+def create_moderator(
+    email: str, password: str, display_name: str = "", *, admin: bool = False
+) -> User:
+    """Create an active moderator account; the first account of the site, or one made with
+    ``admin``, is an admin. Side effects: an audit entry."""
+    address = valid_address(email)
     if find_user(address) is not None:
         raise AccountError(f"An account for {address} exists already.")
     check_strength(password, email=address)
+    first = db.session.scalar(db.select(User.id).limit(1)) is None
     user = User(
         email=address,
         display_name=display_name.strip() or address.split("@")[0],
         password_hash=hash_password(password),
-        role=ROLE_MODERATOR,
+        role=ROLE_ADMIN if admin or first else ROLE_MODERATOR,
         active=True,
         session_version=1,
     )
     db.session.add(user)
     db.session.flush()
-    audit.record("account_created", user, actor=user)
+    audit.record("account_created", user, actor=user, detail={"role": user.role})
     return user
 
 
@@ -77,12 +86,13 @@ def set_password(email: str, password: str) -> User:
 
 
 def deactivate_user(email: str) -> User:
-    """Refuse an account any further sign-in. Side effects: every session ends; audit entry."""
+    """Refuse an account any further sign-in (never the last active admin). Side effects:
+    every session ends; its one-time links stop working; audit entry."""
+    # Imported here: ``accounts`` builds on this module's verbs.
+    from openinfra_live.auth import accounts
+
     user = _get_user(email)
-    user.active = False
-    user.session_version += 1
-    db.session.flush()
-    audit.record("account_deactivated", user, actor=user)
+    accounts.deactivate(user, actor=user)
     return user
 
 

@@ -147,3 +147,7 @@ def _host_only_session_cookie(state) -> None:
         config["SESSION_COOKIE_NAME"] = "__Host-session"
         config["SESSION_COOKIE_DOMAIN"] = None
         config["SESSION_COOKIE_PATH"] = "/"
+
+
+# The password pages register their routes on ``bp``; imported last because they import it.
+from openinfra_live.auth import password_views  # noqa: E402, F401

@@ -43,4 +43,13 @@ def paginate(query: Select, per_page: int) -> Pagination:
 
 
 # The view modules register their routes on ``bp``; imported last because they import it.
-from openinfra_live.moderation import audit, episodes, proposals, ptg, ptg_schedule, queue  # noqa: E402, F401
+from openinfra_live.moderation import (  # noqa: E402, F401
+    accounts,
+    audit,
+    episodes,
+    imports,
+    proposals,
+    ptg,
+    ptg_schedule,
+    queue,
+)

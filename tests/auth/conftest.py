@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from, make_moderator
 
 MODERATOR_EMAIL = "mod@example.org"
+WRONG_CURRENT = "not my current password"
 
 
 def sign_in(
@@ -75,3 +76,39 @@ def limiter_clock(monkeypatch) -> LimiterClock:
     clock = LimiterClock(time.time)
     monkeypatch.setattr(memory, "time", types.SimpleNamespace(time=clock.time))
     return clock
+
+
+# One-time links by mail -------------------------------------------------------------------
+
+from tests.proposals.test_mail import body_of, inbox  # noqa: E402, F401 (the SMTP server)
+
+LINK_RE = re.compile(r"https?://\S+/login/(?:reset|invite)/[A-Za-z0-9_-]{43}")
+
+
+def link_in(message) -> str:
+    """The path of the one-time link in a mail (the mail carries it absolute)."""
+    match = LINK_RE.search(body_of(message))
+    assert match, body_of(message)
+    url = match.group(0)
+    assert url.startswith("http://live.test/"), url
+    return url.removeprefix("http://live.test")
+
+
+def ask_for_reset(client: FlaskClient, email: str = MODERATOR_EMAIL, **kw):
+    """Send the forgotten-password form as a browser would."""
+    page = client.get("/login/reset", **kw)
+    assert page.status_code == 200, page.status_code
+    data = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), "email": email}
+    return client.post("/login/reset", data=data, **kw)
+
+
+def send_form(client: FlaskClient, url: str, data: dict, **kw):
+    """Load the form at ``url`` and post ``data`` with its CSRF token."""
+    page = client.get(url, **kw)
+    assert page.status_code == 200, (url, page.status_code)
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}, **kw)
+
+
+def is_sent_to_sign_in(response) -> bool:
+    return response.status_code == 302 and response.headers["Location"].startswith("/login?")

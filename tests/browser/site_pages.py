@@ -46,7 +46,7 @@ def build_demo_site(app, base_url: str) -> DemoSite:
         now = clock.now()
         content = load_demo(now)
         db.session.flush()
-        moderator = make_moderator()  # commits the demo content too
+        moderator = make_moderator(role="admin")  # commits the demo content too
         (first, first_token), (second, _) = content.proposals[:2]
         proposal_services.approve_proposal(second, moderator, "Looks good.")
         event = content.event
@@ -62,6 +62,7 @@ def build_demo_site(app, base_url: str) -> DemoSite:
                 time_windows=["emea"],
             ),
         )
+        ACCOUNT_LINKS.update(_account_links(moderator))
         db.session.commit()
         past = [e for e in content.episodes if e.starts_at < now and e.links]
         upcoming = [e for e in content.episodes if e.starts_at > now + timedelta(hours=2)]
@@ -300,6 +301,71 @@ PAGES = [
         moderator=True,
     ),
 ]
+
+# Accounts (password reset, invitation, own password, accounts and imports pages) ----------------
+
+# The paths of a reset link and an invitation, made with the demo site (``build_demo_site``).
+ACCOUNT_LINKS: dict[str, str] = {}
+
+
+def _account_links(moderator) -> dict[str, str]:
+    from urllib.parse import urlsplit
+
+    from openinfra_live.auth import accounts, links
+    from openinfra_live.auth.models import PURPOSE_INVITE, PURPOSE_RESET
+
+    _, reset = links.issue(PURPOSE_RESET, links.RESET_LIFETIME, user=moderator)
+    _, invite = links.issue(PURPOSE_INVITE, accounts.INVITE_LIFETIME, email="new@example.org")
+    return {"reset": urlsplit(reset).path, "invite": urlsplit(invite).path}
+
+
+def _upload_an_empty_content_file(page: Page) -> None:
+    page.get_by_label("Content file").set_input_files(
+        files=[{"name": "empty.yaml", "mimeType": "text/yaml", "buffer": b"episodes: []\n"}]
+    )
+    page.get_by_role("button", name="Import the episodes").click()
+
+
+ACCOUNT_PAGES = [
+    *_form("login-reset", lambda s: "/login/reset", _submit("Send the link"), 422),
+    Visit("login-reset-sent", lambda s: "/login/reset?sent=1"),
+    Visit("login-reset-invalid", lambda s: "/login/reset/" + "A" * 43, status=404),
+    *_form(
+        "login-reset-password",
+        lambda s: ACCOUNT_LINKS["reset"],
+        _submit("Change the password"),
+        422,
+    ),
+    *_form("invitation", lambda s: ACCOUNT_LINKS["invite"], _submit("Create my account"), 422),
+    *_form(
+        "account-password",
+        lambda s: "/account/password",
+        _submit("Change the password"),
+        422,
+        moderator=True,
+    ),
+    *_form(
+        "moderation-accounts",
+        lambda s: "/moderation/accounts/",
+        _submit("Send the invitation"),
+        422,
+        moderator=True,
+    ),
+    *_form(
+        "moderation-imports",
+        lambda s: "/moderation/imports/",
+        _submit("Import the episodes"),
+        422,
+        moderator=True,
+    ),
+    Visit(
+        "moderation-import-report",
+        lambda s: "/moderation/imports/",
+        moderator=True,
+        submit=_upload_an_empty_content_file,
+    ),
+]
+PAGES += ACCOUNT_PAGES
 PAGE_IDS = [visit.name for visit in PAGES]
 # What the issue asks to see at phone and laptop widths.
 SCREENSHOT_PAGES = ["home", "episode-past", "propose-errors", "ptg-schedule", "moderation-queue"]
