@@ -11,7 +11,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from openinfra_live import clock
 from openinfra_live import mail as mail_module
-from openinfra_live.auth.permissions import can_moderate, moderator_required
+from openinfra_live.auth.permissions import can_manage_accounts, can_moderate, moderator_required
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, paginate
 from openinfra_live.proposals import states
@@ -176,9 +176,11 @@ SECTIONS = (
     ("PTG", "moderation.ptg_events", "moderation.ptg"),
     ("Outbox", "moderation.outbox", "moderation.outbox"),
     ("Accounts", "moderation.accounts", "moderation.account"),
+    ("Imports", "moderation.imports", "moderation.import"),
     ("Audit", "moderation.audit_log", "moderation.audit"),
+    ("Your password", "auth.change_password", "auth.change_password"),
 )
-ADMIN_ONLY = {"moderation.accounts"}
+ADMIN_ONLY = {"moderation.accounts", "moderation.imports"}
 
 
 def section_of(endpoint: str) -> str:
@@ -192,7 +194,7 @@ def section_of(endpoint: str) -> str:
 def sections(endpoint: str | None) -> list[Section]:
     """The areas the signed-in moderator may open, the one holding ``endpoint`` marked:
     ``page`` on the area's own page, ``true`` on the pages within it."""
-    is_admin = getattr(current_user, "role", None) == "admin"
+    is_admin = can_manage_accounts(current_user)
     holder = section_of(endpoint) if endpoint else None
     shown = []
     for label, target, _prefix in SECTIONS:
