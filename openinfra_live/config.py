@@ -9,6 +9,9 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "OpenInfra Live & PTG",
+    # The site's public address: every absolute link in mails and the domain of calendar UIDs
+    # and feed ids come from it, never from the Host header of a request.
+    "SITE_URL": "http://127.0.0.1:5000",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "WTF_CSRF_TIME_LIMIT": 3600,
