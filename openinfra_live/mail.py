@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 
+from openinfra_live import audit
 from openinfra_live.extensions import db
 from openinfra_live.outbox import (
     BY_CONSOLE,
@@ -143,5 +144,6 @@ def retry(mail_id: int) -> OutboxMail | None:
     if row is None:
         return None
     deliver(row)
+    audit.record("mail.retry", row, detail={"to": row.recipient, "result": row.status})
     db.session.commit()
     return row

@@ -43,4 +43,4 @@ def paginate(query: Select, per_page: int) -> Pagination:
 
 
 # The view modules register their routes on ``bp``; imported last because they import it.
-from openinfra_live.moderation import audit, episodes, proposals, ptg, queue  # noqa: E402, F401
+from openinfra_live.moderation import audit, episodes, outbox, proposals, ptg, queue  # noqa: E402, F401
