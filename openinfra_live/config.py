@@ -33,7 +33,9 @@ DEFAULTS: dict[str, Any] = {
     # How far back the subscription calendar (/calendar.ics) reaches, in days; upcoming
     # episodes are always in it, the whole archive is in the API and the export.
     "CALENDAR_PAST_DAYS": 365,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Empty: a SQLite file in the instance folder, shared by the workers of one machine
+    # (``extensions.SiteLimiter``); ``redis://…`` shares the limits between machines.
+    "RATELIMIT_STORAGE_URI": "",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_PUBLIC_FORMS": "10 per minute;50 per hour",
     "LOGIN_FAILURE_LIMIT": "5 per 15 minutes",
