@@ -62,32 +62,25 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_VERSION_MAX_AGE": 1.0,
 }
 
-# Settings the environment may override; values are parsed with the type of the default.
+# Settings the environment may override: the two without a default, and every default that is
+# a string, a number or a true/false value (the README's table lists them). Values are parsed
+# with the type of the default.
 ENVIRONMENT_KEYS = (
     "SECRET_KEY",
     "DATABASE_URL",
-    "RATELIMIT_STORAGE_URI",
-    "CACHE_REDIS_URL",
-    "MAIL_SERVER",
-    "MAIL_PORT",
-    "MAIL_USE_TLS",
-    "MAIL_USERNAME",
-    "MAIL_PASSWORD",
-    "MAIL_DEFAULT_SENDER",
-    "SESSION_COOKIE_SECURE",
-    "PROXY_FIX_X_FOR",
-    "DEFAULT_SLOT_WEEKDAY",
-    "DEFAULT_SLOT_HOUR",
-    "DEFAULT_SLOT_MINUTE",
-    "CALENDAR_PAST_DAYS",
+    *(key for key, value in DEFAULTS.items() if isinstance(value, str | int | float)),
 )
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 def _coerce(raw: str, default: Any) -> Any:
     if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return raw.strip().lower() in TRUE_WORDS
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 
