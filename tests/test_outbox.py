@@ -278,3 +278,18 @@ def test_only_moderators_see_the_outbox_and_retry_needs_csrf(app, client, login_
     assert client.post("/moderation/outbox/1/retry").status_code == 400  # no CSRF token
     missing = post_form(client, "/moderation/outbox", {}, post_url="/moderation/outbox/999/retry")
     assert missing.status_code == 404
+
+
+def test_the_json_export_keeps_the_outbox_but_never_a_mail_text(app, client):
+    from openinfra_live.maintenance import export_data
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # down: the text is kept
+    location = post_form(client, "/propose", VALID_FORM).headers["Location"]
+    token = location.rsplit("/", 1)[1]
+    with app.app_context():
+        document = export_data()
+
+    [row] = document["tables"]["outbox_mails"]
+    assert row["recipient"] == "sam@example.org" and row["status"] == "failed"
+    assert "body" not in row
+    assert token not in str(document)
