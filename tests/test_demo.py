@@ -1,11 +1,13 @@
 """``flask demo``: demo content for an empty database only."""
 
 import re
+import shutil
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
 
-from openinfra_live import clock
+from openinfra_live import PROJECT_ROOT, clock
 from openinfra_live.auth.models import User
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
@@ -177,3 +179,24 @@ def test_demo_makes_no_moderator_when_an_account_exists(app, runner, fixed_now):
     assert "demo moderator" not in result.output
     with app.app_context():
         assert db.session.scalars(db.select(User.email)).all() == ["owner@example.org"]
+
+
+def make_dry_run(target: str) -> list[str]:
+    """The pip commands ``make TARGET`` would run on a new checkout (``-B``: as if nothing
+    were installed yet)."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    done = subprocess.run(
+        [make, "-n", "-B", target], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    return [line for line in done.stdout.splitlines() if "pip install" in line]
+
+
+def test_make_run_installs_the_site_without_the_test_tools():
+    run = make_dry_run("run")
+    test = make_dry_run("test")
+
+    assert any(line.endswith("-e .") for line in run)
+    assert not any("[test]" in line for line in run)
+    assert any("-e '.[test]'" in line for line in test)
