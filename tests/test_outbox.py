@@ -2,12 +2,14 @@
 and recorded as sent or failed; moderators read it and retry. A real SMTP server on 127.0.0.1."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from openinfra_live import audit, mail, workflow
+from openinfra_live import audit, clock, mail, workflow
 from openinfra_live.extensions import db
+from openinfra_live.maintenance import export_data
 from openinfra_live.outbox import OutboxMail
 from openinfra_live.proposals import services
 from openinfra_live.proposals.models import Proposal
@@ -281,8 +283,6 @@ def test_only_moderators_see_the_outbox_and_retry_needs_csrf(app, client, login_
 
 
 def test_the_json_export_keeps_the_outbox_but_never_a_mail_text(app, client):
-    from openinfra_live.maintenance import export_data
-
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # down: the text is kept
     location = post_form(client, "/propose", VALID_FORM).headers["Location"]
     token = location.rsplit("/", 1)[1]
@@ -293,3 +293,26 @@ def test_the_json_export_keeps_the_outbox_but_never_a_mail_text(app, client):
     assert row["recipient"] == "sam@example.org" and row["status"] == "failed"
     assert "body" not in row
     assert token not in str(document)
+
+
+def test_a_mail_left_queued_by_a_stopped_process_can_be_sent_later(app_ctx, mail_server):
+    mail_server.start()
+    # Queued and committed, but never sent: the process stopped before ``workflow.commit``
+    # could send it.
+    workflow.queue("late@example.org", "Late", "mail/ptg_withdrawn.txt", contact_name="A")
+    db.session.flush()
+    [row] = rows()
+    row.body = "Hello A"
+    db.session.commit()
+    assert not row.can_retry  # its own request may still be sending it
+    assert mail.retry(row.id) is None
+
+    row.queued_at = clock.now() - timedelta(minutes=6)
+    db.session.commit()
+    assert row.can_retry
+
+    sent = mail.retry(row.id)
+
+    assert sent is not None and sent.status == "sent"
+    [message] = mail_server.inbox.wait_for(1)
+    assert message["To"] == "late@example.org"
