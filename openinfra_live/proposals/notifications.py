@@ -5,6 +5,8 @@ The verbs queue them in the workflow outbox; ``workflow.commit`` sends them afte
 
 from datetime import datetime, timedelta
 
+from flask import url_for
+
 from openinfra_live import tokens, workflow
 from openinfra_live.episodes.models import Episode
 from openinfra_live.proposals import states
@@ -36,7 +38,7 @@ def status_url(proposal: Proposal, token: str | None = None) -> str:
 
 def episode_url(slug: str) -> str:
     """The absolute address of an episode page (``/episodes/<slug>/`` in the URL map)."""
-    return site_url_for("episodes.detail", slug=slug)
+    return url_for("episodes.detail", slug=slug, _external=True)
 
 
 def _mail(proposal: Proposal, subject: str, template: str, **context: object) -> None:
@@ -74,7 +76,7 @@ def status_changed(
         state_label=states.LABELS[state],
         next_step=states.NEXT_STEPS[state],
         episode=episode,
-        episode_url=episode_url(episode.slug) if episode else None,
+        episode_url=site_url_for("episodes.detail", slug=episode.slug) if episode else None,
     )
 
 
@@ -96,6 +98,6 @@ def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -
         episode=episode,
         old_starts_at=old_starts_at,
         old_ends_at=old_starts_at + timedelta(minutes=old_minutes),
-        episode_url=episode_url(episode.slug),
+        episode_url=site_url_for("episodes.detail", slug=episode.slug),
         invite_url=site_url_for("episodes.invite", slug=episode.slug),
     )
