@@ -5,27 +5,36 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app openinfra_live
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails and calendar UIDs use this address (the site never trusts the Host header).
+SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install migrate demo lint format bench schema-migration clean
+.PHONY: run test install install-test migrate demo lint format bench schema-migration clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
+# What the site needs to run; the test tools come with `make test` only.
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
 
+install-test: $(VENV)/.installed-test
+
 migrate: install
 	$(FLASK) db upgrade
 
 demo: migrate
-	$(FLASK) demo --if-empty
+	SITE_URL=$(SITE_URL) $(FLASK) demo --if-empty
 
 run: demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SITE_URL=$(SITE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Browser-test tooling from the npm registry (axe-core, the Nu HTML checker); optional:
 # without npm the tests that need it are skipped and say so.
@@ -33,20 +42,20 @@ run: demo
 	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund \
 		--prefix .test-tools axe-core@4 vnu-jar && touch $@
 
-test: install .test-tools/.installed
+test: install-test .test-tools/.installed
 	$(BIN)/pytest -n auto
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r openinfra_live -ll
 
-format: install
+format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 # Options after BENCH_ARGS, e.g. `make bench BENCH_ARGS=--quick` (see bench/README.md).
-bench: install
+bench: install-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # A new migration from the difference between the models and the migrations so far.

@@ -9,6 +9,9 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "OpenInfra Live & PTG",
+    # The site's public address: every absolute link in mails and the domain of calendar UIDs
+    # and feed ids come from it, never from the Host header of a request.
+    "SITE_URL": "http://127.0.0.1:5000",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "WTF_CSRF_TIME_LIMIT": 3600,
@@ -30,7 +33,9 @@ DEFAULTS: dict[str, Any] = {
     # How far back the subscription calendar (/calendar.ics) reaches, in days; upcoming
     # episodes are always in it, the whole archive is in the API and the export.
     "CALENDAR_PAST_DAYS": 365,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Empty: a SQLite file in the instance folder, shared by the workers of one machine
+    # (``extensions.SiteLimiter``); ``redis://…`` shares the limits between machines.
+    "RATELIMIT_STORAGE_URI": "",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_PUBLIC_FORMS": "10 per minute;50 per hour",
     "LOGIN_FAILURE_LIMIT": "5 per 15 minutes",
@@ -57,32 +62,25 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_VERSION_MAX_AGE": 1.0,
 }
 
-# Settings the environment may override; values are parsed with the type of the default.
+# Settings the environment may override: the two without a default, and every default that is
+# a string, a number or a true/false value (the README's table lists them). Values are parsed
+# with the type of the default.
 ENVIRONMENT_KEYS = (
     "SECRET_KEY",
     "DATABASE_URL",
-    "RATELIMIT_STORAGE_URI",
-    "CACHE_REDIS_URL",
-    "MAIL_SERVER",
-    "MAIL_PORT",
-    "MAIL_USE_TLS",
-    "MAIL_USERNAME",
-    "MAIL_PASSWORD",
-    "MAIL_DEFAULT_SENDER",
-    "SESSION_COOKIE_SECURE",
-    "PROXY_FIX_X_FOR",
-    "DEFAULT_SLOT_WEEKDAY",
-    "DEFAULT_SLOT_HOUR",
-    "DEFAULT_SLOT_MINUTE",
-    "CALENDAR_PAST_DAYS",
+    *(key for key, value in DEFAULTS.items() if isinstance(value, str | int | float)),
 )
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 def _coerce(raw: str, default: Any) -> Any:
     if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return raw.strip().lower() in TRUE_WORDS
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

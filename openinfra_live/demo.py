@@ -1,7 +1,8 @@
 """Demo content for a fresh site, read from ``demo.yaml`` beside this module: past and upcoming
-episodes around today, a PTG about eight weeks ahead, two waiting proposals. No user accounts
-are made; moderators are created with the CLI."""
+episodes around today, a PTG about eight weeks ahead, two waiting proposals, and, when the site
+has no account yet, a demo moderator whose password is generated now and printed once."""
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 import yaml
 from flask import current_app
 
+from openinfra_live.auth.models import User
+from openinfra_live.auth.services import create_moderator
 from openinfra_live.episodes import search
 from openinfra_live.episodes.editing import default_slot_on_or_after
 from openinfra_live.episodes.guests import parse_speakers
@@ -21,8 +24,10 @@ from openinfra_live.ptg.models import FORMAT_VIRTUAL, PtgEvent, PtgSession, PtgT
 from openinfra_live.ptg.teamlist import team_name_key
 from openinfra_live.sanitize import clean_html
 from openinfra_live.tokens import new_token
+from openinfra_live.urls import site_url_for
 
 CONTENT_FILE = Path(__file__).with_name("demo.yaml")
+DEMO_MODERATOR_EMAIL = "moderator@example.org"
 
 
 @dataclass
@@ -33,9 +38,12 @@ class DemoContent:
     event: PtgEvent | None = None
     sessions: int = 0
     proposals: list[tuple[Proposal, str]] = field(default_factory=list)
+    # The demo moderator's address and password, when one was made.
+    moderator: tuple[str, str] | None = None
 
     def lines(self) -> list[str]:
-        """One line per episode, the PTG and each proposal (with its status link), then a total."""
+        """One line per episode, the PTG and each proposal (with its status link), a total, then
+        how to sign in as the demo moderator (its password appears here and nowhere else)."""
         lines = [f"episode: {episode.slug}" for episode in self.episodes]
         if self.event is not None:
             event = self.event
@@ -51,6 +59,13 @@ class DemoContent:
             f"demo content loaded: {len(self.episodes)} episodes, 1 PTG event, "
             f"{len(self.proposals)} proposals"
         )
+        if self.moderator is not None:
+            email, password = self.moderator
+            lines.append(
+                f"demo moderator: sign in at {site_url_for('auth.login')} as {email} with the "
+                f"password {password} (shown only this once; change it with "
+                f"`flask --app openinfra_live set-password {email}`)"
+            )
         return lines
 
 
@@ -162,11 +177,21 @@ def _proposal(spec: dict[str, Any], now: datetime) -> tuple[Proposal, str]:
     return proposal, token
 
 
+def _demo_moderator() -> tuple[str, str] | None:
+    """A moderator with a password generated now, when the site has no account at all."""
+    if db.session.scalar(db.select(User.id).limit(1)) is not None:
+        return None
+    password = secrets.token_urlsafe(15)
+    create_moderator(DEMO_MODERATOR_EMAIL, password, display_name="Demo moderator")
+    return DEMO_MODERATOR_EMAIL, password
+
+
 def load_demo(now: datetime) -> DemoContent:
     """Add the demo content of ``demo.yaml`` around ``now``; flushes, the caller commits.
 
     Side effects: inserts the demo episodes (with their search text, ``search.refresh``), a
-    PTG event with its teams, rooms and sessions, and the waiting proposals.
+    PTG event with its teams, rooms and sessions, the waiting proposals, and a demo moderator
+    (``auth.services.create_moderator``, with its audit entry) when there is no account yet.
     """
     spec = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
     first_upcoming = default_slot_on_or_after(now + timedelta(microseconds=1))
@@ -179,5 +204,6 @@ def load_demo(now: datetime) -> DemoContent:
     content.sessions = len(spec["ptg"]["sessions"])
     content.proposals = [_proposal(proposal, now) for proposal in spec["proposals"]]
     db.session.add_all([*content.episodes, *(proposal for proposal, _ in content.proposals)])
+    content.moderator = _demo_moderator()
     db.session.flush()
     return content

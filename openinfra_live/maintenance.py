@@ -30,6 +30,7 @@ SECRET_COLUMNS = {
     "users": {"password_hash"},
     "proposals": {"token_hash", "submission_nonce"},
     "ptg_teams": {"token_hash", "submission_nonce"},
+    "outbox_mails": {"body"},  # a mail's text may hold a private link
 }
 
 

@@ -4,6 +4,7 @@ from openinfra_live.audit import AuditEntry
 from openinfra_live.auth.models import User
 from openinfra_live.caching.version import ContentVersion
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.outbox import OutboxMail
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room
 
@@ -13,6 +14,7 @@ __all__ = [
     "Episode",
     "EpisodeGuest",
     "EpisodeLink",
+    "OutboxMail",
     "Proposal",
     "ProposalGuest",
     "ProposalHistory",

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import flash
 from sqlalchemy import JSON, ForeignKey, String, Text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from openinfra_live import audit, clock, mail
@@ -159,40 +160,72 @@ class Workflow:
 # --- the outbox ------------------------------------------------------------------------------
 
 
-def queue(to: str, subject: str, template: str, **context: Any) -> None:
+def queue(to: str, subject: str, template: str, *, secret: bool = False, **context: Any) -> None:
     """Queue the mail ``templates/<template>`` to ``to``; ``commit`` sends it after committing.
 
-    The mail belongs to the current transaction: when that is rolled back, it is never sent.
+    Side effect: an ``OutboxMail`` row in the current transaction, so a rolled-back change
+    records and sends nothing. ``secret=True`` for a mail carrying a one-time secret link: its
+    text is never shown to moderators and is erased once sent.
     """
-    if to:
-        transaction = db.session().get_transaction() or db.session().begin()
-        db.session.info.setdefault(OUTBOX_KEY, []).append(
-            (transaction, to, subject, template, context)
-        )
+    if not to:
+        return
+    session = db.session()
+    transaction = session.get_transaction() or session.begin()
+    row = mail.OutboxMail(
+        recipient=to,
+        subject=subject,
+        template=template,
+        secret=secret,
+        status=mail.QUEUED,
+        queued_at=clock.now(),
+        attempts=0,
+        failure="",
+        sent_by="",
+    )
+    db.session.add(row)
+    session.info.setdefault(OUTBOX_KEY, []).append((transaction, row, context))
 
 
 def pending() -> list[tuple[str, str, str, dict]]:
     """The mails queued in the current transaction (for tests and debugging)."""
     current = db.session().get_transaction()
     queued = db.session.info.get(OUTBOX_KEY, [])
-    return [item[1:] for item in queued if current is not None and item[0] is current]
+    return [
+        (row.recipient, row.subject, row.template, context)
+        for transaction, row, context in queued
+        if current is not None and transaction is current
+    ]
 
 
 def commit() -> None:
-    """Commit the session, then send the mails its transaction queued.
+    """Commit the session with the mails its transaction queued, then send them and record
+    each one sent or failed (with the reason) in a second commit.
 
-    A mail that cannot be rendered or sent is logged: the change it reports stays committed.
+    The text is written just before the commit, so the outbox keeps it whatever happens next. A
+    mail that cannot be written or sent is recorded as failed: the change stays committed.
     """
-    committed = db.session().get_transaction()
-    queued = db.session.info.pop(OUTBOX_KEY, [])
-    db.session.commit()
-    for transaction, to, subject, template, context in queued:
-        if transaction is not committed:
-            continue  # queued in a transaction that was rolled back
+    session = db.session()
+    committed = session.get_transaction()
+    queued = session.info.pop(OUTBOX_KEY, [])
+    # A mail queued in a transaction that was rolled back has left the session with it.
+    fresh = [(row, ctx) for txn, row, ctx in queued if committed is not None and txn is committed]
+    for row, context in fresh:
         try:
-            mail.send(to, subject, template, **context)
-        except Exception:  # a broken mail must not turn a stored change into an error page
-            log.exception("could not send the mail %r to %r", subject, to)
+            row.body = mail.render(row.template, **context)
+        except Exception:  # a broken template must not undo the change the mail reports
+            log.exception("could not write the mail %r to %r", row.subject, row.recipient)
+            row.record_failure("The site could not write this mail (its log says why).")
+    db.session.commit()
+    if not fresh:
+        return
+    for row, context in fresh:
+        if row.status == mail.QUEUED:
+            mail.deliver(row, **context)
+    try:
+        db.session.commit()
+    except SQLAlchemyError:  # the mails left; only their record is lost, never the change
+        log.exception("could not record the result of sending %d mails", len(fresh))
+        db.session.rollback()
 
 
 def commit_or_refuse(change: Callable[[], Any], done: str) -> bool:

@@ -36,6 +36,7 @@ def base_test_config(database_uri: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "SERVER_NAME": "live.test",
+        "SITE_URL": "http://live.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": "",
     }

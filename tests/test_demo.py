@@ -1,15 +1,20 @@
 """``flask demo``: demo content for an empty database only."""
 
+import re
+import shutil
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
 
-from openinfra_live import clock
+from openinfra_live import PROJECT_ROOT, clock
+from openinfra_live.auth.models import User
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam
 from openinfra_live.tokens import hash_token
+from tests.conftest import empty_all_tables, make_moderator, post_form
 
 # A Tuesday: the next Thursday slot is two days later.
 NOW = datetime(2025, 3, 11, 9, 30, tzinfo=UTC)
@@ -128,3 +133,70 @@ def test_demo_during_the_thursday_show_puts_the_next_episode_a_week_later(app, r
     assert datetime(2025, 3, 20, 14, 0, tzinfo=UTC) in starts
     assert datetime(2025, 3, 13, 14, 0, tzinfo=UTC) in starts  # today's, on air
     assert len(starts) == 9
+
+
+# --- the demo moderator ---------------------------------------------------------------------
+
+SIGN_IN = re.compile(
+    r"demo moderator: sign in at (\S+) as (\S+) with the password (\S+) \(shown only this once"
+)
+
+
+def test_demo_on_a_fresh_database_makes_a_moderator_and_says_how_to_sign_in(
+    app, client, runner, fixed_now
+):
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    [(login_url, email, password)] = SIGN_IN.findall(result.output)
+    assert login_url == "http://live.test/login"  # SITE_URL's
+    assert result.output.count(password) == 1
+    with app.app_context():
+        [user] = db.session.scalars(db.select(User)).all()
+        assert user.email == email and user.is_moderator
+        assert password not in user.password_hash
+    signed_in = post_form(client, "/login", {"email": email, "password": password, "next": ""})
+    assert signed_in.status_code == 303
+    assert client.get("/moderation/").status_code == 200
+
+
+def test_each_demo_moderator_gets_a_password_of_its_own(app, runner, fixed_now):
+    first = SIGN_IN.findall(runner.invoke(args=["demo"]).output)[0][2]
+    empty_all_tables(app)
+
+    second = SIGN_IN.findall(runner.invoke(args=["demo"]).output)[0][2]
+
+    assert first != second and len(first) >= 16
+
+
+def test_demo_makes_no_moderator_when_an_account_exists(app, runner, fixed_now):
+    with app.app_context():
+        make_moderator("owner@example.org")
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "demo moderator" not in result.output
+    with app.app_context():
+        assert db.session.scalars(db.select(User.email)).all() == ["owner@example.org"]
+
+
+def make_dry_run(target: str) -> list[str]:
+    """The pip commands ``make TARGET`` would run on a new checkout (``-B``: as if nothing
+    were installed yet)."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    done = subprocess.run(
+        [make, "-n", "-B", target], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    return [line for line in done.stdout.splitlines() if "pip install" in line]
+
+
+def test_make_run_installs_the_site_without_the_test_tools():
+    run = make_dry_run("run")
+    test = make_dry_run("test")
+
+    assert any(line.endswith("-e .") for line in run)
+    assert not any("[test]" in line for line in run)
+    assert any("-e '.[test]'" in line for line in test)

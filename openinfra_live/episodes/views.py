@@ -25,7 +25,7 @@ from openinfra_live.episodes import calendar, feeds, queries
 from openinfra_live.episodes.pagination import NoSuchPage, Page
 from openinfra_live.episodes.recordings import platform_label, recording_of
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
-from openinfra_live.urls import web_address
+from openinfra_live.urls import site_domain, web_address
 
 bp = Blueprint("episodes", __name__)
 
@@ -58,9 +58,8 @@ def year_arg() -> int | None:
 
 
 def calendar_domain() -> str:
-    """The domain in calendar UIDs and feed ids: the configured server name, else the host."""
-    name = current_app.config.get("SERVER_NAME") or request.host
-    return name.split(":")[0].lower()
+    """The domain in calendar UIDs and feed ids: ``SITE_URL``'s, never the request's host."""
+    return site_domain()
 
 
 def episode_address(slug: str) -> str:

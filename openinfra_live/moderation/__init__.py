@@ -48,6 +48,7 @@ from openinfra_live.moderation import (  # noqa: E402, F401
     audit,
     episodes,
     imports,
+    outbox,
     proposals,
     ptg,
     ptg_schedule,

@@ -11,6 +11,7 @@ from openinfra_live import tokens, workflow
 from openinfra_live.episodes.models import Episode
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
+from openinfra_live.urls import site_url_for
 
 # The private status link's token is derived from the seed kept in ``submission_nonce``.
 STATUS_LINK = b"proposal-status-link\x00"
@@ -38,7 +39,7 @@ def status_token(proposal: Proposal) -> str:
 
 def status_url(proposal: Proposal, token: str | None = None) -> str:
     """The absolute address of the proposal's private status page."""
-    return url_for("proposals.status", token=token or status_token(proposal), _external=True)
+    return site_url_for("proposals.status", token=token or status_token(proposal))
 
 
 def episode_url(slug: str) -> str:
@@ -47,10 +48,16 @@ def episode_url(slug: str) -> str:
 
 
 def _mail(proposal: Proposal, subject: str, template: str, **context: object) -> None:
-    """Queue ``templates/mail/<template>`` to the submitter, with the status link."""
+    """Queue ``templates/mail/<template>`` to the submitter, with the status link (so the
+    mail is a secret one: see ``workflow.queue``)."""
     context.setdefault("status_url", status_url(proposal))
     workflow.queue(
-        proposal.submitter_email, subject, f"mail/{template}", proposal=proposal, **context
+        proposal.submitter_email,
+        subject,
+        f"mail/{template}",
+        secret=True,
+        proposal=proposal,
+        **context,
     )
 
 
@@ -75,7 +82,7 @@ def status_changed(
         state_label=states.LABELS[state],
         next_step=states.NEXT_STEPS[state],
         episode=episode,
-        episode_url=episode_url(episode.slug) if episode else None,
+        episode_url=site_url_for("episodes.detail", slug=episode.slug) if episode else None,
     )
 
 
@@ -104,6 +111,6 @@ def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -
         old_minutes=old_minutes,
         old_starts_at=old_starts_at,
         old_ends_at=old_starts_at + timedelta(minutes=old_minutes),
-        episode_url=episode_url(episode.slug),
-        invite_url=url_for("episodes.invite", slug=episode.slug, _external=True),
+        episode_url=site_url_for("episodes.detail", slug=episode.slug),
+        invite_url=site_url_for("episodes.invite", slug=episode.slug),
     )

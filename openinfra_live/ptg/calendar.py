@@ -4,21 +4,19 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 import icalendar
-from flask import request, url_for
+from flask import url_for
 
 from openinfra_live.ptg.models import PtgEvent, PtgSession
 from openinfra_live.ptg.schedule import ScheduleData, track_names
+from openinfra_live.urls import site_domain
 
 PRODID = "-//OpenInfra Live & PTG//PTG schedule//EN"
 
 
-def _uid_domain() -> str:
-    return request.host.split(":")[0] or "openinfra-live"
-
-
 def session_uid(event: PtgEvent, session: PtgSession) -> str:
-    """Stable per session: a session is never edited in place, a move is a new session."""
-    return f"ptg-{event.slug}-session-{session.id}@{_uid_domain()}"
+    """Stable per session (a session is never edited in place, a move is a new session) and
+    whatever host the calendar was asked from: the domain is ``SITE_URL``'s."""
+    return f"ptg-{event.slug}-session-{session.id}@{site_domain()}"
 
 
 def _description(session: PtgSession, schedule_url: str) -> str:

@@ -5,7 +5,6 @@ The verbs flush and queue the contact's e-mail; the view commits with ``workflow
 
 import re
 
-from flask import url_for
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, tokens, workflow
@@ -22,6 +21,7 @@ from openinfra_live.ptg.rules import (
 )
 from openinfra_live.ptg.states import LIVE, REGISTRATIONS, TeamAction, TeamStatus
 from openinfra_live.ptg.teamlist import team_name_key
+from openinfra_live.urls import site_url_for
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TOKEN_PURPOSE = b"ptg-registration:"
@@ -46,8 +46,9 @@ def find_registration(token: str) -> PtgTeam | None:
     return tokens.find(PtgTeam, token)
 
 
-def _queue_mail(kind: str, team: PtgTeam, **extra: object) -> None:
-    """Queue ``templates/mail/ptg_<kind>.txt`` to the team's contact."""
+def _queue_mail(kind: str, team: PtgTeam, *, secret: bool = False, **extra: object) -> None:
+    """Queue ``templates/mail/ptg_<kind>.txt`` to the team's contact (``secret``: it holds
+    the status link, see ``workflow.queue``)."""
     workflow.queue(
         team.contact_email,
         SUBJECTS[kind].format(team=team.name),
@@ -57,6 +58,7 @@ def _queue_mail(kind: str, team: PtgTeam, **extra: object) -> None:
         event_name=team.event.name,
         event_slug=team.event.slug,
         hours_wanted=team.hours_wanted,
+        secret=secret,
         **extra,
     )
 
@@ -153,8 +155,8 @@ def register_team(event: PtgEvent, data: RegistrationData, nonce: str = "") -> t
         public=True,
     )
     audit.record("ptg_team_registered", team, detail={"event": event.slug, "name": name})
-    status_url = url_for("ptg.registration_status", token=token, _external=True)
-    _queue_mail("registered", team, status_url=status_url)
+    status_url = site_url_for("ptg.registration_status", token=token)
+    _queue_mail("registered", team, secret=True, status_url=status_url)
     db.session.flush()
     return team, token
 

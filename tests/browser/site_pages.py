@@ -63,6 +63,7 @@ def build_demo_site(app, base_url: str) -> DemoSite:
             ),
         )
         ACCOUNT_LINKS.update(_account_links(moderator))
+        add_outbox_examples()
         db.session.commit()
         past = [e for e in content.episodes if e.starts_at < now and e.links]
         upcoming = [e for e in content.episodes if e.starts_at > now + timedelta(hours=2)]
@@ -300,6 +301,9 @@ PAGES = [
         422,
         moderator=True,
     ),
+    # --- the outbox (mails sent, printed and failed, with a retry) ---
+    _moderation("moderation-outbox", lambda s: "/moderation/outbox"),
+    _moderation("moderation-outbox-failed", lambda s: "/moderation/outbox?status=failed"),
 ]
 
 # Accounts (password reset, invitation, own password, accounts and imports pages) ----------------
@@ -366,6 +370,51 @@ ACCOUNT_PAGES = [
     ),
 ]
 PAGES += ACCOUNT_PAGES
+
+
+def add_outbox_examples() -> None:
+    """A mail in each state the outbox page shows: failed (with a retry), sent over SMTP,
+    printed on the console, and a sent secret one (its text not shown)."""
+    from openinfra_live.outbox import OutboxMail
+
+    now = clock.now()
+    common = {"template": "mail/ptg_approved.txt", "queued_at": now, "last_attempt_at": now}
+    db.session.add_all(
+        [
+            OutboxMail(
+                recipient="lead@example.org",
+                subject="PTG registration approved: Nova",
+                body="Hello,\n\nNova is approved.",
+                status="failed",
+                attempts=2,
+                failure="The mail server 127.0.0.1:2525 could not be reached (Connection refused).",
+                **common,
+            ),
+            OutboxMail(
+                recipient="ops@example.org",
+                subject="PTG registration approved: Ironic",
+                body="Hello,\n\nIronic is approved.",
+                status="sent",
+                sent_by="smtp",
+                sent_at=now,
+                attempts=1,
+                **common,
+            ),
+            OutboxMail(
+                recipient="sam@example.org",
+                subject="We received your episode idea",
+                body=None,
+                secret=True,
+                status="sent",
+                sent_by="console",
+                sent_at=now,
+                attempts=1,
+                **common,
+            ),
+        ]
+    )
+
+
 PAGE_IDS = [visit.name for visit in PAGES]
 # What the issue asks to see at phone and laptop widths.
 SCREENSHOT_PAGES = ["home", "episode-past", "propose-errors", "ptg-schedule", "moderation-queue"]

@@ -3,8 +3,8 @@
 Empty for the events already there: the public page shows its standard questions until the
 organisers write their own, as it shows its standard introduction while ``description`` is empty.
 
-Revision ID: 0013
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 16:20:00
 
 """
@@ -12,8 +12,8 @@ Create Date: 2026-12-03 16:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
