@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from openinfra_live.extensions import db
+from openinfra_live.outbox import OutboxMail
 from openinfra_live.urls import site_domain, site_url_for
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, make_moderator
 from tests.episodes.builders import make_episode
 from tests.proposals.builders import VALID_FORM
 from tests.ptg.builders import make_event, make_room, make_session, make_team
@@ -95,3 +96,21 @@ def test_a_site_under_a_path_prefix_gets_its_prefix_in_links(app):
             "https://example.org/live/proposals/abc"
         )
         assert site_domain() == "example.org"
+
+
+def test_a_password_reset_link_uses_site_url_whatever_the_host(site, client, capfd):
+    with site.app_context():
+        make_moderator(email="reset.me@example.org")
+    host = {"Host": "attacker.example"}
+    page = client.get("/login/reset", headers=host).get_data(as_text=True)
+    form = {"csrf_token": csrf_token_from(page), "email": "reset.me@example.org"}
+    response = client.post("/login/reset", data=form, headers=host)
+
+    assert response.status_code == 303
+    printed = capfd.readouterr().err
+    assert re.search(rf"{SITE}/login/reset/\S+", printed)
+    assert "attacker.example" not in printed
+    with site.app_context():
+        mail = db.session.scalars(db.select(OutboxMail)).one()
+        # Sent, then its text erased: the link is not left readable in the outbox.
+        assert (mail.secret, mail.status, mail.body) == (True, "sent", None)

@@ -123,6 +123,7 @@ def invite(email: str, *, actor: User) -> AccountToken:
         link=link,
         inviter=actor.display_name or actor.email,
         expires_at=row.expires_at,
+        secret=True,
     )
     return row
 

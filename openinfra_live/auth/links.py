@@ -8,7 +8,7 @@ Services flush; the caller commits once (``workflow.commit`` sends the queued ma
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from limits import parse_many
 from sqlalchemy import update
 
@@ -17,6 +17,7 @@ from openinfra_live.auth.models import PURPOSE_INVITE, PURPOSE_RESET, AccountTok
 from openinfra_live.auth.passwords import check_strength, hash_password, verify_password
 from openinfra_live.auth.services import AccountError, find_user, normalize_email
 from openinfra_live.extensions import db, limiter
+from openinfra_live.urls import site_url_for
 
 RESET_LIFETIME = timedelta(hours=1)
 # Reset mails to one account, whoever asks, from wherever (settings may override it).
@@ -49,7 +50,7 @@ def issue(
     )
     db.session.add(row)
     db.session.flush()
-    return row, url_for(ENDPOINTS[purpose], token=token, _external=True)
+    return row, site_url_for(ENDPOINTS[purpose], token=token)
 
 
 def find_usable(token: str, purpose: str) -> AccountToken:
@@ -139,6 +140,7 @@ def send_reset(user: User, *, actor: User | None = None) -> AccountToken:
         "mail/account_reset.txt",
         user=user,
         link=link,
+        secret=True,
     )
     return row
 

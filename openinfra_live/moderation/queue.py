@@ -4,16 +4,16 @@ what else waits. Also what every moderation page shares: its navigation between 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_
 from sqlalchemy.orm import lazyload, selectinload
 
 from openinfra_live import clock
-from openinfra_live import mail as mail_module
 from openinfra_live.auth.permissions import can_manage_accounts, can_moderate, moderator_required
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, paginate
+from openinfra_live.outbox import FAILED, OutboxMail
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal
 from openinfra_live.ptg.models import PtgTeam
@@ -25,8 +25,6 @@ ALL = "all"
 # Fifty rows keep a page of the queue well under 50 KB, however many proposals wait.
 PROPOSALS_PER_PAGE = 50
 SEARCH_MAX_LENGTH = 200
-# The outbox's value for a mail that could not be sent.
-FAILED_MAIL = "failed"
 
 
 def age(since: datetime, now: datetime | None = None) -> str:
@@ -108,24 +106,6 @@ class Waiting:
         return self.one if self.count == 1 else self.many.format(count=self.count)
 
 
-def endpoint_url(endpoint: str, **values: object) -> str | None:
-    """The address of ``endpoint``, or None while the app has no such view (an area not yet
-    built links nowhere rather than failing)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
-def failed_mail_count() -> int | None:
-    """How many mails the outbox could not send; None when the site keeps no outbox."""
-    outbox = getattr(mail_module, "OutboxMail", None)
-    if outbox is None:
-        return None
-    return db.session.scalar(
-        db.select(func.count()).select_from(outbox).where(outbox.status == FAILED_MAIL)
-    )
-
-
 def also_waiting() -> list[Waiting]:
     """What waits for a moderator besides proposals: PTG registrations, failed mails."""
     pending = db.session.scalar(
@@ -142,17 +122,18 @@ def also_waiting() -> list[Waiting]:
             url_for("moderation.ptg_events"),
         )
     ]
-    failed = failed_mail_count()
-    if failed is not None:
-        lines.append(
-            Waiting(
-                failed,
-                "No mail failed to go out",
-                "1 mail could not be sent",
-                "{count} mails could not be sent",
-                endpoint_url("moderation.outbox"),
-            )
+    failed = db.session.scalar(
+        db.select(func.count()).select_from(OutboxMail).where(OutboxMail.status == FAILED)
+    )
+    lines.append(
+        Waiting(
+            failed or 0,
+            "No mail failed to go out",
+            "1 mail could not be sent",
+            "{count} mails could not be sent",
+            url_for("moderation.outbox", status=FAILED),
         )
+    )
     return lines
 
 
@@ -198,9 +179,9 @@ def sections(endpoint: str | None) -> list[Section]:
     holder = section_of(endpoint) if endpoint else None
     shown = []
     for label, target, _prefix in SECTIONS:
-        url = endpoint_url(target)
-        if url is None or (target in ADMIN_ONLY and not is_admin):
+        if target in ADMIN_ONLY and not is_admin:
             continue
+        url = url_for(target)
         current = None
         if target == holder:
             current = "page" if endpoint == target else "true"

@@ -7,7 +7,6 @@ acting at once exactly one wins and the other is told who holds the proposal now
 
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import update
 
 from openinfra_live import audit, clock, workflow
@@ -15,6 +14,7 @@ from openinfra_live.extensions import db
 from openinfra_live.proposals.errors import ProposalError
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.proposals.states import PROPOSALS
+from openinfra_live.urls import site_url_for
 
 _UNSEEN = object()
 
@@ -119,7 +119,7 @@ def assign_proposal(
             assignee=assignee,
             actor_name=name_of(actor),
             note=note,
-            proposal_url=url_for("moderation.proposal", proposal_id=proposal.id, _external=True),
+            proposal_url=site_url_for("moderation.proposal", proposal_id=proposal.id),
         )
     db.session.flush()
     return entry
