@@ -32,6 +32,18 @@ def matching(search: str) -> ColumnElement[bool]:
     return or_(*found)
 
 
+# Words the log's action names abbreviate.
+ACRONYMS = {"ptg": "PTG", "csrf": "CSRF"}
+
+
+@bp.app_template_filter("audit_action")
+def action_label(action: str) -> str:
+    """An action name in words: ``ptg_team_approved`` → "PTG team approved"."""
+    words = [ACRONYMS.get(word, word) for word in re.split(r"[._]+", action) if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 @bp.get("/audit")
 @moderator_required
 def audit_log() -> Response:

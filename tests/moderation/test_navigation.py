@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from openinfra_live import clock
+from openinfra_live import audit, clock
 from openinfra_live.auth.models import User
 from openinfra_live.extensions import db
 from openinfra_live.outbox import OutboxMail
@@ -164,3 +164,15 @@ def test_the_queue_counts_failed_mails_and_links_to_them(app, client, login_as):
     html = client.get("/moderation/").get_data(as_text=True)
     assert '<a href="/moderation/outbox?status=failed">3 mails could not be sent</a>' in html
     assert "No PTG team registration waits for review" in html
+
+
+def test_the_audit_log_names_actions_in_words(client, login_as, app):
+    with app.app_context():
+        audit.record("ptg_team_registered", object_type="ptg_team", object_id="4")
+        db.session.commit()
+    login_as(client)
+    html = client.get("/moderation/audit").get_data(as_text=True)
+
+    assert "<td>PTG team registered</td>" in html
+    assert ">PTG team registered</option>" in html
+    assert "ptg_team_registered" not in html.split("<tbody>", 1)[1]
