@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgTeam, PtgTeamHistory
-from openinfra_live.ptg.states import LIVE
+from openinfra_live.ptg.states import LABELS, LIVE, TeamStatus
 
 MAX_TEAM_NAME = 200
 BULLETS = "•◦▪‣·*-–—"
@@ -110,7 +110,7 @@ def import_team_names(
         from_file.add(key)
         if team is not None:
             report.already_present.append(name)
-            say(f"already present: {team.name} ({team.status})")
+            say(f"already present: {team.name} ({LABELS[TeamStatus(team.status)].lower()})")
             continue
         team = PtgTeam(
             event=event,

@@ -119,7 +119,7 @@ def test_a_pending_registration_of_a_listed_team_is_kept_as_it_is(app, runner, e
 
     result = runner.invoke(args=["import-ptg-teams", "march-2023", str(path)])
 
-    assert "already present: aardvark (pending)" in result.output
+    assert "already present: aardvark (waiting for review)" in result.output
     assert "1 teams created, 1 already present" in result.output
     with app.app_context():
         rows = db.session.execute(
