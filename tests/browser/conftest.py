@@ -89,7 +89,10 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[LiveServer]:
-    server = LiveServer(live_app).start()
+    server = LiveServer(live_app)
+    # Links in mails name the site by its configured address: here, this server.
+    live_app.config["SITE_URL"] = server.url
+    server.start()
     yield server
     server.stop()
 
