@@ -12,3 +12,6 @@ def sent_mail(monkeypatch):
         lambda to, subject, template, **ctx: sent.append((to, subject, template, ctx)),
     )
     return sent
+
+
+from tests.proposals.test_mail import inbox  # noqa: E402, F401 (the SMTP server fixture)

@@ -1,13 +1,10 @@
 """A moderator removes a team's registration: with a note and a confirmation, through the
 registrations workflow, the team told by e-mail (read from a real SMTP server on 127.0.0.1)."""
 
-import email
-import email.policy
 import time
 from datetime import UTC, datetime
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from openinfra_live import audit
 from openinfra_live.extensions import db
@@ -15,37 +12,6 @@ from openinfra_live.ptg import registrations, rules
 from openinfra_live.ptg.models import PtgSession, PtgTeam
 from tests.conftest import csrf_token_from, post_form
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
-from tests.servers import free_port
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        )
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(self.messages) >= count, f"{len(self.messages)} mails arrived, not {count}"
-        return self.messages
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture(autouse=True)
