@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 from werkzeug.security import check_password_hash
 
@@ -23,9 +22,9 @@ from tests.browser.conftest import in_app
 from tests.browser.support import press_and_wait, sign_in, tab_to, type_into
 from tests.conftest import MODERATOR_PASSWORD, make_moderator
 from tests.proposals.builders import make_proposal
-from tests.proposals.test_mail import Inbox, body_of
+from tests.proposals.test_mail import body_of
 from tests.ptg.builders import make_event, make_team
-from tests.servers import free_port
+from tests.test_outbox import MailServer
 
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 ADMIN_EMAIL = "admin@example.org"
@@ -46,24 +45,6 @@ episodes:
 ---
 """
 TEAM_LIST = "PTG teams\n\n  \u2022 Nova\n  \u2022 Cinder\n  \u2022 Aardvark\n".encode()
-
-
-class MailServer:
-    """A real SMTP server on a port chosen now, started only when the journey says so."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
