@@ -6,13 +6,14 @@ nobody and a mail server that is down never undoes a change.
 """
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from flask import flash
+from flask import current_app, flash
 from sqlalchemy import JSON, ForeignKey, String, Text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -197,12 +198,14 @@ def pending() -> list[tuple[str, str, str, dict]]:
     ]
 
 
-def commit() -> None:
+def commit(*, send_after_answer: bool = False) -> None:
     """Commit the session with the mails its transaction queued, then send them and record
     each one sent or failed (with the reason) in a second commit.
 
     The text is written just before the commit, so the outbox keeps it whatever happens next. A
     mail that cannot be written or sent is recorded as failed: the change stays committed.
+    ``send_after_answer=True`` sends from a thread of its own, so the answer does not wait for
+    the mail server: the password-reset page answers as fast whether or not a mail goes out.
     """
     session = db.session()
     committed = session.get_transaction()
@@ -218,14 +221,37 @@ def commit() -> None:
     db.session.commit()
     if not fresh:
         return
-    for row, context in fresh:
+    if send_after_answer:
+        app = current_app._get_current_object()
+        ids = [(row.id, context) for row, context in fresh if row.status == mail.QUEUED]
+        threading.Thread(target=_send_later, args=(app, ids), daemon=True).start()
+        return
+    _send(fresh)
+
+
+def _send(rows: list[tuple[Any, dict]]) -> None:
+    """Send the queued ``rows`` (with their template contexts) and commit what happened."""
+    for row, context in rows:
         if row.status == mail.QUEUED:
             mail.deliver(row, **context)
     try:
         db.session.commit()
     except SQLAlchemyError:  # the mails left; only their record is lost, never the change
-        log.exception("could not record the result of sending %d mails", len(fresh))
+        log.exception("could not record the result of sending %d mails", len(rows))
         db.session.rollback()
+
+
+def _send_later(app: Any, ids: list[tuple[int, dict]]) -> None:
+    """``_send`` in a thread with its own app context (and so its own database session). A
+    worker that stops first leaves the mail queued; the outbox lets a moderator retry it."""
+    with app.app_context():
+        try:
+            rows = [(db.session.get(mail.OutboxMail, row_id), ctx) for row_id, ctx in ids]
+            _send([(row, ctx) for row, ctx in rows if row is not None])
+        except Exception:  # nobody is left to tell but the log; the rows stay queued
+            log.exception("could not send %d mails after the answer", len(ids))
+        finally:
+            db.session.remove()
 
 
 def commit_or_refuse(change: Callable[[], Any], done: str) -> bool:

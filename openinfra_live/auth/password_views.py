@@ -65,7 +65,7 @@ def reset_request() -> Response:
     if not form.validate_on_submit():
         return _page("auth/reset_request.html", 422 if form.errors else 200, form=form)
     links.request_reset(form.email.data)
-    workflow.commit()
+    workflow.commit(send_after_answer=True)
     return security.no_store(redirect(url_for("auth.reset_request", sent=1), 303))
 
 

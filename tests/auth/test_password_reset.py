@@ -3,12 +3,17 @@
 The mails are read from a real SMTP server on 127.0.0.1 (``inbox``).
 """
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+
+from aiosmtpd.controller import Controller
 
 from openinfra_live.audit import AuditEntry
 from openinfra_live.auth import services
 from openinfra_live.auth.models import AccountToken, User
 from openinfra_live.extensions import db
+from openinfra_live.outbox import OutboxMail
 from tests.auth.conftest import (
     MODERATOR_EMAIL,
     ask_for_reset,
@@ -19,6 +24,8 @@ from tests.auth.conftest import (
 )
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.proposals.builders import freeze_clock
+from tests.proposals.test_mail import Inbox
+from tests.servers import free_port
 
 NEW_PASSWORD = "a fresh pass phrase for 2027"
 PROTECTED = "/moderation/audit"
@@ -232,3 +239,44 @@ def test_one_client_address_is_limited_across_addresses(app, client, moderator, 
     assert int(refused.headers["Retry-After"]) > 0
     assert inbox.messages == []
     assert client.get("/login/reset").status_code == 200  # reading the form is never limited
+
+
+class HeldInbox(Inbox):
+    """An SMTP server that takes no mail until the test releases it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.release.wait(10)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _reset_mail_status(app) -> str:
+    with app.app_context():
+        return db.session.scalars(db.select(OutboxMail.status)).one()
+
+
+def test_the_answer_does_not_wait_for_the_mail_server(app, client, moderator):
+    """A known address gets its answer before its mail has reached the mail server, as an
+    unknown one does: how long the answer takes does not tell which addresses have accounts."""
+    held = HeldInbox()
+    controller = Controller(held, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        response = ask_for_reset(client, MODERATOR_EMAIL)
+        assert response.status_code == 303
+        assert _reset_mail_status(app) == "queued"  # the server has not taken it yet
+
+        held.release.set()
+        [message] = held.wait_for(1)
+        assert message["To"] == MODERATOR_EMAIL
+        deadline = time.monotonic() + 10
+        while _reset_mail_status(app) == "queued" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _reset_mail_status(app) == "sent"
+    finally:
+        held.release.set()
+        controller.stop()
