@@ -48,6 +48,13 @@ def timezone_page_url() -> str:
     """The time-zone page, coming back to the current page unless that page is private."""
     if request.endpoint in PRIVATE_ENDPOINTS or request.endpoint is None:
         return url_for("preferences.timezone")
+    if request.endpoint == "preferences.timezone":
+        # The zone page links to itself with the return address it already has, never with
+        # its own address nested inside (a crawler would follow that chain without end).
+        target = request.args.get("next", "")
+        if not target or target.startswith(url_for("preferences.timezone")):
+            return url_for("preferences.timezone")
+        return url_for("preferences.timezone", next=target)
     return url_for("preferences.timezone", next=request.full_path.rstrip("?"))
 
 

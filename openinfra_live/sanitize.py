@@ -53,13 +53,25 @@ _cleaner = bleach.Cleaner(
 )
 
 
+# Elements whose content is code, not text: stripping their tags alone would leave the code on
+# the page as words. Unclosed, they run to the end, as browsers read them.
+_RAW_TEXT_RE = re.compile(
+    r"<(script|style|template|noscript)(?![A-Za-z0-9])[^>]*>.*?(?:</\1\s*>|\Z)", re.I | re.S
+)
+
+
+def _without_raw_text(text: str) -> str:
+    """``text`` without script, style, template and noscript elements, content included."""
+    return _RAW_TEXT_RE.sub("", text) if "<" in text else text
+
+
 def clean_html(value: str | None) -> str:
     """Return ``value`` as safe HTML; text without block markup is split into paragraphs
     at blank lines (decided after cleaning, so cleaning twice changes nothing)."""
     if not value:
         return ""
     text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    cleaned = _cleaner.clean(text).strip()
+    cleaned = _cleaner.clean(_without_raw_text(text)).strip()
     if _BLOCK_TAG_RE.search(cleaned):
         return cleaned
     paragraphs = [p.strip() for p in _BLANK_LINES_RE.split(cleaned) if p.strip()]
@@ -85,7 +97,7 @@ def to_plain_text(value: str | None) -> str:
     if not value:
         return ""
     text = _COMMENT_RE.sub("", value) if "<!--" in value else value
-    text = _TAG_RE.sub("", _BREAKING_TAG_RE.sub(" ", text))
+    text = _TAG_RE.sub("", _BREAKING_TAG_RE.sub(" ", _without_raw_text(text)))
     if "&" in text:
         text = html.unescape(text)
     return " ".join(text.split())

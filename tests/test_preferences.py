@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.conftest import post_form
 
 MACRO = '{% from "_macros/time.html" import utc_time %}{{ utc_time(value) }}'
@@ -70,3 +72,19 @@ def test_private_status_pages_do_not_put_their_token_in_the_time_zone_link(clien
     html = client.get(f"/proposals/{token}").get_data(as_text=True)
     assert 'href="/timezone"' in html
     assert html.count(token) == html.count(f"/proposals/{token}")
+
+
+@pytest.mark.parametrize(
+    ("path", "link"),
+    [
+        ("/timezone", "/timezone"),
+        ("/timezone?next=/episodes/", "/timezone?next=/episodes/"),
+        ("/timezone?next=/timezone?next=/episodes/", "/timezone"),
+    ],
+)
+def test_the_zone_page_never_nests_its_own_address_in_its_link(client, path, link):
+    html = client.get(path).get_data(as_text=True)
+    footer = html.split("<footer", 1)[1]
+    assert f'href="{link}"' in footer
+    assert "next=/timezone" not in footer
+    assert "next=%2Ftimezone" not in footer

@@ -125,7 +125,7 @@ def test_cleaning_is_idempotent_on_any_text(text):
 
 def test_paragraphs_are_decided_after_cleaning_so_a_second_pass_changes_nothing():
     once = clean_html("a\n\n<script>x</script>b")
-    assert once == "<p>a</p><p>xb</p>"
+    assert once == "<p>a</p><p>b</p>"  # the script goes with its content
     assert clean_html(once) == once
 
 
@@ -188,3 +188,20 @@ def parsed_text(markup: str) -> str:
 def test_plain_text_of_cleaned_markup_is_what_a_parser_reads(text):
     cleaned = clean_html(text)
     assert to_plain_text(cleaned) == parsed_text(cleaned)
+
+
+@pytest.mark.parametrize(
+    ("raw", "html", "text"),
+    [
+        ("<p>Hi</p><script>alert(1)</script><style>p { color: red }</style>", "<p>Hi</p>", "Hi"),
+        ('a <SCRIPT type="x">var a = "</p>";</script > b', "a  b", "a b"),
+        ("before <script>never closed, runs to the end", "before", "before"),
+        ("<template><p>kept for later</p></template>after", "after", "after"),
+        ("<noscript>Turn on JavaScript</noscript>Hello", "Hello", "Hello"),
+        ("<scripts>a made-up tag keeps its text</scripts>", "a made-up tag keeps its text", None),
+    ],
+)
+def test_script_and_style_are_dropped_with_their_content(raw, html, text):
+    assert clean_html(raw) == html
+    if text is not None:
+        assert to_plain_text(raw) == text
