@@ -29,7 +29,7 @@ from openinfra_live.ptg.forms import (
     RoomForm,
     SessionForm,
 )
-from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
+from openinfra_live.ptg.models import FORMATS, TEAM_KIND_NAMES, PtgEvent, PtgTeam
 from openinfra_live.ptg.states import LABELS, REGISTRATIONS, TeamAction, TeamStatus
 
 
@@ -178,7 +178,7 @@ def event_page(
         event=event,
         registrations=teams,
         labels=LABELS,
-        kinds=TEAM_KINDS,
+        kinds=TEAM_KIND_NAMES,
         data=data,
         grids=sched.build_grid(data),
         hour_label=sched.hour_label,
@@ -213,7 +213,7 @@ def ptg_registration(event: str, team_id: int):
         event=ptg_event,
         team=team,
         labels=LABELS,
-        kinds=TEAM_KINDS,
+        kinds=TEAM_KIND_NAMES,
         windows={w.key: w for w in rules.TIME_WINDOWS},
         form=DecisionForm(),
         allowed=REGISTRATIONS.allowed_actions(team),

@@ -21,6 +21,13 @@ TEAM_KINDS = {
     "working_group": "Working groups",
     "other": "Other groups",
 }
+# One team's kind, as its registration and the moderators' tables name it.
+TEAM_KIND_NAMES = {
+    "project_team": "Project team",
+    "sig": "Special interest group",
+    "working_group": "Working group",
+    "other": "Other group",
+}
 
 
 class PtgEvent(db.Model):

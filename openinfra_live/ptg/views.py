@@ -23,7 +23,7 @@ from openinfra_live.ptg import calendar, registrations, rules
 from openinfra_live.ptg import schedule as sched
 from openinfra_live.ptg.events import event_or_404
 from openinfra_live.ptg.forms import FAIRNESS_HINT, TeamRegistrationForm
-from openinfra_live.ptg.models import FORMATS, TEAM_KINDS, PtgEvent, PtgTeam
+from openinfra_live.ptg.models import FORMATS, TEAM_KIND_NAMES, TEAM_KINDS, PtgEvent, PtgTeam
 from openinfra_live.ptg.states import LABELS, PUBLIC, REGISTRATIONS, TeamAction
 from openinfra_live.workflow import commit, commit_or_refuse
 
@@ -164,7 +164,7 @@ def registration_status(token: str):
         can_withdraw=TeamAction.WITHDRAW in REGISTRATIONS.allowed_actions(team),
         listed=listed,
         sessions=team.sessions if listed else [],
-        kinds=TEAM_KINDS,
+        kinds=TEAM_KIND_NAMES,
         windows={w.key: w for w in rules.TIME_WINDOWS},
     )
     return _private(current_app.make_response(page))

@@ -337,3 +337,17 @@ def test_delete_a_session(app, moderator, event_ids):
     assert count(app, PtgSession) == 0
     again = moderator.post(delete, data={"csrf_token": csrf_token_from(page)})
     assert again.status_code == 404
+
+
+def test_one_teams_kind_is_named_in_the_singular(app, moderator):
+    with app.app_context():
+        event = make_event()
+        team = make_team(event, "Large Scale", kind="sig", status="pending")
+        db.session.commit()
+        team_id = team.id
+    detail = moderator.get(f"/moderation/ptg/2030-march/registrations/{team_id}")
+    table = moderator.get("/moderation/ptg/2030-march/")
+
+    assert "<dd>Special interest group</dd>" in detail.get_data(as_text=True)
+    assert "<td>Special interest group</td>" in table.get_data(as_text=True)
+    assert "Special interest groups" not in detail.get_data(as_text=True)
