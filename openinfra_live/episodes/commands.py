@@ -51,10 +51,7 @@ def import_episodes_command(path: Path) -> None:
 def export_episodes_command(path: Path | None) -> None:
     """Write every episode in the content file format (to PATH or standard output)."""
     episodes = episodes_for_export()
-    warnings: list[str] = []
-    document = dump_episodes(episodes, warnings)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+    document = dump_episodes(episodes)
     if path is None:
         click.echo(document, nl=False)
     else:

@@ -9,12 +9,20 @@ an ``episodes`` key is read too. Each entry uses the content file's field names:
   link whose platform is the field name before ``Link``, kept in file order;
 - ``youtubeEmbed`` gives the YouTube link when the entry has none (the site derives the embed
   from the link); ``calendarInvite`` is ignored because the site makes its own invites;
+- ``duration`` (whole minutes) and ``slug`` (the episode's address), both optional, written by
+  ``flask export-episodes`` so that an export imported elsewhere keeps every episode's length and
+  address; a bad value skips the entry with the reason, like a bad date;
+- ``links`` (optional), a list of ``platform``/``url`` pairs, gives every link in order with its
+  platform's name as the site has it; when present it replaces the ``…Link`` fields, which the
+  export also writes for readers that know only those; a bad pair skips the entry;
 - any other field is reported and skipped.
 
 Episodes are matched by title and start, so importing the same file twice changes nothing.
 Times are kept to the minute, as the site schedules them. A start at exactly midnight UTC is a
 date without a time (the editor of the content file stored dates that way) and becomes the
-show's configured default start on that day, 14:00 UTC unless configured otherwise.
+show's configured default start on that day, 14:00 UTC unless configured otherwise; written with
+a numeric offset (``2024-01-04T00:00:00.000+00:00``, as the export writes such a start) it stays
+at midnight.
 """
 
 import re
@@ -26,6 +34,7 @@ from typing import Any
 import yaml
 
 from openinfra_live import urls
+from openinfra_live.episodes.editing import MAX_EPISODE_MINUTES, MIN_EPISODE_MINUTES
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.recordings import platform_key, youtube_video_id
 
@@ -39,12 +48,18 @@ KNOWN_FIELDS = frozenset(
         "hidden",
         "episodeSpeakers",
         "superuserRecap",
+        "duration",
+        "slug",
+        "links",
     }
 )
 MAX_TITLE = 300
 MAX_PLATFORM = 50
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_FIELD_NAME = 60
+MAX_SLUG = 200
+_NUMERIC_OFFSET = re.compile(r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)? ?[+-]\d{1,2}(?::?\d{2})?$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 # LibYAML's parser when PyYAML was built with it: about ten times faster on large files.
@@ -79,6 +94,9 @@ class EpisodeData:
     recap_url: str | None = None
     links: list[tuple[str, str]] = field(default_factory=list)
     guests: list[Guest] = field(default_factory=list)
+    # None when the entry does not say: a new episode then gets the defaults.
+    duration_minutes: int | None = None
+    slug: str | None = None
 
 
 # Reading the file
@@ -124,12 +142,14 @@ def load_entries(text: str) -> list[Any]:
 
 def parse_start(value: Any, default_start: time) -> datetime:
     """An aware UTC start, to the minute; a midnight-UTC value is a date at ``default_start``."""
+    deliberate = False  # a start written with a numeric offset is a time, even at midnight
     if isinstance(value, datetime):
         start = value
     elif isinstance(value, date):
         start = datetime.combine(value, time())
     elif isinstance(value, str) and value.strip():
         text = value.strip()
+        deliberate = _NUMERIC_OFFSET.search(text) is not None
         if text[-1] in "Zz":
             text = text[:-1] + "+00:00"
         start = _read_timestamp(text)
@@ -143,7 +163,7 @@ def parse_start(value: Any, default_start: time) -> datetime:
         start = start.astimezone(UTC).replace(second=0, microsecond=0)
     except OverflowError as error:
         raise EntryError(f"date out of range {value!r}") from error
-    if start.time() == time():
+    if start.time() == time() and not deliberate:
         start = start.replace(hour=default_start.hour, minute=default_start.minute)
     return start
 
@@ -202,6 +222,64 @@ def _embed_link(value: Any, position: int, skipped_fields: Counter) -> tuple[int
     return position, f"https://www.youtube.com/watch?v={video_id}"
 
 
+def parse_duration(value: Any) -> int | None:
+    """The ``duration`` field: whole minutes within the site's bounds, or None when absent."""
+    if _is_empty(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise EntryError(f"unreadable duration {value!r}: give whole minutes, such as 60")
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise EntryError(f"unreadable duration {value!r}: give whole minutes, such as 60")
+    minutes = int(text)
+    if not MIN_EPISODE_MINUTES <= minutes <= MAX_EPISODE_MINUTES:
+        raise EntryError(
+            f"duration {minutes} out of range: between {MIN_EPISODE_MINUTES} and "
+            f"{MAX_EPISODE_MINUTES} minutes"
+        )
+    return minutes
+
+
+def parse_slug(value: Any) -> str | None:
+    """The ``slug`` field: lower-case letters, digits and single hyphens, or None when absent."""
+    if _is_empty(value):
+        return None
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or len(text) > MAX_SLUG or not _SLUG.fullmatch(text):
+        shown = repr(value)
+        if len(shown) > MAX_FIELD_NAME:
+            shown = shown[: MAX_FIELD_NAME - 1] + "…"
+        raise EntryError(
+            f"unusable slug {shown}: lower-case letters, digits and single hyphens, "
+            f"at most {MAX_SLUG} characters"
+        )
+    return text
+
+
+def parse_links(value: Any) -> list[tuple[str, str]] | None:
+    """The ``links`` field as (platform, url) pairs, or None when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise EntryError("links is not a list of platform and url pairs")
+    links: list[tuple[str, str]] = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise EntryError(f"link {number} is not a platform and url pair")
+        platform = item.get("platform")
+        platform = _one_line(platform) if isinstance(platform, str) else ""
+        if not platform or len(platform) > MAX_PLATFORM:
+            raise EntryError(
+                f"link {number} has no platform name of at most {MAX_PLATFORM} characters"
+            )
+        url = web_address(item.get("url"))
+        if url is None:
+            raise EntryError(f"link {number} ({platform}) has no web address")
+        if (platform, url) not in links:
+            links.append((platform, url))
+    return links
+
+
 def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> EpisodeData:
     """Check one entry; problems with single fields are counted in ``skipped_fields``."""
     if not isinstance(entry, dict):
@@ -213,6 +291,8 @@ def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> Epi
     if len(title) > MAX_TITLE:
         raise EntryError(f"episodeTitle longer than {MAX_TITLE} characters")
     data = EpisodeData(title=title, starts_at=parse_start(entry.get("date"), default_start))
+    data.duration_minutes = parse_duration(entry.get("duration"))
+    data.slug = parse_slug(entry.get("slug"))
 
     description = entry.get("episodeDescription")
     if isinstance(description, str | int | float):
@@ -246,6 +326,9 @@ def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> Epi
     if embed and not any(platform == "youtube" for platform, _ in data.links):
         # The derived link takes the place the embed had among the links.
         data.links.insert(embed[0], ("youtube", embed[1]))
+    listed = parse_links(entry.get("links"))
+    if listed is not None:
+        data.links = listed
 
     recap = entry.get("superuserRecap")
     if not _is_empty(recap):

@@ -2,8 +2,12 @@
 
 The document is Markdown front matter: ``templateKey: openinfra-live`` and ``episodes:``, newest
 first, each entry in the content file's field names. ``youtubeEmbed`` is derived from the
-YouTube link; guests are written ``Name (Affiliation), …``. Importing the export of a database
-changes nothing in that database.
+YouTube link; guests are written ``Name (Affiliation), …``. ``slug`` and ``duration`` keep each
+episode's address and length. When the ``…Link`` fields cannot hold the links as they are (a
+platform named otherwise than its field, two links of one platform), a ``links`` list of
+``platform``/``url`` pairs gives all of them in order, and the ``…Link`` fields stay for the
+readers that know only those. Importing the export of a database changes nothing in that
+database, and importing it into an empty one gives back the same episodes.
 """
 
 from collections.abc import Iterable
@@ -43,28 +47,38 @@ def format_date(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def format_start(value: datetime) -> str:
+    """An episode's ``date``: ``format_date``, but a start at midnight UTC keeps ``+00:00``,
+    which tells the importer it is a time and not a date without one."""
+    text = format_date(value)
+    return text.replace("Z", "+00:00") if text.endswith("T00:00:00.000Z") else text
+
+
 def link_field(platform: str) -> str:
     """The content file field of a platform: ``youtube`` → ``youtubeLink``."""
     return (platform_key(platform) or "other") + LINK_SUFFIX
 
 
-def episode_entry(episode: Episode, warnings: list[str] | None = None) -> dict[str, Any]:
-    """One episode as a content file entry; links a field cannot hold are noted in warnings."""
+def episode_entry(episode: Episode) -> dict[str, Any]:
+    """One episode as a content file entry, every link included."""
     entry: dict[str, Any] = {
         "hidden": bool(episode.hidden),
-        "date": _Timestamp(format_date(episode.starts_at)),
+        "date": _Timestamp(format_start(episode.starts_at)),
         "episodeTitle": episode.title,
+        "slug": episode.slug,
+        "duration": episode.duration_minutes,
     }
     if episode.description:
         entry["episodeDescription"] = episode.description
     if episode.guests:
         entry["episodeSpeakers"] = format_speakers(episode.guest_pairs)
     youtube_embed = None
+    faithful = True
     for link in episode.links:
         name = link_field(link.platform)
+        faithful = faithful and link.platform == platform_key(link.platform) != ""
         if name in entry:
-            if warnings is not None:
-                warnings.append(f"{episode.slug}: second {name} left out: {link.url}")
+            faithful = False
             continue
         entry[name] = link.url
         if link.platform == "youtube" and youtube_embed is None:
@@ -73,16 +87,18 @@ def episode_entry(episode: Episode, warnings: list[str] | None = None) -> dict[s
                 youtube_embed = f"https://www.youtube.com/embed/{video_id}"
     if youtube_embed:
         entry["youtubeEmbed"] = youtube_embed
+    if not faithful:
+        entry["links"] = [{"platform": p, "url": url} for p, url in episode.link_pairs]
     if episode.recap_url:
         entry["superuserRecap"] = episode.recap_url
     return entry
 
 
-def dump_episodes(episodes: Iterable[Episode], warnings: list[str] | None = None) -> str:
+def dump_episodes(episodes: Iterable[Episode]) -> str:
     """The content file (front matter only) for ``episodes``, in the order given."""
     document = {
         "templateKey": TEMPLATE_KEY,
-        "episodes": [episode_entry(episode, warnings) for episode in episodes],
+        "episodes": [episode_entry(episode) for episode in episodes],
     }
     body = yaml.dump(
         document,
@@ -96,6 +112,7 @@ def dump_episodes(episodes: Iterable[Episode], warnings: list[str] | None = None
 
 
 def episodes_for_export() -> list[Episode]:
-    """Every episode, hidden ones included, newest first."""
-    query = db.select(Episode).order_by(Episode.starts_at.desc(), Episode.id.desc())
+    """Every episode, hidden ones included, newest first; episodes that start together in the
+    order of their slugs, which an import keeps, so the export of an import is the same file."""
+    query = db.select(Episode).order_by(Episode.starts_at.desc(), Episode.slug)
     return list(db.session.scalars(query))

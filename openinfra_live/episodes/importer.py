@@ -1,6 +1,9 @@
 """Import of the show's content file (read by ``content_file``) into the episodes.
 
 Episodes are matched by title and start, so importing the same file twice changes nothing.
+An entry's ``duration`` updates a matched episode; its ``slug`` names a new episode only: a
+matched episode keeps its address, so links to it keep working, and a new entry whose slug
+another episode already has is skipped with the reason.
 """
 
 from collections import Counter
@@ -58,6 +61,8 @@ def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
     episode.description = description
     episode.hidden = data.hidden
     episode.recap_url = data.recap_url
+    if data.duration_minutes is not None:
+        episode.duration_minutes = data.duration_minutes
     if episode.link_pairs != data.links:
         episode.link_pairs = data.links
     if episode.guest_pairs != data.guests:
@@ -90,7 +95,7 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
                 item.data.title, item.description, item.data.guests
             ),
             "starts_at": item.data.starts_at,
-            "duration_minutes": minutes,
+            "duration_minutes": item.data.duration_minutes or minutes,
             "hidden": item.data.hidden,
             "recap_url": item.data.recap_url,
         }
@@ -162,8 +167,12 @@ def import_episodes(
                 report.skipped += 1
                 say(f"skipped: entry {number}: repeats {data.title!r} at {data.starts_at:%Y-%m-%d}")
                 continue
-            seen.add(key)
             episode = by_key.get(key)
+            if episode is None and data.slug is not None and data.slug in taken_slugs:
+                report.skipped += 1
+                say(f"skipped: entry {number}: slug {data.slug!r} belongs to another episode")
+                continue
+            seen.add(key)
 
             note = ""
             holder = visible_at.get(data.starts_at)
@@ -179,7 +188,7 @@ def import_episodes(
 
             target: Episode | _NewEpisode
             if episode is None:
-                slug = free_slug(episode_slug(data.title, data.starts_at), taken_slugs)
+                slug = data.slug or free_slug(episode_slug(data.title, data.starts_at), taken_slugs)
                 taken_slugs.add(slug)
                 target = _NewEpisode(slug, data, description)
                 new.append(target)
@@ -189,7 +198,8 @@ def import_episodes(
                 target = episode
                 wanted = (description, data.hidden, data.recap_url, data.links, data.guests)
                 state = (episode.description, episode.hidden, episode.recap_url or None)
-                if (*state, episode.link_pairs, episode.guest_pairs) == wanted:
+                same_duration = data.duration_minutes in (None, episode.duration_minutes)
+                if same_duration and (*state, episode.link_pairs, episode.guest_pairs) == wanted:
                     report.unchanged += 1
                     say(f"unchanged: {episode.slug}{note}")
                 else:

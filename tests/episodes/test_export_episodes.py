@@ -117,16 +117,18 @@ def test_links_of_any_platform_and_a_second_link_of_one_platform(app_ctx):
         ],
         guests=[EpisodeGuest(position=0, name="Ada", affiliation="")],
     )
-    warnings: list[str] = []
 
-    entry = front_matter(dump_episodes([episode], warnings))["episodes"][0]
+    entry = front_matter(dump_episodes([episode]))["episodes"][0]
 
     assert entry["youtubeLink"] == "https://youtu.be/fffffffffff"
     assert entry["youtubeEmbed"] == "https://www.youtube.com/embed/fffffffffff"
     assert entry["applepodcastsLink"] == "https://p.example.org/1"
     assert entry["episodeSpeakers"] == "Ada"
-    assert warnings == [
-        "2024-01-04-x: second youtubeLink left out: https://www.youtube.com/watch?v=g"
+    # The Link fields cannot hold the second YouTube link nor the platform's name: the list does.
+    assert entry["links"] == [
+        {"platform": "youtube", "url": "https://youtu.be/fffffffffff"},
+        {"platform": "Apple Podcasts", "url": "https://p.example.org/1"},
+        {"platform": "youtube", "url": "https://www.youtube.com/watch?v=g"},
     ]
 
 
