@@ -22,6 +22,14 @@ def human_date(value: date | datetime) -> str:
     return value.strftime("%-d %B %Y")
 
 
+def human_month(value: str | None) -> str:
+    """A ``YYYY-MM`` month in words (``January 2027``); anything else as it is."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return value or ""
+
+
 def clean_html(value: str | None) -> Markup:
     """Stored rich text (descriptions) as HTML, the one place that marks HTML safe.
 
@@ -37,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_utc)
     app.add_template_filter(human_utc)
     app.add_template_filter(human_date)
+    app.add_template_filter(human_month)
     app.add_template_filter(clean_html)
     app.add_template_filter(preferences.local_time_label, "local_time")
     # A global, not a context variable, so that imported macros see it too.

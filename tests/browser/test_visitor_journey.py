@@ -14,6 +14,7 @@ from tests.episodes.builders import make_episode
 
 TITLE = "Kubernetes on bare metal, the hard parts"
 VIDEO_ID = "aBcDeFgHiJk"
+UPCOMING_TITLE = "Next week: networking deep dive"
 PLAYER = re.compile(r"^https://www\.youtube-nocookie\.com/")
 
 
@@ -30,7 +31,7 @@ def _episodes(app) -> datetime:
             guests=[("Ana Lima", "Example Cloud")],
         )
         make_episode("Edge sites on a budget", now - timedelta(days=17))
-        return make_episode("Next week: networking deep dive", now + timedelta(days=3)).starts_at
+        return make_episode(UPCOMING_TITLE, now + timedelta(days=3)).starts_at
 
     return in_app(app, build)
 
@@ -73,10 +74,17 @@ def test_visitor_goes_from_home_to_an_episode_and_its_invite(live, new_page, jav
     watch = page.get_by_role("link", name=f"Watch “{TITLE}” on YouTube")
     assert watch.get_attribute("href") == f"https://www.youtube.com/watch?v={VIDEO_ID}"
 
+    # An episode that is over offers the next ones, not an invite of its own.
+    assert page.get_by_role("link", name="Download the invite for this episode (.ics)").count() == 0
+    assert page.get_by_role("link", name="Subscribe to every episode").count() == 1
+
+    page.goto(live.url + "/")
+    page.get_by_role("link", name=UPCOMING_TITLE).first.click()
     text, content_type = _download_invite(page, "Download the invite for this episode (.ics)")
     assert content_type.startswith("text/calendar")
     assert text.startswith("BEGIN:VCALENDAR")
-    assert [str(event["SUMMARY"]) for event in Calendar.from_ical(text).walk("VEVENT")] == [TITLE]
+    events = Calendar.from_ical(text).walk("VEVENT")
+    assert [str(event["SUMMARY"]) for event in events] == [UPCOMING_TITLE]
 
 
 def test_the_recording_facade_becomes_the_privacy_enhanced_player(live, new_page):

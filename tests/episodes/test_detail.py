@@ -75,10 +75,24 @@ def test_episode_without_a_youtube_link_has_no_player(app, client, frozen_now):
 def test_calendar_links_offer_the_invite_and_a_webcal_subscription(app, client, frozen_now):
     with app.app_context():
         make_full_episode()
+    frozen_now(STARTS - timedelta(days=1))
 
     html = client.get(f"/episodes/{SLUG}/").get_data(as_text=True)
 
     assert f'href="/episodes/{SLUG}.ics"' in html
+    assert "Add to your calendar" in html
+    assert 'href="webcal://live.test/calendar.ics"' in html
+
+
+def test_a_past_episode_offers_the_next_ones_not_its_own_invite(app, client, frozen_now):
+    with app.app_context():
+        make_full_episode()
+
+    html = client.get(f"/episodes/{SLUG}/").get_data(as_text=True)
+
+    assert "Download the invite for this episode" not in html
+    assert "Add to your calendar" not in html
+    assert "Never miss the next episode" in html
     assert 'href="webcal://live.test/calendar.ics"' in html
 
 

@@ -217,3 +217,18 @@ def test_scheduled_proposal_links_to_its_episode(app, client, frozen_now):
     assert "Scheduled" in html
     assert f'href="http://live.test/episodes/{slug}/"' in html
     assert "Withdraw the proposal" not in html
+
+
+def test_the_preferred_month_is_written_in_words(app, client, login_as):
+    with app.app_context():
+        proposal, token = make_proposal(preferred_month="2027-01")
+        db.session.commit()
+        proposal_id = proposal.id
+    status = client.get(f"/proposals/{token}").get_data(as_text=True)
+    moderator = app.test_client()
+    login_as(moderator)
+    review = moderator.get(f"/moderation/proposals/{proposal_id}").get_data(as_text=True)
+
+    for html in (status, review):
+        assert "<dt>Preferred month</dt><dd>January 2027</dd>" in html
+        assert "2027-01" not in html
