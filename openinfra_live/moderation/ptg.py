@@ -109,6 +109,20 @@ def ptg_event_edit(event: str):
     return _event_form(event_or_404(event), "Event saved.")
 
 
+def delete_unless_in_use(delete: Any, done: str) -> bool:
+    """Run ``delete`` and commit, flashing ``done``; a room or event still in use is refused,
+    rolled back and flashed with what is in the way. Returns whether it was deleted."""
+    try:
+        delete()
+    except rules.InUse as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True
+
+
 @bp.route("/ptg/<event>/delete", methods=["GET", "POST"])
 @moderator_required
 def ptg_event_delete(event: str):
@@ -117,16 +131,13 @@ def ptg_event_delete(event: str):
     ptg_event = event_or_404(event)
     form = ConfirmForm()
     if form.validate_on_submit():
-        name = ptg_event.name
-        try:
-            events.delete_event(ptg_event, actor=current_user)
-        except rules.InUse as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return see_other("moderation.ptg_event", event=event)
-        db.session.commit()
-        flash(f"{name} is deleted.", "success")
-        return see_other("moderation.ptg_events")
+        deleted = delete_unless_in_use(
+            partial(events.delete_event, ptg_event, actor=current_user),
+            f"{ptg_event.name} is deleted.",
+        )
+        if deleted:
+            return see_other("moderation.ptg_events")
+        return see_other("moderation.ptg_event", event=event)
     closed = db.session.scalar(
         db.select(func.count()).select_from(PtgTeam).where(PtgTeam.event_id == ptg_event.id)
     )

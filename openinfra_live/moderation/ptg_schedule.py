@@ -5,7 +5,9 @@ The views only call the verbs of ``ptg.events`` and ``ptg.sessions``; each POST 
 flashes and redirects (303), or shows the form again with its errors (400).
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from flask import Response, flash
 from flask_login import current_user
@@ -13,7 +15,13 @@ from flask_login import current_user
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
-from openinfra_live.moderation.ptg import event_page, form_status, of_event_or_404, session_form_of
+from openinfra_live.moderation.ptg import (
+    delete_unless_in_use,
+    event_page,
+    form_status,
+    of_event_or_404,
+    session_form_of,
+)
 from openinfra_live.ptg import events, rules, sessions
 from openinfra_live.ptg import schedule as sched
 from openinfra_live.ptg.events import event_or_404
@@ -78,15 +86,9 @@ def ptg_room_delete(event: str, room_id: int):
     room = of_event_or_404(Room, room_id, ptg_event)
     form = ConfirmForm()
     if form.validate_on_submit():
-        name = room.name
-        try:
-            events.delete_room(room, actor=current_user)
-        except rules.InUse as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Room {name} is deleted.", "success")
+        delete_unless_in_use(
+            lambda: events.delete_room(room, actor=current_user), f"Room {room.name} is deleted."
+        )
         return see_other("moderation.ptg_event", event=event)
     return page(
         "moderation/ptg_confirm.html",
@@ -120,17 +122,25 @@ def ptg_session_add(event: str):
     ptg_event = event_or_404(event)
     form = session_form_of(ptg_event, sched.load(ptg_event))
     if form.validate_on_submit():
-        try:
-            sessions.place_session(ptg_event, **_slot(form), actor=current_user)
-        except rules.PtgError as error:
-            db.session.rollback()
-            form.form_errors.extend(error.errors)
-        else:
-            db.session.commit()
+        place = partial(sessions.place_session, ptg_event, actor=current_user)
+        if _saved(form, lambda: place(**_slot(form))):
             flash("Session placed.", "success")
             return see_other("moderation.ptg_event", event=event)
         ptg_event = event_or_404(event)
     return event_page(ptg_event, 400, session_form=form)
+
+
+def _saved(form: SessionForm, change: Callable[[], object]) -> bool:
+    """Make ``change`` and commit; what the PTG rules refuse is rolled back and becomes the
+    form's errors. Returns whether it was saved."""
+    try:
+        change()
+    except rules.PtgError as error:
+        db.session.rollback()
+        form.form_errors.extend(error.errors)
+        return False
+    db.session.commit()
+    return True
 
 
 def _hour_of(moment, day: date) -> int:
@@ -155,13 +165,8 @@ def ptg_session_edit(event: str, session_id: int):
     }
     form = session_form_of(ptg_event, sched.load(ptg_event), prefix="", data=current)
     if form.validate_on_submit():
-        try:
-            sessions.change_session(ptg_event, session, **_slot(form), actor=current_user)
-        except rules.PtgError as error:
-            db.session.rollback()
-            form.form_errors.extend(error.errors)
-        else:
-            db.session.commit()
+        change = partial(sessions.change_session, ptg_event, session, actor=current_user)
+        if _saved(form, lambda: change(**_slot(form))):
             flash("Session saved.", "success")
             return see_other("moderation.ptg_event", event=event)
         ptg_event = event_or_404(event)
