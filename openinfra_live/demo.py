@@ -20,6 +20,7 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.slugs import episode_slug
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal, ProposalGuest
+from openinfra_live.proposals.states import PROPOSALS
 from openinfra_live.ptg.models import FORMAT_VIRTUAL, PtgEvent, PtgSession, PtgTeam, Room
 from openinfra_live.ptg.teamlist import team_name_key
 from openinfra_live.sanitize import clean_html
@@ -174,6 +175,9 @@ def _proposal(spec: dict[str, Any], now: datetime) -> tuple[Proposal, str]:
             for i, g in enumerate(parse_speakers(spec["speakers"]))
         ],
     )
+    # As a submission through the form records it, so its status page tells what happened.
+    entry = PROPOSALS.record(proposal, "submit", to_status="submitted", public=True)
+    entry.created_at = created
     return proposal, token
 
 

@@ -200,3 +200,13 @@ def test_make_run_installs_the_site_without_the_test_tools():
     assert any(line.endswith("-e .") for line in run)
     assert not any("[test]" in line for line in run)
     assert any("-e '.[test]'" in line for line in test)
+
+
+def test_a_demo_proposals_status_page_tells_what_happened(app, client, runner, fixed_now):
+    output = runner.invoke(args=["demo"]).output
+    token = re.search(r"status page /proposals/(\S+)\)", output)[1]
+
+    history = client.get(f"/proposals/{token}").get_data(as_text=True)
+    history = history.split('id="history-heading"', 1)[1].split("</ol>", 1)[0]
+
+    assert "you sent the proposal" in history
