@@ -1,12 +1,12 @@
 """The visitor's chosen time zone, kept in a cookie so pages show local times without script."""
 
-from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
+
+from openinfra_live import timezones
 
 bp = Blueprint("preferences", __name__)
 
@@ -14,30 +14,10 @@ COOKIE = "tz"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-@lru_cache(maxsize=1)
-def zone_names() -> tuple[str, ...]:
-    """Every IANA zone name this machine knows, sorted, without the legacy aliases."""
-    return tuple(
-        sorted(
-            name
-            for name in available_timezones()
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
-        )
-    )
-
-
-@lru_cache(maxsize=1)
-def _known_zone_names() -> frozenset[str]:
-    return frozenset(zone_names())
-
-
 def visitor_zone() -> ZoneInfo | None:
     """The zone named by the visitor's cookie, or None when unset or unknown."""
-    name = request.cookies.get(COOKIE)
-    # A set, not the sorted tuple: a page asks several times, and most visitors have no zone.
-    if not name or name not in _known_zone_names():
-        return None
-    return ZoneInfo(name)
+    name = timezones.canonical(request.cookies.get(COOKIE))
+    return ZoneInfo(name) if name else None
 
 
 # Pages reached by a private token: their path must not travel in links, even to this site.
@@ -58,12 +38,6 @@ def timezone_page_url() -> str:
     return url_for("preferences.timezone", next=request.full_path.rstrip("?"))
 
 
-def local_time_label(value: datetime, zone: ZoneInfo) -> str:
-    """``Thu 8 Jan, 08:00 CST`` in the given zone."""
-    local = value.astimezone(zone)
-    return local.strftime("%a %-d %b %Y, %H:%M ") + (local.tzname() or zone.key)
-
-
 def safe_local_target(target: str | None) -> str:
     """A path on this site to go back to; anything else goes home."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -74,12 +48,18 @@ def safe_local_target(target: str | None) -> str:
 
 
 class TimeZoneForm(FlaskForm):
-    zone = SelectField("Your time zone", choices=[])
+    zone = SelectField(
+        "Your time zone",
+        choices=[],
+        invalid_choice_message="Pick a place from the list.",
+        render_kw={"data-zone-chooser": ""},
+    )
     next = HiddenField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.zone.choices = [("", "UTC only (no local time)")] + [(n, n) for n in zone_names()]
+        self.zone.choices = {"Universal time": [("", "UTC only (no local time)")]}
+        self.zone.choices.update(timezones.choices())
 
 
 @bp.route("/timezone", methods=["GET", "POST"])
@@ -104,3 +84,15 @@ def timezone():
             response.delete_cookie(COOKIE)
         return response
     return render_template("preferences/timezone.html", form=form)
+
+
+@bp.route("/timezone/places.json")
+def places():
+    """The city of every zone, and the older names browsers report, for the site script."""
+    response = jsonify(
+        cities={zone: place.city for zone, place in timezones.places().items()},
+        links=timezones.links(),
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 24 * 3600
+    return response

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup
 
-from openinfra_live import clock, preferences, sanitize
+from openinfra_live import clock, preferences, sanitize, timezones
 
 
 def iso_utc(value: datetime) -> str:
@@ -47,7 +47,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(human_date)
     app.add_template_filter(human_month)
     app.add_template_filter(clean_html)
-    app.add_template_filter(preferences.local_time_label, "local_time")
+    app.add_template_filter(timezones.local_time_label, "local_time")
+    app.add_template_filter(timezones.local_range_label, "local_range")
+    app.add_template_filter(timezones.city, "zone_city")
     # A global, not a context variable, so that imported macros see it too.
     app.add_template_global(preferences.visitor_zone)
     app.add_template_global(preferences.timezone_page_url)

@@ -28,7 +28,10 @@ def test_a_chosen_zone_is_rendered_on_the_server(app):
     html = render_time(app, "America/Chicago")
     assert "data-local-time" not in html
     # 02:30 UTC on the 8th is the evening of the 7th in Chicago.
-    assert "America/Chicago: Wed 7 Jan 2026, 20:30 CST" in html
+    assert (
+        'Thu 8 Jan 2026, 02:30 UTC</time><span class="local-time">'
+        " · 20:30 in Chicago (Wed 7 Jan)</span>" in html
+    )
 
 
 def test_an_unknown_zone_in_the_cookie_is_ignored(app):
@@ -55,7 +58,7 @@ def test_a_foreign_next_goes_home(client):
 def test_an_unknown_zone_is_refused_with_an_error(client):
     response = post_form(client, "/timezone", {"zone": "Mars/Olympus"})
     assert response.status_code == 200
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Pick a place from the list." in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers or "tz=" not in response.headers["Set-Cookie"]
 
 
@@ -88,3 +91,53 @@ def test_the_zone_page_never_nests_its_own_address_in_its_link(client, path, lin
     assert f'href="{link}"' in footer
     assert "next=/timezone" not in footer
     assert "next=%2Ftimezone" not in footer
+
+
+def test_the_zones_offered_are_todays_names_of_places_grouped_by_region():
+    from openinfra_live import timezones
+
+    moment = datetime(2026, 1, 8, tzinfo=UTC)
+    groups = dict(timezones.choices(moment))
+    assert list(groups) == sorted(groups)
+    assert ("Asia/Shanghai", "Shanghai, China (UTC+08:00)") in groups["Asia"]
+    assert ("America/Chicago", "Chicago, United States (UTC−06:00)") in groups["Americas"]
+    assert ("Asia/Ho_Chi_Minh", "Ho Chi Minh City, Vietnam (UTC+07:00)") in groups["Asia"]
+    offered = {zone for options in groups.values() for zone, _ in options}
+    # Obsolete aliases are not offered; their zone is, under today's name.
+    assert {"Africa/Asmera", "Asia/Calcutta", "US/Central", "Etc/GMT+5"}.isdisjoint(offered)
+    assert {"Africa/Asmara", "Asia/Kolkata", "Europe/Kyiv"} <= offered
+    assert timezones.canonical("Asia/Calcutta") == "Asia/Kolkata"
+    assert timezones.canonical("Mars/Olympus") is None
+
+
+def test_local_times_and_ranges_are_written_one_way():
+    from zoneinfo import ZoneInfo
+
+    from openinfra_live import timezones
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    start = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert timezones.local_time_label(start, shanghai) == "22:00 in Shanghai (Thu 3 Dec)"
+    end = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+    # The local day is named only when it is not the UTC day the range sits under.
+    assert timezones.local_range_label(start, end, shanghai) == "22:00–00:00 in Shanghai"
+    late = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    assert (
+        timezones.local_range_label(late, late.replace(hour=19), shanghai)
+        == "01:00–03:00 in Shanghai (Fri 4 Dec)"
+    )
+
+
+def test_a_zone_chosen_under_an_older_name_shows_under_todays(app):
+    assert "12:00 in Kolkata" not in render_time(app, "Asia/Calcutta")
+    assert "08:00 in Kolkata (Thu 8 Jan)" in render_time(app, "Asia/Calcutta")
+
+
+def test_the_script_gets_the_same_place_names_as_the_server(client):
+    response = client.get("/timezone/places.json")
+    assert response.status_code == 200
+    assert "public" in response.headers["Cache-Control"]
+    places = response.get_json()
+    assert places["cities"]["Asia/Ho_Chi_Minh"] == "Ho Chi Minh City"
+    assert places["links"]["Asia/Calcutta"] == "Asia/Kolkata"
+    assert "Africa/Asmera" not in places["cities"]
