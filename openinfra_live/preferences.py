@@ -1,5 +1,6 @@
 """The visitor's chosen time zone, kept in a cookie so pages show local times without script."""
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
@@ -18,6 +19,14 @@ def visitor_zone() -> ZoneInfo | None:
     """The zone named by the visitor's cookie, or None when unset or unknown."""
     name = timezones.canonical(request.cookies.get(COOKIE))
     return ZoneInfo(name) if name else None
+
+
+def human_time(value: datetime) -> str:
+    """A moment in UTC, then in the visitor's chosen zone if any, as the pages write it
+    (for texts outside templates: a form's choices, a flashed message)."""
+    zone = visitor_zone()
+    text = timezones.human_utc(value)
+    return f"{text} · {timezones.local_time_label(value, zone)}" if zone else text
 
 
 # Pages reached by a private token: their path must not travel in links, even to this site.

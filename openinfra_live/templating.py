@@ -13,11 +13,6 @@ def iso_utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def human_utc(value: datetime) -> str:
-    """Readable UTC time: ``Thu 23 Nov 2026, 14:00 UTC``."""
-    return value.strftime("%a %-d %b %Y, %H:%M UTC")
-
-
 def human_date(value: date | datetime) -> str:
     return value.strftime("%-d %B %Y")
 
@@ -43,7 +38,7 @@ def clean_html(value: str | None) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(iso_utc)
-    app.add_template_filter(human_utc)
+    app.add_template_filter(timezones.human_utc)
     app.add_template_filter(human_date)
     app.add_template_filter(human_month)
     app.add_template_filter(clean_html)

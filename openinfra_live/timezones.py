@@ -92,6 +92,11 @@ def choices(moment: datetime | None = None) -> list[tuple[str, list[tuple[str, s
     return sorted(regions.items())
 
 
+def human_utc(value: datetime) -> str:
+    """The site's one way to write a moment: ``Thu 3 Dec 2026, 14:00 UTC``."""
+    return value.astimezone(UTC).strftime("%a %-d %b %Y, %H:%M UTC")
+
+
 def local_time_label(value: datetime, zone: ZoneInfo) -> str:
     """``22:00 in Shanghai (Thu 3 Dec)``: a moment in the visitor's zone."""
     local = value.astimezone(zone)

@@ -23,6 +23,7 @@ from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.recordings import PLATFORM_LABELS, platform_key
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
+from openinfra_live.timezones import human_utc
 from openinfra_live.urls import web_address
 
 MIN_EPISODE_MINUTES = 5
@@ -41,9 +42,7 @@ class EpisodeError(Exception):
 class SlotInPastError(EpisodeError):
     def __init__(self, starts_at: datetime) -> None:
         self.starts_at = starts_at
-        super().__init__(
-            f"{starts_at:%a %-d %b %Y, %H:%M} UTC is in the past: pick a time from now on."
-        )
+        super().__init__(f"{human_utc(starts_at)} is in the past: pick a time from now on.")
 
 
 class SlotClashError(EpisodeError):
@@ -51,7 +50,7 @@ class SlotClashError(EpisodeError):
         self.starts_at = starts_at
         self.clash = clash
         if clash is not None:
-            detail = f"it overlaps “{clash.title}” ({clash.starts_at:%a %-d %b %Y, %H:%M} UTC)"
+            detail = f"it overlaps “{clash.title}” ({human_utc(clash.starts_at)})"
         else:
             detail = "another episode was just scheduled at that time"
         super().__init__(f"That slot is taken: {detail}. Pick another time.")

@@ -10,7 +10,7 @@ from openinfra_live import sanitize
 from openinfra_live.episodes.exporter import format_date, link_field
 from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode
-from openinfra_live.templating import human_utc
+from openinfra_live.timezones import human_utc
 
 FEED_TITLE = "OpenInfra Live episodes"
 # The feed's ``updated`` when there is no episode yet: a fixed instant keeps the output stable.

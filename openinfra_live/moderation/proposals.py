@@ -19,6 +19,7 @@ from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing, slots
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
+from openinfra_live.preferences import human_time
 from openinfra_live.proposals import changes, claims, notifications, services, states
 from openinfra_live.proposals.forms import (
     AssignForm,
@@ -310,7 +311,7 @@ def schedule(proposal_id: int):
             workflow.commit()
             episode = proposal.episode
             flash(
-                f"Scheduled “{episode.title}” on {episode.starts_at:%A %-d %B %Y, %H:%M} UTC. "
+                f"Scheduled “{episode.title}” on {human_time(episode.starts_at)}. "
                 "The submitter was told by e-mail.",
                 "success",
             )

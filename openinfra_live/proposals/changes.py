@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from openinfra_live import sanitize
-from openinfra_live.templating import human_utc
+from openinfra_live.timezones import human_utc
 
 FIELD_LABELS = {
     "title": "Title",

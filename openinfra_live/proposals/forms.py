@@ -31,7 +31,9 @@ from openinfra_live import clock
 from openinfra_live.episodes import editing
 from openinfra_live.episodes.queries import FIRST_YEAR, LAST_YEAR
 from openinfra_live.forms import PublicForm, strip
+from openinfra_live.preferences import human_time
 from openinfra_live.proposals.services import MAX_TAGS, ProposalContent
+from openinfra_live.timezones import human_utc
 
 GUEST_ROWS = 3
 MAX_GUEST_ROWS = 8
@@ -222,8 +224,7 @@ class ScheduleForm(FlaskForm):
         self.slot.choices = [
             (
                 slot.strftime(SLOT_FORMAT),
-                slot.strftime("%A %-d %B %Y, %H:%M UTC")
-                + (" (in the preferred month)" if slot in preferred else ""),
+                human_time(slot) + (" (in the preferred month)" if slot in preferred else ""),
             )
             for slot in slots
         ] + [(CUSTOM_SLOT, "Another time (below)")]
@@ -270,8 +271,8 @@ class ScheduleForm(FlaskForm):
             raise ValidationError("Pick one of the slots offered.") from None
         if typed is not None and typed != picked:
             raise ValidationError(
-                f"You picked {picked:%A %-d %B %Y, %H:%M} UTC but typed"
-                f" {typed:%A %-d %B %Y, %H:%M} UTC as another time: choose “Another time” to"
+                f"You picked {human_utc(picked)} but typed"
+                f" {human_utc(typed)} as another time: choose “Another time” to"
                 " use the typed time, or empty it to use the slot."
             )
 

@@ -23,6 +23,7 @@ from openinfra_live.proposals.errors import ProposalError
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.proposals.notifications import STATUS_LINK, status_token
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
+from openinfra_live.timezones import human_utc
 from openinfra_live.workflow import TransitionNotAllowed
 
 # The shape of a nonce made by PublicForm; anything else is replaced by a fresh one.
@@ -298,7 +299,7 @@ def schedule_proposal(
         proposal_id=proposal.id,
         actor=actor,
     )
-    entry.message = f"Scheduled for {episode.starts_at:%A %-d %B %Y, %H:%M} UTC: “{episode.title}”."
+    entry.message = f"Scheduled for {human_utc(episode.starts_at)}: “{episode.title}”."
     entry.changes = {"episode_id": episode.id, "starts_at": episode.starts_at.isoformat()}
     notifications.status_changed(proposal, entry, episode)
     db.session.flush()
@@ -322,7 +323,7 @@ def cancel_episode(
     Side effects: a public history entry that says, in words, that the episode was cancelled
     (or, for a past one, removed from the site), audit, the submitter's mail (queued); flushes.
     """
-    when = f"{starts_at:%A %-d %B %Y, %H:%M} UTC"
+    when = human_utc(starts_at)
     if starts_at > clock.now():
         said = (
             f"The episode “{title}” planned for {when} was cancelled:"

@@ -71,7 +71,7 @@ def _checked_slot(
     clash = db.session.scalars(in_room).first()
     if clash is not None:
         raise SessionConflict(
-            f"{room.name} is taken from {clash.starts_at:%H:%M} to {clash.ends_at:%H:%M} UTC "
+            f"{room.name} is taken {clash.starts_at:%H:%M}–{clash.ends_at:%H:%M} UTC "
             f"by {clash.team.name}."
         )
     if any(start < ends_at and end > starts_at for start, end in team_sessions):

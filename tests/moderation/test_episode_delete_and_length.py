@@ -124,7 +124,7 @@ def test_deleting_a_scheduled_proposals_episode_tells_the_proposal_and_its_submi
             "approved",
         )
         assert last.is_public and last.actor_id == moderator_id
-        assert "“Ironic at scale” planned for Thursday 22 May 2031, 14:00 UTC was cancelled" in (
+        assert "“Ironic at scale” planned for Thu 22 May 2031, 14:00 UTC was cancelled" in (
             last.message
         )
         assert "Our guest fell ill." in last.message

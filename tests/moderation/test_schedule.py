@@ -22,7 +22,7 @@ from tests.proposals.builders import (
 )
 from tests.proposals.conftest import NOW
 
-# NOW is Thursday 15 May 2031, 15:00 UTC: today's slot has passed.
+# NOW is Thu 15 May 2031, 15:00 UTC: today's slot has passed.
 NEXT_THURSDAY = datetime(2031, 5, 22, 14, 0, tzinfo=UTC)
 
 
@@ -171,9 +171,9 @@ def test_schedule_page_offers_the_next_free_thursday_and_more(app, client, login
     # Offered, but not chosen in advance: the moderator picks a slot or types another time.
     assert re.search(r'<input[^>]*name="slot"[^>]*value="2031-05-22T14:00"', html)
     assert "<input checked" not in html
-    assert "Thursday 22 May 2031, 14:00 UTC" in html
-    assert "Thursday 29 May 2031" not in html  # taken
-    assert "Thursday 5 June 2031, 14:00 UTC" in html
+    assert "Thu 22 May 2031, 14:00 UTC" in html
+    assert "Thu 29 May 2031" not in html  # taken
+    assert "Thu 5 Jun 2031, 14:00 UTC" in html
     assert 'value="Kata Containers in production"' in html
     assert 'value="Alan Turing"' in html
     assert 'name="custom_start"' in html

@@ -120,8 +120,8 @@ def test_the_page_offers_the_preferred_months_free_slots_and_the_next_ones(
         assert f"2031-07-{day:02d}T14:00" in values
     assert "2031-07-10T14:00" not in values  # taken
     assert "2031-05-22T14:00" in values  # the next free one
-    assert "Thursday 3 July 2031, 14:00 UTC (in the preferred month)" in html
-    assert "Thursday 22 May 2031, 14:00 UTC (in the preferred month)" not in html
+    assert "Thu 3 Jul 2031, 14:00 UTC (in the preferred month)" in html
+    assert "Thu 22 May 2031, 14:00 UTC (in the preferred month)" not in html
 
 
 def test_a_preferred_month_with_every_slot_taken_says_so(app, client, login_as, approved):
@@ -163,7 +163,7 @@ def test_a_typed_time_is_never_replaced_by_a_slot_also_picked(app, client, login
     response = post_form(client, schedule_url(approved), data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "You picked Thursday 22 May 2031, 14:00 UTC but typed Tuesday 3 June 2031" in html
+    assert "You picked Thu 22 May 2031, 14:00 UTC but typed Tue 3 Jun 2031" in html
     assert state_of(app, approved) == before
     # What was typed is kept in the form.
     assert 'value="2031-06-03T16:30"' in html

@@ -276,7 +276,7 @@ def test_place_a_session_and_see_it_on_both_grids(app, moderator, event_ids):
 @pytest.mark.parametrize(
     ("who", "room", "day", "start", "end", "message"),
     [
-        ("cinder", "room", "2030-03-18", 15, 17, "Austin is taken from 14:00 to 16:00 UTC by Nova"),
+        ("cinder", "room", "2030-03-18", 15, 17, "Austin is taken 14:00–16:00 UTC by Nova"),
         ("approved", "room2", "2030-03-18", 15, 16, "Nova already meets at that time"),
         ("approved", "room2", "2030-03-18", 16, 19, "limit is 4 hours per UTC day"),
         ("approved", "room2", "2030-03-19", 9, 12, "it may meet 4 hours"),

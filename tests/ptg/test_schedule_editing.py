@@ -111,7 +111,7 @@ def test_a_session_can_be_given_to_another_team(app, moderator, ids):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"room": "boston", "start": 14, "end": 15}, "Boston is taken from 14:00 to 15:00 UTC by"),
+        ({"room": "boston", "start": 14, "end": 15}, "Boston is taken 14:00–15:00 UTC by"),
         ({"team": "cinder", "start": 14, "end": 16}, "Cinder already meets at that time"),
         ({"start": 12, "end": 17}, "limit is 4 hours per UTC day"),
         ({"start": 16, "end": 15}, "must end after it starts"),
