@@ -29,6 +29,14 @@ def human_time(value: datetime) -> str:
     return f"{text} · {timezones.local_time_label(value, zone)}" if zone else text
 
 
+def zone_note() -> str:
+    """What a form that takes UTC times adds for a visitor who chose a zone."""
+    zone = visitor_zone()
+    if zone is None:
+        return ""
+    return f"Not in your zone, {timezones.city(zone)} ({timezones.offset_label(zone)} today)."
+
+
 # Pages reached by a private token: their path must not travel in links, even to this site.
 PRIVATE_ENDPOINTS = frozenset({"proposals.status", "ptg.registration_status"})
 

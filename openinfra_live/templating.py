@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
     # A global, not a context variable, so that imported macros see it too.
     app.add_template_global(preferences.visitor_zone)
     app.add_template_global(preferences.timezone_page_url)
+    app.add_template_global(preferences.human_time)
+    app.add_template_global(preferences.zone_note)
 
     @app.context_processor
     def site_globals() -> dict:

@@ -646,3 +646,14 @@ def test_a_refusal_about_the_whole_form_is_listed_in_the_summary(
     summary = html[start : html.index("</ul>", start)]
     assert "<li>An episode has at most 1 watch/listen links.</li>" in summary
     assert counts(app) == before
+
+
+def test_the_episode_form_says_its_zone_and_follows_the_chosen_one(client, moderator):
+    html = client.get(NEW_URL).get_data(as_text=True)
+    assert '<label for="starts_at">Start (UTC)</label>' in html
+    assert "Not in your zone" not in html
+    client.set_cookie("tz", "America/Chicago", domain="live.test")
+    html = client.get(NEW_URL).get_data(as_text=True)
+    assert "Not in your zone, Chicago (UTC−0" in html
+    # The free default slots are written in UTC, then in the chosen zone.
+    assert "Thu 22 May 2031, 14:00 UTC · 09:00 in Chicago (Thu 22 May)" in html

@@ -211,3 +211,18 @@ def test_another_time_chosen_without_a_time_is_refused(app, client, login_as, ap
     assert response.status_code == 422
     assert "choose “Another time” and type the start" in response.get_data(as_text=True)
     assert state_of(app, approved) == before
+
+
+def test_the_slots_and_the_typed_time_follow_the_moderators_chosen_zone(
+    app, client, login_as, approved
+):
+    login_as(client)
+    client.set_cookie("tz", "Asia/Shanghai", domain="live.test")
+    html = client.get(schedule_url(approved)).get_data(as_text=True)
+    # Each slot in UTC, then in the chosen zone, as the pages write them.
+    assert "Thu 22 May 2031, 14:00 UTC · 22:00 in Shanghai (Thu 22 May)" in html
+    assert "Not in your zone, Shanghai (UTC+08:00 today)." in html
+    client.delete_cookie("tz", domain="live.test")
+    html = client.get(schedule_url(approved)).get_data(as_text=True)
+    assert "Thu 22 May 2031, 14:00 UTC</label>" in html or "Thu 22 May 2031, 14:00 UTC\n" in html
+    assert "in Shanghai" not in html
