@@ -102,8 +102,9 @@ bp.add_app_template_filter(platform_label, "platform_label")
 bp.add_app_template_filter(web_address, "http_url")
 
 
-# A global rather than a context variable, so that imported macros see it too.
+# Globals rather than context variables, so that imported macros see them too.
 bp.add_app_template_global(queries.state_of, "episode_state")
+bp.add_app_template_global(queries.watch_links, "watch_links")
 
 
 @bp.get("/")
