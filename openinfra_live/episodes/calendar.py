@@ -31,7 +31,10 @@ _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 # break at a block's edge or a blank line (as the page shows it), a line break at <br>, and
 # "- " before each list item.
 _PARAGRAPH, _LINE = "\ue000", "\ue001"
-_ITEM_PARAGRAPH = re.compile(r"(<li(?![A-Za-z0-9])[^>]*>)\s*<p(?![A-Za-z0-9])[^>]*>", re.I)
+# A list item's own paragraph is the item itself.
+_ITEM_PARAGRAPH = re.compile(
+    r"(<li(?![A-Za-z0-9])[^>]*>)\s*<p(?![A-Za-z0-9])[^>]*>|</p>\s*(?=</li>)", re.I
+)
 _MARKS = [
     (
         re.compile(r"</?(?:p|ul|ol|blockquote|div)(?![A-Za-z0-9])[^>]*>|\n[ \t]*\n", re.I),
