@@ -111,15 +111,18 @@ def test_the_year_filter_lists_only_years_that_have_visible_episodes(app, client
         make_episode("Hidden", datetime(2022, 3, 3, 14, 0, tzinfo=UTC), hidden=True)
         # The last minute of a year belongs to that year, whatever the database's zone.
         make_episode("New Year's Eve", datetime(2018, 12, 31, 23, 59, tzinfo=UTC))
+        # The first moment of a year, the year after another one.
+        make_episode("Older", datetime(2015, 6, 4, 14, 0, tzinfo=UTC))
+        make_episode("New Year's Day", datetime(2016, 1, 1, 0, 0, tzinfo=UTC))
 
     html = client.get("/episodes/").get_data(as_text=True)
 
     with app.app_context():
-        assert queries.archive_years() == [2024, 2020, 2018]
-    for year in (2018, 2020, 2024):
+        assert queries.archive_years() == [2024, 2020, 2018, 2016, 2015]
+    for year in (2015, 2016, 2018, 2020, 2024):
         assert f'<option value="{year}">{year}</option>' in html
         assert f'href="/episodes/?year={year}"' in html
-    for year in (2019, 2021, 2022, 2023):
+    for year in (2017, 2019, 2021, 2022, 2023):
         assert f'value="{year}"' not in html and f"?year={year}" not in html
 
 
