@@ -35,14 +35,8 @@ _PARAGRAPH, _LINE = "\ue000", "\ue001"
 _ITEM_PARAGRAPH = re.compile(
     r"(<li(?![A-Za-z0-9])[^>]*>)\s*<p(?![A-Za-z0-9])[^>]*>|</p>\s*(?=</li>)", re.I
 )
-_MARKS = [
-    (
-        re.compile(r"</?(?:p|ul|ol|blockquote|div)(?![A-Za-z0-9])[^>]*>|\n[ \t]*\n", re.I),
-        _PARAGRAPH,
-    ),
-    (re.compile(r"<br(?![A-Za-z0-9])[^>]*>", re.I), _LINE),
-    (re.compile(r"<li(?![A-Za-z0-9])[^>]*>", re.I), _LINE + "- "),
-]
+_SHAPE = re.compile(r"<(/?(?:p|ul|ol|blockquote|div|br|li))(?![A-Za-z0-9])[^>]*>|\n[ \t]*\n", re.I)
+_MARKS = {"br": _LINE, "li": _LINE + "- ", "/li": _LINE}
 
 
 def one_line(text: str) -> str:
@@ -68,8 +62,7 @@ def description_text(html: str | None) -> str:
     """The stored description as plain text that keeps its shape: a blank line between
     paragraphs, each list item on a line of its own after "- ", no tag and no entity."""
     text = _ITEM_PARAGRAPH.sub(r"\1", (html or "").replace("\r\n", "\n").replace("\r", "\n"))
-    for pattern, mark in _MARKS:
-        text = pattern.sub(mark, text)
+    text = _SHAPE.sub(lambda tag: _MARKS.get((tag[1] or "").lower(), _PARAGRAPH), text)
     paragraphs = []
     for block in sanitize.to_plain_text(text).split(_PARAGRAPH):
         lines = [line.strip() for line in block.split(_LINE)]
