@@ -127,7 +127,9 @@ def archive_years() -> list[int]:
     years = years.cte("years", recursive=True)
     after = _new_year(extract("year", years.c.start) + 1)
     following = select(func.min(Episode.starts_at)).where(visible, Episode.starts_at >= after)
-    years = years.union_all(select(following.scalar_subquery()).where(years.c.start.is_not(None)))
+    # Past the last year the filter takes, the next year's start could not be written (10000).
+    more = years.c.start < datetime(LAST_YEAR, 1, 1, tzinfo=UTC)
+    years = years.union_all(select(following.scalar_subquery()).where(more))
     found = db.session.scalars(select(years.c.start).where(years.c.start.is_not(None)))
     return [start.year for start in reversed(list(found)) if FIRST_YEAR <= start.year <= LAST_YEAR]
 

@@ -215,6 +215,15 @@ def test_a_search_that_matches_nothing_has_one_empty_page(app, client, three_epi
     assert client.get("/episodes/?q=mainframe&page=2").status_code == 404
 
 
+def test_the_list_of_years_ends_at_the_last_year_the_filter_takes(app):
+    with app.app_context():
+        make_episode("Now", datetime(2024, 3, 7, 14, 0, tzinfo=UTC))
+        make_episode("Far", datetime(2999, 3, 7, 14, 0, tzinfo=UTC))
+        make_episode("Too far", datetime(9999, 3, 4, 14, 0, tzinfo=UTC))
+
+        assert queries.archive_years() == [2999, 2024]
+
+
 def test_an_empty_search_says_so_and_offers_the_way_on(app, client, three_episodes):
     html = client.get("/episodes/?q=zuul+2019").get_data(as_text=True)
 
