@@ -16,8 +16,7 @@ from icalendar import Calendar, Event, vDuration
 from openinfra_live import sanitize
 from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode
-from openinfra_live.episodes.queries import visible_episodes
-from openinfra_live.episodes.recordings import platform_label
+from openinfra_live.episodes.queries import visible_episodes, watch_links
 from openinfra_live.extensions import db
 
 PRODID = "-//OpenInfra Live//Episodes//EN"
@@ -27,6 +26,17 @@ REFRESH_INTERVAL = timedelta(hours=12)
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f]+")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+# The stored description's structure, marked with two private-use characters that survive
+# ``sanitize.to_plain_text`` (it strips tags and entities and joins whitespace): a paragraph
+# break at a block's edge or a blank line (as the page shows it), a line break at <br>, and
+# "- " before each list item.
+_PARAGRAPH, _LINE = "\ue000", "\ue001"
+# A list item's own paragraph is the item itself.
+_ITEM_PARAGRAPH = re.compile(
+    r"(<li(?![A-Za-z0-9])[^>]*>)\s*<p(?![A-Za-z0-9])[^>]*>|</p>\s*(?=</li>)", re.I
+)
+_SHAPE = re.compile(r"<(/?(?:p|ul|ol|blockquote|div|br|li))(?![A-Za-z0-9])[^>]*>|\n[ \t]*\n", re.I)
+_MARKS = {"br": _LINE, "li": _LINE + "- ", "/li": _LINE}
 
 
 def one_line(text: str) -> str:
@@ -48,15 +58,28 @@ def calendar_episodes(now: datetime, past_days: int) -> list[Episode]:
     return list(db.session.scalars(query.order_by(Episode.starts_at, Episode.id)))
 
 
+def description_text(html: str | None) -> str:
+    """The stored description as plain text that keeps its shape: a blank line between
+    paragraphs, each list item on a line of its own after "- ", no tag and no entity."""
+    text = _ITEM_PARAGRAPH.sub(r"\1", (html or "").replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SHAPE.sub(lambda tag: _MARKS.get((tag[1] or "").lower(), _PARAGRAPH), text)
+    paragraphs = []
+    for block in sanitize.to_plain_text(text).split(_PARAGRAPH):
+        lines = [line.strip() for line in block.split(_LINE)]
+        if kept := [line for line in lines if line not in {"", "-"}]:
+            paragraphs.append("\n".join(kept))
+    return "\n\n".join(paragraphs)
+
+
 def plain_description(episode: Episode, page_url: str) -> str:
     """The description as plain text, followed by speakers and where to watch."""
     sections = []
-    text = sanitize.to_plain_text(episode.description)
+    text = description_text(episode.description)
     if text:
         sections.append(text)
     if episode.guests:
         sections.append(f"Speakers: {format_speakers(episode.guest_pairs)}")
-    watch = [f"{platform_label(link.platform)}: {link.url}" for link in episode.links]
+    watch = [f"{label}: {url}" for label, url in watch_links(episode)]
     if watch:
         sections.append("Watch and listen:\n" + "\n".join(watch))
     if episode.recap_url:
@@ -66,7 +89,13 @@ def plain_description(episode: Episode, page_url: str) -> str:
 
 
 def episode_event(episode: Episode, page_url: str, domain: str) -> Event:
-    """One VEVENT; DTSTAMP is the episode's last change, so the same data gives the same bytes."""
+    """One VEVENT; DTSTAMP is the episode's last change, so the same data gives the same bytes.
+
+    LOCATION is where to watch (the first stream link, else the page that will carry it):
+    calendar apps show it on the event and make it a link to open when the show starts. URL
+    stays the episode's page, which keeps every platform, the recording and the recap.
+    """
+    streams = watch_links(episode)
     event = Event()
     # Stable across edits of the title, date or slug, so clients update rather than duplicate.
     event.add("uid", f"episode-{episode.id}@{domain}")
@@ -78,6 +107,7 @@ def episode_event(episode: Episode, page_url: str, domain: str) -> Event:
     event.add("sequence", episode.sequence or 0)
     event.add("summary", one_line(episode.title))
     event.add("description", plain_description(episode, page_url))
+    event.add("location", streams[0][1] if streams else page_url)
     event.add("url", page_url)
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")

@@ -9,13 +9,15 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import ColumnElement, Integer, Select, cast, extract, false, func, select
 
 from openinfra_live.episodes import search as search_module
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.pagination import Page, paginate
+from openinfra_live.episodes.recordings import platform_label
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent
+from openinfra_live.urls import web_address
 
 UPCOMING_LIMIT = 6
 RECENT_LIMIT = 6
@@ -42,6 +44,16 @@ def state_of(episode: Episode, now: datetime) -> EpisodeState:
     if now < episode.ends_at:
         return EpisodeState.LIVE
     return EpisodeState.PAST
+
+
+def watch_links(episode: Episode) -> list[tuple[str, str]]:
+    """Where to watch or hear the episode, as (platform name, web address): the first stored
+    link of each platform, in order; a link that is not a web address is left out."""
+    links: dict[str, str] = {}
+    for link in episode.links:
+        if href := web_address(link.url):
+            links.setdefault(platform_label(link.platform), href)
+    return list(links.items())
 
 
 def visible_episodes() -> Select:
@@ -99,22 +111,27 @@ def current_or_next_ptg(today: date) -> PtgEvent | None:
     return db.session.scalars(query).first()
 
 
+def _new_year(year: ColumnElement) -> ColumnElement:
+    """The first moment of ``year`` as the column stores it (naive UTC)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.printf("%04d-01-01 00:00:00.000000", year)
+    return func.make_timestamp(cast(year, Integer), 1, 1, 0, 0, 0)
+
+
 def archive_years() -> list[int]:
-    """The years from the latest visible episode back to the first, latest first, in one
-    statement (a show that airs every week has no year without an episode; a year that has
-    none shows an empty page). Years the filter refuses are left out."""
+    """The years that hold a visible episode, latest first, in one statement; years the filter
+    refuses are left out. A loose index scan: the first start, then the first start of each
+    following year, one index lookup a year rather than a read of every episode."""
     visible = Episode.hidden == false()
-    # Two subqueries, not min() and max() in one SELECT: SQLite answers a lone min() or max()
-    # from one end of the index (microseconds) but reads every visible episode for both.
-    first, last = db.session.execute(
-        select(
-            select(func.min(Episode.starts_at)).where(visible).scalar_subquery(),
-            select(func.max(Episode.starts_at)).where(visible).scalar_subquery(),
-        )
-    ).one()
-    if first is None or last is None:
-        return []
-    return list(range(min(last.year, LAST_YEAR), max(first.year, FIRST_YEAR) - 1, -1))
+    years = select(func.min(Episode.starts_at).label("start")).where(visible)
+    years = years.cte("years", recursive=True)
+    after = _new_year(extract("year", years.c.start) + 1)
+    following = select(func.min(Episode.starts_at)).where(visible, Episode.starts_at >= after)
+    # Past the last year the filter takes, the next year's start could not be written (10000).
+    more = years.c.start < datetime(LAST_YEAR, 1, 1, tzinfo=UTC)
+    years = years.union_all(select(following.scalar_subquery()).where(more))
+    found = db.session.scalars(select(years.c.start).where(years.c.start.is_not(None)))
+    return [start.year for start in reversed(list(found)) if FIRST_YEAR <= start.year <= LAST_YEAR]
 
 
 def archive_page(number: int, per_page: int, search: str = "", year: int | None = None) -> Page:

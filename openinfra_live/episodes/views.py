@@ -23,7 +23,7 @@ from flask import (
 from openinfra_live import caching, clock, sanitize
 from openinfra_live.episodes import calendar, feeds, queries
 from openinfra_live.episodes.pagination import NoSuchPage, Page
-from openinfra_live.episodes.recordings import platform_label, recording_of
+from openinfra_live.episodes.recordings import recording_of
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
 from openinfra_live.urls import site_domain, web_address
 
@@ -94,16 +94,14 @@ def episode_badge(episode: Any, now: datetime) -> str:
     return "recording" if recording_of(episode) is not None else ""
 
 
-bp.add_app_template_filter(platform_label, "platform_label")
-
-
 # Stored links pass the check of typed links again before they become an href: whatever wrote
 # the row, a link never runs script.
 bp.add_app_template_filter(web_address, "http_url")
 
 
-# A global rather than a context variable, so that imported macros see it too.
+# Globals rather than context variables, so that imported macros see them too.
 bp.add_app_template_global(queries.state_of, "episode_state")
+bp.add_app_template_global(queries.watch_links, "watch_links")
 
 
 @bp.get("/")

@@ -371,6 +371,12 @@ ACCOUNT_PAGES = [
 ]
 PAGES += ACCOUNT_PAGES
 
+# Episode pages: the archive's empty states (a search and a year that hold no episode) --------
+PAGES += [
+    Visit("archive-empty-search", lambda s: "/episodes/?q=zuul+2019"),
+    Visit("archive-empty-year", lambda s: "/episodes/?year=2001"),
+]
+
 
 def add_outbox_examples() -> None:
     """A mail in each state the outbox page shows: failed (with a retry), sent over SMTP,

@@ -89,11 +89,41 @@ def test_year_filter_and_the_list_of_years(app, client, three_episodes):
     assert '<option value="2023" selected>' in html
 
 
-def test_year_without_episodes_is_an_empty_page(app, client, three_episodes):
+def test_year_without_episodes_says_so_and_offers_every_episode(app, client, three_episodes):
     response = client.get("/episodes/?year=2010")
+    html = response.get_data(as_text=True)
 
     assert response.status_code == 200
-    assert "No episode matches" in response.get_data(as_text=True)
+    assert titles_in(html, three_episodes) == []
+    assert (
+        'No episode in 2010. Choose another year, or <a href="/episodes/">see all episodes</a>.'
+        in html
+    )
+    assert "0 episodes" not in html
+    assert '<ul class="episode-list">' not in html
+
+
+def test_the_year_filter_lists_only_years_that_have_visible_episodes(app, client):
+    with app.app_context():
+        make_episode("Early", datetime(2020, 3, 5, 14, 0, tzinfo=UTC))
+        make_episode("Late", datetime(2024, 3, 7, 14, 0, tzinfo=UTC))
+        make_episode("Another late", datetime(2024, 9, 5, 14, 0, tzinfo=UTC))
+        make_episode("Hidden", datetime(2022, 3, 3, 14, 0, tzinfo=UTC), hidden=True)
+        # The last minute of a year belongs to that year, whatever the database's zone.
+        make_episode("New Year's Eve", datetime(2018, 12, 31, 23, 59, tzinfo=UTC))
+        # The first moment of a year, the year after another one.
+        make_episode("Older", datetime(2015, 6, 4, 14, 0, tzinfo=UTC))
+        make_episode("New Year's Day", datetime(2016, 1, 1, 0, 0, tzinfo=UTC))
+
+    html = client.get("/episodes/").get_data(as_text=True)
+
+    with app.app_context():
+        assert queries.archive_years() == [2024, 2020, 2018, 2016, 2015]
+    for year in (2015, 2016, 2018, 2020, 2024):
+        assert f'<option value="{year}">{year}</option>' in html
+        assert f'href="/episodes/?year={year}"' in html
+    for year in (2017, 2019, 2021, 2022, 2023):
+        assert f'value="{year}"' not in html and f"?year={year}" not in html
 
 
 def test_pages_split_the_archive_and_link_to_each_other(app, client):
@@ -181,8 +211,46 @@ def test_a_search_that_matches_nothing_has_one_empty_page(app, client, three_epi
     empty = client.get("/episodes/?q=mainframe")
 
     assert empty.status_code == 200
-    assert "No episode matches." in empty.get_data(as_text=True)
+    assert "No episode matches “mainframe”." in empty.get_data(as_text=True)
     assert client.get("/episodes/?q=mainframe&page=2").status_code == 404
+
+
+def test_the_list_of_years_ends_at_the_last_year_the_filter_takes(app):
+    with app.app_context():
+        make_episode("Now", datetime(2024, 3, 7, 14, 0, tzinfo=UTC))
+        make_episode("Far", datetime(2999, 3, 7, 14, 0, tzinfo=UTC))
+        make_episode("Too far", datetime(9999, 3, 4, 14, 0, tzinfo=UTC))
+
+        assert queries.archive_years() == [2999, 2024]
+
+
+def test_an_empty_search_says_so_and_offers_the_way_on(app, client, three_episodes):
+    html = client.get("/episodes/?q=zuul+2019").get_data(as_text=True)
+
+    assert (
+        "No episode matches “zuul 2019”. Try fewer words, or "
+        '<a href="/episodes/">see all episodes</a>.'
+    ) in html
+    assert "0 episodes" not in html
+    assert titles_in(html, three_episodes) == []
+
+
+def test_an_empty_search_within_a_year_offers_every_year(app, client, three_episodes):
+    html = client.get("/episodes/?q=kata&year=2023").get_data(as_text=True)
+
+    assert "No episode in 2023 matches “kata”." in html
+    assert '<a href="/episodes/?q=kata">Search every year</a>' in html
+    assert '<a href="/episodes/">see all episodes</a>' in html
+    # The way on finds it.
+    everywhere = client.get("/episodes/?q=kata").get_data(as_text=True)
+    assert titles_in(everywhere, three_episodes) == ["Kata Containers roadmap"]
+
+
+def test_an_empty_search_is_shown_escaped(app, client, three_episodes):
+    html = client.get("/episodes/?q=%3Cb%3Ezuul").get_data(as_text=True)
+
+    assert "No episode matches “&lt;b&gt;zuul”." in html
+    assert "<b>zuul" not in html
 
 
 # Documented choice: a page number that is not a positive decimal number, or a page past the
@@ -212,8 +280,11 @@ def test_empty_page_and_year_parameters_mean_no_filter(app, client, three_episod
 def test_empty_archive_has_a_first_page(app, client):
     response = client.get("/episodes/")
 
+    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "0 episodes." in response.get_data(as_text=True)
+    assert "No episode is published yet." in html
+    assert 'href="/propose"' in html
+    assert 'class="year-list"' not in html
 
 
 def test_very_long_search_does_not_fail(app, client, three_episodes):

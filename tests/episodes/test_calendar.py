@@ -274,3 +274,78 @@ def test_the_calendar_window_is_a_setting(app, client):
 def test_the_calendar_window_can_be_set_in_the_environment():
     assert from_environment({"CALENDAR_PAST_DAYS": "90"}) == {"CALENDAR_PAST_DAYS": 90}
     assert DEFAULTS["CALENDAR_PAST_DAYS"] == 365
+
+
+def test_an_invite_says_where_to_watch_and_links_to_the_episode_page(app, client):
+    with app.app_context():
+        make_episode(
+            "Streamed",
+            STARTS,
+            slug="streamed",
+            links=[
+                ("youtube", "javascript:alert(1)"),
+                ("linkedin", "https://www.linkedin.com/events/1/"),
+                ("youtube", "https://www.youtube.com/watch?v=pHHCIGkpNzs"),
+            ],
+        )
+        make_episode("Not streamed yet", STARTS + timedelta(weeks=1), slug="unstreamed")
+
+    streamed = events(parse(client.get("/episodes/streamed.ics")))[0]
+    unstreamed = events(parse(client.get("/episodes/unstreamed.ics")))[0]
+    feed = {str(e["SUMMARY"]): e for e in events(parse(client.get("/calendar.ics")))}
+
+    # Where to go when the show starts: the first stream that is a web address.
+    assert str(streamed["LOCATION"]) == "https://www.linkedin.com/events/1/"
+    assert str(streamed["URL"]) == "http://live.test/episodes/streamed/"
+    # Not streamed yet: the page that will carry the stream.
+    assert str(unstreamed["LOCATION"]) == "http://live.test/episodes/unstreamed/"
+    assert str(feed["Streamed"]["LOCATION"]) == "https://www.linkedin.com/events/1/"
+    assert str(feed["Not streamed yet"]["LOCATION"]) == "http://live.test/episodes/unstreamed/"
+    description = str(streamed["DESCRIPTION"])
+    assert "javascript:" not in description
+    watch = description.split("Watch and listen:\n")[1].split("\n\n")[0]
+    assert watch.splitlines() == [
+        "LinkedIn: https://www.linkedin.com/events/1/",
+        "YouTube: https://www.youtube.com/watch?v=pHHCIGkpNzs",
+    ]
+
+
+STRUCTURED = (
+    "<p>Operators compare notes &amp; plans.</p>"
+    "<ul><li>Canary cells</li><li><p>Rehearsed <strong>migrations</strong></p></li>"
+    "<li>Rollback&nbsp;plans</li></ul>"
+    "<p>First line<br>second line &lt;not a tag&gt;</p>"
+    "<ol>\n  <li>One</li>\n  <li>Two</li>\n</ol>"
+)
+STRUCTURED_TEXT = (
+    "Operators compare notes & plans.\n\n"
+    "- Canary cells\n- Rehearsed migrations\n- Rollback plans\n\n"
+    "First line\nsecond line <not a tag>\n\n"
+    "- One\n- Two"
+)
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (STRUCTURED, STRUCTURED_TEXT),
+        # As typed in a plain-text form: a blank line parts paragraphs, a line end is a space.
+        (
+            "First paragraph\nstill the first.\r\n\r\nSecond.",
+            "First paragraph still the first.\n\nSecond.",
+        ),
+        ("<p>Only one.</p>", "Only one."),
+    ],
+)
+def test_an_invite_keeps_the_paragraphs_and_list_items_of_the_description(
+    app, client, description, expected
+):
+    with app.app_context():
+        make_episode("Shaped", STARTS, slug="shaped", description=description)
+
+    for url in ("/episodes/shaped.ics", "/calendar.ics"):
+        [event] = events(parse(client.get(url)))
+        text = str(event["DESCRIPTION"])
+        assert text.split("\n\nEpisode page: ")[0] == expected, url
+        for markup in ("&amp;", "&nbsp;", "&lt;", "<p", "<li", "<br", "<strong", "</"):
+            assert markup not in text, (url, markup)
