@@ -46,7 +46,10 @@ def test_demo_fills_an_empty_database(app, runner, fixed_now):
         for episode in past:
             assert episode.guests and episode.recap_url
             assert [link.platform for link in episode.links] == ["youtube", "linkedin"]
-        assert all(e.guests and not e.links for e in upcoming)
+        assert all(e.guests for e in upcoming)
+        # The next episode's stream is announced (where to watch it live); later ones not yet.
+        assert [link.platform for link in upcoming[0].links] == ["youtube", "linkedin"]
+        assert not any(e.links for e in upcoming[1:])
         assert all(e.slug in result.output for e in episodes)
 
         event = db.session.scalars(db.select(PtgEvent)).one()
