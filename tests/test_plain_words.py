@@ -126,9 +126,9 @@ def problems_in(text: str, details: list[tuple[str, list[str]]] = ()) -> list[st
         found += [f"a plural for one thing: {m.group(0)!r}" for m in pattern.finditer(text)]
     for term, values in details:
         values = [" ".join(v.split()) for v in values]
-        if _plural_word(term) and len(values) == 1 and _one_thing(values[0]):
-            if not values[0].isdigit() or values[0] == "1":
-                found.append(f"a plural label for one thing: {term.strip()!r}: {values[0]!r}")
+        one = len(values) == 1 and _one_thing(values[0])
+        if _plural_word(term) and one and (not values[0].isdigit() or values[0] == "1"):
+            found.append(f"a plural label for one thing: {term.strip()!r}: {values[0]!r}")
     return found
 
 
