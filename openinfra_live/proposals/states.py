@@ -84,24 +84,6 @@ VERBS = {
     A.CANCEL_EPISODE: "cancel the episode of",
 }
 
-# The history's words for each action, as moderators read them on the proposal page.
-ACTION_WORDS = {
-    "submit": "sent the proposal",
-    "resubmit": "sent an edited proposal",
-    "approve": "approved",
-    "decline": "declined",
-    "request_changes": "asked for changes",
-    "withdraw": "withdrew the proposal",
-    "schedule": "scheduled the episode",
-    "reopen": "reopened the proposal",
-    "cancel_episode": "deleted the episode",
-    "note": "added a note",
-    "claim": "claimed the proposal",
-    "release": "released the claim",
-    "assign": "assigned the proposal",
-    "tags": "changed the tags",
-}
-
 
 def _refusal(current: str, action: str) -> str:
     label = LABELS.get(current, current)
