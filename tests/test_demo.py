@@ -212,4 +212,4 @@ def test_a_demo_proposals_status_page_tells_what_happened(app, client, runner, f
     history = client.get(f"/proposals/{token}").get_data(as_text=True)
     history = history.split('id="history-heading"', 1)[1].split("</ol>", 1)[0]
 
-    assert "you sent the proposal" in history
+    assert "You sent the proposal." in history

@@ -90,7 +90,6 @@ def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Respon
         proposal=proposal,
         tags=tags,
         labels=states.LABELS,
-        action_words=states.ACTION_WORDS,
         readable_changes=changes.readable,
         allowed=states.PROPOSALS.allowed_actions(proposal),
         actions=states.ProposalAction,

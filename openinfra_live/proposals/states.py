@@ -71,8 +71,8 @@ NEXT_STEPS = {
     S.APPROVED: "Your idea was approved. A moderator will pick a date for the episode and let "
     "you know by e-mail.",
     S.DECLINED: "Your idea was not taken this time. Thank you for proposing it.",
-    S.CHANGES_REQUESTED: "The moderators asked for changes (see their message below). Edit your "
-    "proposal on this page and send it again.",
+    S.CHANGES_REQUESTED: "The moderators asked for changes (see their message). Edit your "
+    "proposal on its status page and send it again.",
     S.WITHDRAWN: "You withdrew this proposal. Nothing more will happen with it.",
     S.SCHEDULED: "Your idea is on the programme. See the episode page for the date and details.",
 }
@@ -82,24 +82,6 @@ NEXT_STEPS = {
 VERBS = {
     A.REQUEST_CHANGES: "request changes to",
     A.CANCEL_EPISODE: "cancel the episode of",
-}
-
-# The history's words for each action, as moderators read them on the proposal page.
-ACTION_WORDS = {
-    "submit": "sent the proposal",
-    "resubmit": "sent an edited proposal",
-    "approve": "approved",
-    "decline": "declined",
-    "request_changes": "asked for changes",
-    "withdraw": "withdrew the proposal",
-    "schedule": "scheduled the episode",
-    "reopen": "reopened the proposal",
-    "cancel_episode": "deleted the episode",
-    "note": "added a note",
-    "claim": "claimed the proposal",
-    "release": "released the claim",
-    "assign": "assigned the proposal",
-    "tags": "changed the tags",
 }
 
 

@@ -95,7 +95,6 @@ def _render_status(
         state_label=states.LABELS[states.ProposalState(proposal.status)],
         next_step=states.NEXT_STEPS[states.ProposalState(proposal.status)],
         public_entries=public_entries,
-        labels=states.LABELS,
         edit_form=edit_form,
         can_withdraw=states.ProposalAction.WITHDRAW in allowed,
         episode_url=(
@@ -129,11 +128,18 @@ def edit(token: str):
     return redirect(url_for("proposals.status", token=token), 303)
 
 
-@bp.post("/proposals/<token>/withdraw")
-@limiter.limit(public_form_limit)
+@bp.route("/proposals/<token>/withdraw", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def withdraw(token: str):
-    """Withdraw the proposal; allowed while it is not final."""
+    """Ask to confirm (withdrawing is final), then withdraw the proposal while it is not final."""
     proposal = _proposal_or_404(token)
+    if request.method == "GET":
+        if states.ProposalAction.WITHDRAW not in states.PROPOSALS.allowed_actions(proposal):
+            return redirect(url_for("proposals.status", token=token), 303)
+        approved = proposal.status == states.ProposalState.APPROVED
+        return render_template(
+            "proposals/withdraw.html", proposal=proposal, token=token, approved=approved
+        )
     workflow.commit_or_refuse(
         partial(services.withdraw_proposal, proposal), "Your proposal is withdrawn."
     )

@@ -13,6 +13,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 
@@ -146,39 +147,56 @@ def _private(response: Response) -> Response:
     return response
 
 
-@bp.get("/registrations/<token>")
-def registration_status(token: str):
-    """The registrant's private page: state, public messages, sessions once placed, withdraw."""
+def _registration_or_404(token: str) -> PtgTeam:
     team = registrations.find_registration(token)
     if team is None:
         abort(404)
-    history = [entry for entry in team.history if entry.is_public]
+    return team
+
+
+@bp.get("/registrations/<token>")
+def registration_status(token: str):
+    """The registrant's private page: state, public messages, sessions once placed, withdraw."""
+    team = _registration_or_404(token)
     listed = team.status in PUBLIC
     page = render_template(
         "ptg/registration_status.html",
         team=team,
         event=team.event,
         token=token,
-        history=history,
+        history=[entry for entry in team.history if entry.is_public],
         status_label=LABELS.get(team.status, team.status),
         can_withdraw=TeamAction.WITHDRAW in REGISTRATIONS.allowed_actions(team),
         listed=listed,
         sessions=team.sessions if listed else [],
         kinds=TEAM_KIND_NAMES,
         windows={w.key: w for w in rules.TIME_WINDOWS},
+        day_names={day.isoformat(): f"{day:%A %-d %B}" for day in rules.event_days(team.event)},
     )
     return _private(current_app.make_response(page))
 
 
-@bp.post("/registrations/<token>/withdraw")
+@bp.route("/registrations/<token>/withdraw", methods=["GET", "POST"])
 def withdraw_registration(token: str):
-    """Withdraw the registration the link opens (POST with CSRF), while it is not final."""
-    team = registrations.find_registration(token)
-    if team is None:
-        abort(404)
+    """Ask to confirm (withdrawing is final), then withdraw the registration the link opens
+    (POST with CSRF) while it is not final."""
+    team = _registration_or_404(token)
+    back = redirect(url_for("ptg.registration_status", token=token), 303)
+    if request.method == "GET":
+        if TeamAction.WITHDRAW not in REGISTRATIONS.allowed_actions(team):
+            return _private(back)
+        page = render_template(
+            "ptg/registration_withdraw.html",
+            team=team,
+            event=team.event,
+            token=token,
+            listed=team.status in PUBLIC,
+            sessions=team.sessions,
+        )
+        return _private(current_app.make_response(page))
     change = partial(registrations.withdraw_team, team, actor=None)
     commit_or_refuse(change, "Your registration is withdrawn.")
-    return _private(redirect(url_for("ptg.registration_status", token=token), 303))
+    return _private(back)
 
 
 # --- schedule, invites, export ---------------------------------------------------------------

@@ -37,6 +37,7 @@ class DemoSite:
     proposal_token: str
     approved_proposal_id: int
     ptg_session_id: int = 0
+    changes_token: str = ""
 
 
 def build_demo_site(app, base_url: str) -> DemoSite:
@@ -62,6 +63,18 @@ def build_demo_site(app, base_url: str) -> DemoSite:
                 time_windows=["emea"],
             ),
         )
+        # Plain words: a proposal whose moderator asked for changes (their message, the edit form).
+        asked = proposal_services.submit_proposal(
+            proposal_services.ProposalContent(
+                title="Edge clouds in rail yards",
+                description="How a railway runs OpenStack in its yards.",
+                guests=[("Ana Rail", "Example Railways")],
+                links=["https://example.org/rail"],
+            ),
+            submitter_name="Ana Rail",
+            submitter_email="ana.rail@example.org",
+        )
+        proposal_services.request_changes(asked.proposal, moderator, "Please add a second guest.")
         ACCOUNT_LINKS.update(_account_links(moderator))
         add_outbox_examples()
         db.session.commit()
@@ -79,6 +92,7 @@ def build_demo_site(app, base_url: str) -> DemoSite:
             proposal_id=first.id,
             proposal_token=first_token,
             approved_proposal_id=second.id,
+            changes_token=asked.token,
             past_episode_id=last_past.id,
             ptg_session_id=db.session.scalar(
                 db.select(PtgSession.id).filter_by(event_id=event.id).order_by(PtgSession.id)
@@ -370,6 +384,15 @@ ACCOUNT_PAGES = [
     ),
 ]
 PAGES += ACCOUNT_PAGES
+# Plain words: the moderators' message above the edit form; withdrawing asks to confirm.
+PAGES += [
+    Visit("proposal-status-changes", lambda s: f"/proposals/{s.changes_token}"),
+    Visit("proposal-withdraw", lambda s: f"/proposals/{s.proposal_token}/withdraw"),
+    Visit(
+        "ptg-registration-withdraw",
+        lambda s: f"/ptg/registrations/{s.registration_token}/withdraw",
+    ),
+]
 
 # Episode pages: the archive's empty states (a search and a year that hold no episode) --------
 PAGES += [

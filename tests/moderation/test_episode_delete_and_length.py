@@ -143,8 +143,8 @@ def test_deleting_a_scheduled_proposals_episode_tells_the_proposal_and_its_submi
     assert "Ironic at scale" not in client.get("/calendar.ics").get_data(as_text=True)
     # The status page says it in words.
     status = app.test_client().get(f"/proposals/{token}").get_data(as_text=True)
-    assert "The episode made of your idea was cancelled and taken off the site" in status
-    assert "the episode was cancelled and taken off the site." in status
+    assert "took the episode off the programme: the proposal waits for a date again." in status
+    assert "was cancelled: it is no longer on the programme." in status
     assert "Our guest fell ill." in status
     assert "cancel_episode" not in status
     # And by mail.
@@ -165,7 +165,7 @@ def test_a_proposal_whose_episode_was_deleted_can_be_scheduled_again(
     login_as(client)
     post_form(client, delete_url(episode_id), {"confirm": "y"})
     page = client.get(f"/moderation/proposals/{proposal_id}").get_data(as_text=True)
-    assert "deleted the episode" in page
+    assert "took the episode off the programme" in page
     assert "Schedule as an episode" in page
     response = post_form(
         client,

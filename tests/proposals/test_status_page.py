@@ -38,7 +38,9 @@ def test_status_page_shows_state_public_messages_and_only_its_own_proposal(clien
     assert "Changes requested" in html
     assert "Please add a second guest" in html
     assert "INTERNAL" not in html
-    assert "moderator.person" not in html
+    # A moderator is named by the display name they chose, never by their address.
+    assert "moderator.person asked for changes." in html
+    assert "moderator.person@example.org" not in html
     assert "Beta idea" not in html
     assert "bob@example.org" not in html
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -124,7 +126,7 @@ def test_edit_while_changes_are_requested_goes_back_to_review_with_the_changes(
         assert last.changes["guests"][1][1] == ["Alan Turing", "Bletchley Park"]
     after = client.get(status_url(token_a)).get_data(as_text=True)
     assert "Edit your proposal" not in after
-    assert "you sent an edited proposal" in after
+    assert "You sent an edited proposal." in after
 
 
 def test_edit_with_errors_keeps_the_proposal_unchanged(app, client, two_proposals):
@@ -177,9 +179,18 @@ def test_withdraw_is_offered_while_not_final_and_refused_after(app, client, two_
         assert [e.action for e in history_of(b_id)] == ["submit", "withdraw"]
 
 
-def test_withdraw_needs_post_and_csrf(app, client, two_proposals):
+def test_withdraw_asks_to_confirm_and_needs_post_and_csrf(app, client, two_proposals):
     b_id, token_b = two_proposals["b"]
-    assert client.get(f"/proposals/{token_b}/withdraw").status_code == 405
+    status = client.get(status_url(token_b)).get_data(as_text=True)
+    assert f'href="/proposals/{token_b}/withdraw"' in status
+    assert f'action="/proposals/{token_b}/withdraw"' not in status
+    confirm = client.get(f"/proposals/{token_b}/withdraw")
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    assert "This is final: a withdrawn proposal cannot be reopened." in page
+    assert f'action="/proposals/{token_b}/withdraw"' in page and 'class="button-danger"' in page
+    assert confirm.headers["Cache-Control"] == "no-store"
+    assert confirm.headers["Referrer-Policy"] == "no-referrer"
     assert client.post(f"/proposals/{token_b}/withdraw").status_code == 400
     with app.app_context():
         assert fresh(b_id).status == "submitted"

@@ -176,7 +176,7 @@ def test_registration_history_reads_as_words(moderator, event_ids):
 
     page = moderator.get(detail).get_data(as_text=True)
     history = page[page.index('id="history-title"') :]
-    assert "Approved, by " in history
+    assert "mod approved the registration." in history
     assert "pending" not in history and "→" not in history
 
 

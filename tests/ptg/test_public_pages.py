@@ -278,8 +278,11 @@ def test_extra_fields_cannot_set_the_state(app, client, open_event, sent_mail):
 
 def test_withdraw_from_the_status_page(app, client, open_event, sent_mail):
     location = register(client).headers["Location"]
-    token = csrf_token_from(text_of(client.get(location)))
-    response = post_form(client, location, {}, post_url=location + "/withdraw")
+    assert f'href="{location}/withdraw"' in client.get(location).get_data(as_text=True)
+    confirm = text_of(client.get(location + "/withdraw"))
+    assert "This is final: a withdrawn registration cannot be reopened." in confirm
+    token = csrf_token_from(confirm)
+    response = post_form(client, location + "/withdraw", {})
     assert response.status_code == 303 and response.headers["Location"] == location
     [team] = teams(app)
     assert team.status == "withdrawn"
@@ -289,12 +292,15 @@ def test_withdraw_from_the_status_page(app, client, open_event, sent_mail):
     again = client.post(location + "/withdraw", data={"csrf_token": token})
     assert again.status_code == 303
     assert "cannot be withdrawn" in text_of(client.get(location))
+    # A final registration offers no confirmation step: back to its page.
+    final = client.get(location + "/withdraw")
+    assert final.status_code == 303 and final.headers["Location"] == location
 
 
 def test_withdraw_needs_csrf_and_the_right_token(app, client, open_event, sent_mail):
     location = register(client).headers["Location"]
     assert client.post(location + "/withdraw").status_code == 400
-    html = text_of(client.get(location))
+    html = text_of(client.get(location + "/withdraw"))
     wrong = "/ptg/registrations/" + "B" * 43 + "/withdraw"
     assert client.post(wrong, data={"csrf_token": csrf_token_from(html)}).status_code == 404
     assert teams(app)[0].status == "pending"
