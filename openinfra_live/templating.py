@@ -39,6 +39,7 @@ def clean_html(value: str | None) -> Markup:
 def init_app(app: Flask) -> None:
     app.add_template_filter(iso_utc)
     app.add_template_filter(timezones.human_utc)
+    app.add_template_filter(timezones.human_utc_range)
     app.add_template_filter(human_date)
     app.add_template_filter(human_month)
     app.add_template_filter(clean_html)

@@ -97,6 +97,12 @@ def human_utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%a %-d %b %Y, %H:%M UTC")
 
 
+def human_utc_range(start: datetime, end: datetime) -> str:
+    """``Thu 3 Dec 2026, 14:00–15:00 UTC``: a span within a day, for texts without markup."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return f"{start:%a %-d %b %Y}, {start:%H:%M}–{end:%H:%M} UTC"
+
+
 def local_time_label(value: datetime, zone: ZoneInfo) -> str:
     """``22:00 in Shanghai (Thu 3 Dec)``: a moment in the visitor's zone."""
     local = value.astimezone(zone)

@@ -215,7 +215,7 @@ def test_changing_only_the_length_mails_a_new_length_not_a_move(
     assert "moved" not in subject.lower() and "new time" not in body
     assert "Before:" not in body
     assert "a new length: 90 minutes instead of 60. It starts at the same time." in body
-    assert "Thu 22 May 2031, 14:00 UTC to 15:30 UTC" in body
+    assert "Thu 22 May 2031, 14:00–15:30 UTC" in body
     assert f"http://live.test/episodes/{slug}.ics" in body
     assert sequence_in_invite(client, slug) == sequence_before + 1
 
