@@ -54,8 +54,8 @@ def test_moving_an_episode_from_a_proposal_mails_the_submitter(
     assert message["To"] == "sam@example.org"
     assert header(message, "Subject") == "Your episode moved: Ironic at scale"
     body = body_of(message)
-    assert "Thu 29 May 2031, 16:00 UTC" in body
-    assert "Thu 22 May 2031, 14:00 UTC" in body
+    assert "Now:     Thu 29 May 2031, 16:00–17:00 UTC" in body
+    assert "Before:  Thu 22 May 2031, 14:00–15:00 UTC" in body
     assert f"http://live.test/proposals/{token}" in body
     with app.app_context():
         slug = db.session.get(Episode, episode_id).slug

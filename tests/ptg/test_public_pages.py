@@ -164,11 +164,20 @@ def test_the_form_offers_the_event_days_and_three_windows_in_utc(client, open_ev
     page = text_of(client.get(REGISTER))
     for day in ("2030-03-18", "2030-03-22"):
         assert f'value="{day}"' in page
-    assert '<time datetime="2030-03-18T00:00:00Z" data-local-time>00:00 UTC</time>' in page
-    assert '<time datetime="2030-03-18T07:00:00Z" data-local-time>' in page
-    assert '<time datetime="2030-03-18T14:00:00Z" data-local-time>' in page
+    # Each window a span in UTC, which the script follows with the visitor's own time.
+    assert (
+        '<span class="time-range" data-local-range><time datetime="2030-03-18T00:00:00Z">00:00'
+        '</time>–<time datetime="2030-03-18T04:00:00Z">04:00</time> UTC</span>'
+    ) in page
+    assert '<time datetime="2030-03-18T07:00:00Z">07:00</time>' in page
+    assert '<time datetime="2030-03-18T14:00:00Z">14:00</time>' in page
     assert "Asia-Pacific" in page and "Europe and Africa" in page and "Americas" in page
     assert 'name="website"' in page  # the honeypot
+    client.set_cookie("tz", "Asia/Shanghai", domain="live.test")
+    page = text_of(client.get(REGISTER))
+    assert "00:00–04:00 UTC · 08:00–12:00 in Shanghai" in " ".join(
+        re.sub(r"<[^>]+>", "", page).split()
+    )
 
 
 def test_registering_redirects_to_a_private_status_page(app, client, open_event, sent_mail):
