@@ -402,10 +402,10 @@ def test_time_zone_variants_do_not_leak_into_each_other(app, talk):
         for name, c in (("tokyo", tokyo), ("plain", plain), ("paris", paris))
     }
 
-    assert all("Asia/Tokyo" in page for page in pages["tokyo"])
-    assert all("Asia/Tokyo" not in page for page in pages["plain"] + pages["paris"])
-    assert all("Europe/Paris" in page for page in pages["paris"])
-    assert all("Europe/Paris" not in page for page in pages["plain"])
+    assert all(" in Tokyo (" in page for page in pages["tokyo"])
+    assert all(" in Tokyo (" not in page for page in pages["plain"] + pages["paris"])
+    assert all(" in Paris (" in page for page in pages["paris"])
+    assert all(" in Paris (" not in page for page in pages["plain"])
 
 
 def test_an_unknown_time_zone_cookie_shares_the_plain_entry(app, talk):
