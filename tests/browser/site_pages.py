@@ -416,8 +416,6 @@ def add_outbox_examples() -> None:
 
 
 PAGE_IDS = [visit.name for visit in PAGES]
-# What the issue asks to see at phone and laptop widths.
-SCREENSHOT_PAGES = ["home", "episode-past", "propose-errors", "ptg-schedule", "moderation-queue"]
 
 
 def visit(page: Page, site: DemoSite, target: Visit) -> str:
