@@ -371,6 +371,16 @@ ACCOUNT_PAGES = [
 ]
 PAGES += ACCOUNT_PAGES
 
+# Layout: moderation pages with other content than the ones above (an approved proposal and
+# its scheduling button, a queue filtered by state, an episode search with results).
+PAGES += [
+    _moderation(
+        "moderation-proposal-approved", lambda s: f"/moderation/proposals/{s.approved_proposal_id}"
+    ),
+    _moderation("moderation-queue-approved", lambda s: "/moderation/?state=approved"),
+    _moderation("moderation-episodes-search", lambda s: "/moderation/episodes/?q=a"),
+]
+
 
 def add_outbox_examples() -> None:
     """A mail in each state the outbox page shows: failed (with a retry), sent over SMTP,

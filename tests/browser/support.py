@@ -150,6 +150,39 @@ def assert_no_horizontal_overflow(page: Page, label: str) -> None:
     )
 
 
+# Words cut across two lines: an ordinary word must stay whole (no "break-all", no narrow
+# table column breaking letters); an e-mail address, a web address or a file name may break.
+_SPLIT_WORDS = """() => {
+  const split = [];
+  const root = document.querySelector("main");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest(".visually-hidden, select, textarea")) { continue; }
+    for (const match of node.data.matchAll(/\\p{L}{2,}/gu)) {
+      const start = match.index, end = start + match[0].length;
+      const before = node.data.slice(0, start).split(/\\s/).pop();
+      const after = node.data.slice(end).split(/\\s/)[0];
+      if (/[@\\/_]|\\.\\w/.test(before + match[0] + after)) { continue; }
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      const tops = new Set(Array.from(range.getClientRects())
+        .filter(rect => rect.width > 0).map(rect => Math.round(rect.top)));
+      if (tops.size > 1) {
+        split.push("“" + match[0] + "” in " + node.parentElement.tagName.toLowerCase()
+          + " “" + node.parentElement.textContent.trim().slice(0, 50) + "”");
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def assert_no_split_words(page: Page, label: str) -> None:
+    split = page.evaluate(_SPLIT_WORDS)
+    assert not split, f"{label}: words cut across lines:\n" + "\n".join(split)
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
