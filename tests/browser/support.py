@@ -158,7 +158,9 @@ _SPLIT_WORDS = """() => {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement.closest(".visually-hidden, select, textarea")) { continue; }
+    if (node.parentElement.closest(".visually-hidden, [aria-hidden=true], select, textarea")) {
+      continue;
+    }
     for (const match of node.data.matchAll(/\\p{L}{2,}/gu)) {
       const start = match.index, end = start + match[0].length;
       const before = node.data.slice(0, start).split(/\\s/).pop();
