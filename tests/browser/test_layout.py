@@ -192,3 +192,33 @@ def test_form_pages_cover_the_site_s_forms():
         "login-errors",
         "moderation-accounts-errors",
     } <= empty
+
+
+_DETAILS_PLACES = """() => {
+  const list = document.createElement("dl");
+  list.className = "details";
+  list.innerHTML = "<dt>Organisation</dt><dd>Vale University</dd>"
+    + "<dt>Links</dt><dd><a href='https://example.org/a/very/long/address/that/goes/on'>"
+    + "https://example.org/a/very/long/address/that/goes/on/and/on/and/on/for/ever</a></dd>";
+  document.querySelector("main").append(list);
+  const [dt, dd] = [list.querySelector("dt"), list.querySelector("dd")];
+  const a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();
+  return {sameLine: Math.abs(a.top - b.top) < 2 && b.left > a.right, below: b.top >= a.bottom};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_detail_lists_are_two_columns_on_wide_screens_and_stacked_on_phones(
+    contexts, demo_site, width
+):
+    page = contexts[width, False].new_page()
+    try:
+        visit(page, demo_site, PAGES[PAGE_IDS.index("home")])
+        places = page.evaluate(_DETAILS_PLACES)
+        if width >= 1280:
+            assert places["sameLine"], places
+        else:
+            assert places["below"] and not places["sameLine"], places
+        assert_no_horizontal_overflow(page, f"a detail list at {width}px")
+    finally:
+        page.close()
