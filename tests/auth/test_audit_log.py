@@ -38,11 +38,11 @@ def test_sign_in_failures_lockout_and_sign_out_appear_on_the_page(app, client, m
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     for action in ("login_failure", "login_lockout", "login_success"):
-        assert f"<td>{action_label(action)}</td>" in html
+        assert f'<td data-label="Action">{action_label(action)}</td>' in html
     assert "intruder@example.org" in html
     assert "guessing 1234 now" not in html
     # Newest first: the sign-in comes before the failures.
-    assert html.index("<td>Login success</td>") < html.index("<td>Login failure</td>")
+    assert html.index(">Login success</td>") < html.index(">Login failure</td>")
 
 
 def test_the_audit_page_is_never_cached(client, moderator):
@@ -55,8 +55,8 @@ def test_the_audit_page_filters_by_action(app, client, moderator):
     _add_entries(app, 3, action="episode_hidden")
     sign_in(client)
     html = client.get(AUDIT_URL + "?action=episode_hidden").get_data(as_text=True)
-    assert html.count("<td>Episode hidden</td>") == 3
-    assert "<td>Login success</td>" not in html
+    assert html.count('<td data-label="Action">Episode hidden</td>') == 3
+    assert ">Login success</td>" not in html
     assert '<option value="episode_hidden" selected>' in html
 
 

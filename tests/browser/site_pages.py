@@ -400,6 +400,16 @@ PAGES += [
     Visit("archive-empty-year", lambda s: "/episodes/?year=2001"),
 ]
 
+# Layout: moderation pages with other content than the ones above (an approved proposal and
+# its scheduling button, a queue filtered by state, an episode search with results).
+PAGES += [
+    _moderation(
+        "moderation-proposal-approved", lambda s: f"/moderation/proposals/{s.approved_proposal_id}"
+    ),
+    _moderation("moderation-queue-approved", lambda s: "/moderation/?state=approved"),
+    _moderation("moderation-episodes-search", lambda s: "/moderation/episodes/?q=a"),
+]
+
 
 def add_outbox_examples() -> None:
     """A mail in each state the outbox page shows: failed (with a retry), sent over SMTP,
@@ -445,8 +455,6 @@ def add_outbox_examples() -> None:
 
 
 PAGE_IDS = [visit.name for visit in PAGES]
-# What the issue asks to see at phone and laptop widths.
-SCREENSHOT_PAGES = ["home", "episode-past", "propose-errors", "ptg-schedule", "moderation-queue"]
 
 
 def visit(page: Page, site: DemoSite, target: Visit) -> str:

@@ -123,29 +123,15 @@ def assert_accessible(page: Page, label: str) -> None:
     assert not violations, f"{label} ({page.url}):\n" + json.dumps(violations, indent=2)
 
 
-# Elements sticking out on the right of the viewport; those clipped by a container that
-# scrolls or clips horizontally are that container's business (wide tables scroll on
-# purpose). An absolutely positioned element escapes every container up to a positioned one.
+# Elements sticking out on the right of the viewport, wherever they are: a container that
+# scrolls sideways counts too (a phone's reader has to scroll it), so tables stack instead.
+# Elements moved off to the left (the skip link, the honeypot) do not stick out.
 _OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
-  const clips = style => ["auto", "scroll", "hidden", "clip"].includes(style.overflowX);
-  const contained = el => {
-    let position = getComputedStyle(el).position;
-    if (position === "fixed") { return false; }
-    let escaping = position === "absolute";
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      const style = getComputedStyle(p);
-      if (escaping && style.position === "static") { continue; }
-      if (clips(style)) { return true; }
-      if (style.position === "fixed") { return false; }
-      escaping = style.position === "absolute";
-    }
-    return false;
-  };
   const offenders = [];
   for (const el of document.body.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.right <= width + 0.5 || contained(el)) { continue; }
+    if (box.width === 0 || box.right <= width + 0.5) { continue; }
     const classes = typeof el.className === "string" ? el.className.trim() : "";
     offenders.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
       + (classes ? "." + classes.split(/\\s+/).join(".") : "")
@@ -162,6 +148,41 @@ def assert_no_horizontal_overflow(page: Page, label: str) -> None:
         f"{label} overflows at {state['innerWidth']}px (scrollWidth {state['scrollWidth']}):\n"
         + "\n".join(state["offenders"])
     )
+
+
+# Words cut across two lines: an ordinary word must stay whole (no "break-all", no narrow
+# table column breaking letters); an e-mail address, a web address or a file name may break.
+_SPLIT_WORDS = """() => {
+  const split = [];
+  const root = document.querySelector("main");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest(".visually-hidden, [aria-hidden=true], select, textarea")) {
+      continue;
+    }
+    for (const match of node.data.matchAll(/\\p{L}{2,}/gu)) {
+      const start = match.index, end = start + match[0].length;
+      const before = node.data.slice(0, start).split(/\\s/).pop();
+      const after = node.data.slice(end).split(/\\s/)[0];
+      if (/[@\\/_]|\\.\\w/.test(before + match[0] + after)) { continue; }
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      const tops = new Set(Array.from(range.getClientRects())
+        .filter(rect => rect.width > 0).map(rect => Math.round(rect.top)));
+      if (tops.size > 1) {
+        split.push("“" + match[0] + "” in " + node.parentElement.tagName.toLowerCase()
+          + " “" + node.parentElement.textContent.trim().slice(0, 50) + "”");
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def assert_no_split_words(page: Page, label: str) -> None:
+    split = page.evaluate(_SPLIT_WORDS)
+    assert not split, f"{label}: words cut across lines:\n" + "\n".join(split)
 
 
 def screenshot(page: Page, name: str) -> Path:

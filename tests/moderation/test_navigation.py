@@ -173,6 +173,6 @@ def test_the_audit_log_names_actions_in_words(client, login_as, app):
     login_as(client)
     html = client.get("/moderation/audit").get_data(as_text=True)
 
-    assert "<td>PTG team registered</td>" in html
+    assert '<td data-label="Action">PTG team registered</td>' in html
     assert ">PTG team registered</option>" in html
     assert "ptg_team_registered" not in html.split("<tbody>", 1)[1]

@@ -93,7 +93,10 @@ def test_moderator_pages_are_not_cached(moderator, event_ids):
 def test_events_list_counts_pending_registrations(moderator, event_ids):
     page = moderator.get("/moderation/ptg/").get_data(as_text=True)
     assert "PTG March 2030" in page
-    assert re.search(r"<td>Open</td>\s*<td>1</td>", page)
+    assert re.search(
+        r'<td data-label="Registration">Open</td>\s*<td data-label="Waiting for review">1</td>',
+        page,
+    )
 
 
 # The new-event form, filled in.
@@ -349,5 +352,5 @@ def test_one_teams_kind_is_named_in_the_singular(app, moderator):
     table = moderator.get("/moderation/ptg/2030-march/")
 
     assert "<dd>Special interest group</dd>" in detail.get_data(as_text=True)
-    assert "<td>Special interest group</td>" in table.get_data(as_text=True)
+    assert '<td data-label="Kind">Special interest group</td>' in table.get_data(as_text=True)
     assert "Special interest groups" not in detail.get_data(as_text=True)

@@ -115,7 +115,9 @@ def test_schedule_page_shows_a_grid_per_day_and_a_list_per_day(client, known_sch
     assert page.count('<ul class="schedule-list">') == 2
     assert '<th scope="col">Austin</th><th scope="col">Boston</th>' in page
     # Nova's two hours span two rows of the grid.
-    assert re.search(r'<td rowspan="2" class="session-cell">\s*<strong>Nova</strong>', page)
+    assert re.search(
+        r'<td rowspan="2" data-label="Austin" class="session-cell">\s*<strong>Nova</strong>', page
+    )
     assert "Waiting" not in page  # pending teams are not on the schedule
     assert re.search(r"Cinder</strong>:\s*not placed yet", page)
     assert 'href="/ptg/2030-march/schedule.ics"' in page
