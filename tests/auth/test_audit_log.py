@@ -69,7 +69,7 @@ def test_the_audit_page_is_paginated_newest_first(app, client, moderator):
     second = client.get(AUDIT_URL + "?action=proposal_approved&page=2").get_data(as_text=True)
     assert "#69" in second and "#20" in second and "#19" not in second
     third = client.get(AUDIT_URL + "?action=proposal_approved&page=3").get_data(as_text=True)
-    assert "proposal #0</td>" in third
+    assert "Proposal #0</td>" in third
     assert client.get(AUDIT_URL + "?page=9").status_code == 404
     assert client.get(AUDIT_URL + "?page=0").status_code == 404
 

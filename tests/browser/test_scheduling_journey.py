@@ -11,6 +11,7 @@ from openinfra_live.episodes import editing
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal
+from openinfra_live.timezones import human_utc
 from tests.browser.conftest import in_app
 from tests.browser.support import sign_in
 from tests.conftest import make_moderator
@@ -60,7 +61,7 @@ def test_a_proposal_is_scheduled_at_the_time_typed(live, new_page, javascript):
     page.get_by_label("Another time (below)").check()
     page.get_by_role("button", name="Create the episode").click()
     expect(page.locator(".flash-success")).to_contain_text(
-        f"Scheduled “{TITLE}” on {typed:%A %-d %B %Y, %H:%M} UTC"
+        f"Scheduled “{TITLE}” on {human_utc(typed)}"
     )
 
     def stored() -> tuple:
