@@ -195,6 +195,8 @@ def test_registering_redirects_to_a_private_status_page(app, client, open_event,
     page = text_of(status)
     assert "Nova at PTG March 2030" in page and "Waiting for review" in page
     assert "Withdraw this registration" in page
+    # Private: search engines are asked to keep it out, as the proposal's status page is.
+    assert '<meta name="robots" content="noindex, nofollow">' in page
     assert sent_mail[0][3]["status_url"].endswith(location)
 
 
@@ -290,6 +292,7 @@ def test_withdraw_from_the_status_page(app, client, open_event, sent_mail):
     assert f'href="{location}/withdraw"' in client.get(location).get_data(as_text=True)
     confirm = text_of(client.get(location + "/withdraw"))
     assert "This is final: a withdrawn registration cannot be reopened." in confirm
+    assert '<meta name="robots" content="noindex, nofollow">' in confirm
     token = csrf_token_from(confirm)
     response = post_form(client, location + "/withdraw", {})
     assert response.status_code == 303 and response.headers["Location"] == location
