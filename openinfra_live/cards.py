@@ -2,8 +2,9 @@
 the Open Graph tags of every page.
 
 Fonts come from the system's packages at known paths (``CARD_FONTS``, ``CARD_CJK_FONTS`` in the
-config override them): DejaVu for Latin and Cyrillic, WenQuanYi Micro Hei for Chinese. A text
-whose characters no installed font has is left off the card rather than drawn as boxes.
+config override them): DejaVu for Latin and Cyrillic, WenQuanYi Micro Hei for Chinese. A character
+no installed font has is left out, never drawn as a box; a text that would lose half of itself
+so (Chinese without the CJK font) is left off the card.
 A drawing depends only on its :class:`Card`, so the last ones drawn are kept: a change elsewhere
 on the site costs a query, not a new drawing.
 """
@@ -86,12 +87,20 @@ def _drawn(path: str, char: str) -> bytes:
     return image.tobytes()
 
 
-def _face(text: str, latin: str, found: Fonts) -> str | None:
-    """The font that has every character of ``text``: ``latin``, else the CJK one, else None."""
-    for path in (latin, found.cjk):
-        if path and all(has_glyph(path, c) for c in text):
-            return path
-    return None
+def _face(text: str, latin: str, found: Fonts) -> tuple[str | None, str]:
+    """The font to draw ``text`` with, and what of it to draw: ``latin`` when it has every
+    character, else the CJK font when that has them; else the one that has most of them, without
+    the others (never their boxes), or None when that would leave less than half of the text."""
+    best, kept = None, ""
+    for path in filter(None, (latin, found.cjk)):
+        if all(has_glyph(path, c) for c in text):
+            return path, text
+        drawn = " ".join("".join(c for c in text if has_glyph(path, c)).split())
+        best, kept = (path, drawn) if len(drawn) > len(kept) else (best, kept)
+    visible = len("".join(text.split()))
+    if best and 2 * len("".join(kept.split())) >= visible and any(c.isalnum() for c in kept):
+        return best, kept
+    return None, ""
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
@@ -108,21 +117,26 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, lines: int) -> lis
     """``text`` in at most ``lines`` lines of ``width`` pixels, broken between words; shortened
     with an ellipsis after the last whole word that fits when too long. Only a single word wider
     than a line is cut inside."""
-    tokens, result, line = _tokens(text), [], []
-    for token in tokens:
+    result: list[list[tuple[str, bool]]] = []
+    line: list[tuple[str, bool]] = []
+    for token in _tokens(text):
         if font.getlength(_join([*line, token])) <= width or not line:
             line.append(token)
             continue
         result.append(line)
         line = [token]
         if len(result) == lines:
-            return [_join(t) for t in result[:-1]] + [_ellipsis(result[-1], font, width)]
-    if line:
-        result.append(line)
-    overflow = [_join(t) for t in result]
-    if font.getlength(overflow[-1]) > width:  # one word longer than a line
-        overflow[-1] = _ellipsis(result[-1], font, width)
-    return overflow
+            break
+    else:
+        if line:
+            result.append(line)
+        line = []
+    fitted = [
+        _join(t) if font.getlength(_join(t)) <= width else _ellipsis(t, font, width) for t in result
+    ]
+    if line and fitted and not fitted[-1].endswith("…"):  # words were left over
+        fitted[-1] = _ellipsis(result[-1], font, width)
+    return fitted
 
 
 def _ellipsis(tokens: list[tuple[str, bool]], font: ImageFont.FreeTypeFont, width: int) -> str:
@@ -153,25 +167,29 @@ def render(card: Card, found: Fonts) -> bytes:
     draw.rectangle((BAND, HEIGHT - 96, WIDTH, HEIGHT), fill=PANEL)
     draw.line((BAND, HEIGHT - 97, WIDTH, HEIGHT - 97), fill=LINE, width=2)
     left, width, y = BAND + MARGIN - 16, WIDTH - BAND - 2 * MARGIN + 16, 60
-    if face := _face(card.kicker, found.bold, found):
-        draw.text((left, y), card.kicker.upper(), font=_font(face, 30), fill=ACCENT)
+    face, kicker = _face(card.kicker, found.bold, found)
+    if face:
+        draw.text((left, y), kicker.upper(), font=_font(face, 30), fill=ACCENT)
     y += 70
-    if card.title and (face := _face(card.title, found.bold, found)):
-        font, lines = _title_lines(card.title, face, width)
+    face, title = _face(card.title, found.bold, found)
+    if face and title.strip():
+        font, lines = _title_lines(title, face, width)
         step = int(font.size * 1.2)
         for line in lines:
             draw.text((left, y), line, font=font, fill=INK)
             y += step
         y += 24
-    for detail in card.details:
-        if not (face := _face(detail, found.regular, found)) or y > HEIGHT - 150:
+    for text in card.details:
+        face, detail = _face(text, found.regular, found)
+        if not face or y > HEIGHT - 150:
             continue
         for line in wrap(detail, _font(face, DETAIL_SIZE), width, 2):
             draw.text((left, y), line, font=_font(face, DETAIL_SIZE), fill=MUTED)
             y += 42
         y += 8
-    if face := _face(card.foot, found.bold, found):
-        draw.text((left, HEIGHT - 64), card.foot, font=_font(face, 28), fill=INK, anchor="lm")
+    face, foot = _face(card.foot, found.bold, found)
+    if face:
+        draw.text((left, HEIGHT - 64), foot, font=_font(face, 28), fill=INK, anchor="lm")
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -162,6 +162,25 @@ def test_without_a_cjk_font_a_chinese_title_is_left_off_rather_than_boxed(app, c
     assert drawn > 1000  # the date and time are still there, in the title's place
 
 
+def test_a_character_no_font_has_is_left_out_not_boxed():
+    with_rocket = cards.Card("OpenInfra Live", "Edge clouds 🚀 in rail yards")
+    without = cards.Card("OpenInfra Live", "Edge clouds in rail yards")
+    boxed = _image(cards.render(with_rocket, FONTS))
+
+    assert not cards.has_glyph(FONTS.bold, "🚀")
+    assert _differing(boxed, _image(cards.render(without, FONTS)), (0, 0, 1200, 630)) == 0
+
+
+def test_cyrillic_is_drawn_with_dejavu():
+    assert all(cards.has_glyph(FONTS.bold, char) for char in "Облачная инфраструктура")
+    card = cards.Card("OpenInfra Live", "Облачная инфраструктура")
+    blank = cards.Card("OpenInfra Live", "")
+    drawn = _differing(
+        _image(cards.render(card, FONTS)), _image(cards.render(blank, FONTS)), TITLE_AREA
+    )
+    assert drawn > 2000
+
+
 def test_a_repeat_visit_gets_304(app, client, episode):
     first = client.get("/episodes/edge/card.png")
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
