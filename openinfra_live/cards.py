@@ -259,6 +259,8 @@ def share_meta(context: Any) -> ShareMeta:
     """The page's tags: its card when it has one (an episode, a PTG), else the site's."""
     url, endpoint = _page_url(), request.endpoint or ""
     episode, event = context.get("episode"), context.get("event")
+    if context.get("error") is not None:  # an error page, at whatever address was asked for
+        url, endpoint = site_url_for("episodes.index"), ""
     if endpoint == "episodes.detail" and episode is not None:
         image = site_url_for("episodes.card", slug=episode.slug)
         alt = f"{episode.title}: OpenInfra Live, {human_utc(episode.starts_at)}"

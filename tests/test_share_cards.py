@@ -16,6 +16,7 @@ from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from tests.episodes.builders import make_episode
 from tests.ptg.builders import make_event
+from tests.statements import statements_of
 from tests.system_parts import missing
 
 STARTS = datetime(2024, 5, 9, 14, 0, tzinfo=UTC)
@@ -247,6 +248,14 @@ def test_a_ptg_has_its_own_card(app, client):
     )
     assert again.status_code == 304
     assert client.get("/ptg/no-such-ptg/card.png").status_code == 404
+
+
+def test_a_card_costs_no_statement_once_cached(app, client, episode, steady_statement_count):
+    client.get("/episodes/edge/card.png")
+
+    statements = statements_of(app, lambda: client.get("/episodes/edge/card.png"))
+
+    assert statements == []
 
 
 def test_the_site_has_a_card(app, client):

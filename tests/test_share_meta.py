@@ -113,7 +113,9 @@ def test_ptg_pages_name_the_ptg_card(app, client, site, page):
 
 
 def test_pages_without_a_card_of_their_own_name_the_site_card(app, client, site):
-    for path in ("/", "/episodes/", "/propose", "/no-such-page"):
+    for path in ("/", "/episodes/", "/propose", "/no-such-page", "/episodes/no-such-episode/"):
         meta = meta_of(client.get(path).get_data(as_text=True))
         assert meta["og:image"] == SITE + "/card.png", path
+        if path.startswith("/no") or "no-such" in path:  # an error page shares the home page
+            assert meta["og:url"] == SITE + "/", path
     assert client.get("/card.png").status_code == 200
