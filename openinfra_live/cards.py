@@ -234,6 +234,12 @@ def site_card() -> Card:
 # token, and a preview of it would tell nobody anything.
 SHARED_PAGES = {"episodes.index", "episodes.archive", "episodes.detail", "proposals.propose"}
 SHARED_PAGES |= {"ptg.index", "ptg.event", "ptg.register", "ptg.schedule"}
+# The query a shared address keeps (the archive's search, year and page); anything else added
+# to an address (tracking tags, junk) is not repeated in the tags.
+SHARED_QUERY = ("q", "year", "page")
+SITE_ALT = (
+    "OpenInfra Live & PTG: the weekly open infrastructure show and the Project Teams Gathering"
+)
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,8 @@ def _page_url() -> str:
     endpoint, args = request.endpoint or "", dict(request.view_args or {})
     if endpoint not in SHARED_PAGES or "token" in args:
         return site_url_for("episodes.index")
-    return site_url_for(endpoint, **args, **request.args.to_dict())
+    query = {key: request.args[key] for key in SHARED_QUERY if request.args.get(key)}
+    return site_url_for(endpoint, **{**query, **args})
 
 
 @pass_context
@@ -268,4 +275,4 @@ def share_meta(context: Any) -> ShareMeta:
     if endpoint in SHARED_PAGES and endpoint.startswith("ptg.") and event is not None:
         alt = f"{event.name}: the Project Teams Gathering, {event_dates(event)}"
         return ShareMeta(url, site_url_for("ptg.card", event=event.slug), alt)
-    return ShareMeta(url, site_url_for("episodes.site_card"), "OpenInfra Live & PTG")
+    return ShareMeta(url, site_url_for("episodes.site_card"), SITE_ALT)

@@ -112,6 +112,15 @@ def test_ptg_pages_name_the_ptg_card(app, client, site, page):
     assert image.status_code == 200
 
 
+def test_only_the_archive_query_is_shared(client, site):
+    path = f"/episodes/{site.past_episode}/?utm_source=x&slug=other"
+    meta = meta_of(client.get(path).get_data(as_text=True))
+    archive = meta_of(client.get("/episodes/?q=edge&utm_source=x").get_data(as_text=True))
+
+    assert meta["og:url"] == f"{SITE}/episodes/{site.past_episode}/"
+    assert archive["og:url"] == f"{SITE}/episodes/?q=edge"
+
+
 def test_pages_without_a_card_of_their_own_name_the_site_card(app, client, site):
     for path in ("/", "/episodes/", "/propose", "/no-such-page", "/episodes/no-such-episode/"):
         meta = meta_of(client.get(path).get_data(as_text=True))
