@@ -181,9 +181,10 @@ def render(card: Card, found: Fonts) -> bytes:
         y += 24
     for text in card.details:
         face, detail = _face(text, found.regular, found)
-        if not face or y > HEIGHT - 150:
+        room = min(2, (HEIGHT - 110 - y) // 42)  # lines left above the foot
+        if not face or room < 1:
             continue
-        for line in wrap(detail, _font(face, DETAIL_SIZE), width, 2):
+        for line in wrap(detail, _font(face, DETAIL_SIZE), width, room):
             draw.text((left, y), line, font=_font(face, DETAIL_SIZE), fill=MUTED)
             y += 42
         y += 8
@@ -221,8 +222,8 @@ def site_card() -> Card:
     """The card of pages without one of their own."""
     return Card(
         "OpenInfra Live & PTG",
-        "OpenInfra Live, the weekly open infrastructure show, and the Project Teams Gathering",
-        ("Live on Thursdays at 14:00 UTC · recordings, guests and PTG schedules",),
+        "OpenInfra Live and the Project Teams Gathering",
+        ("The weekly open infrastructure show, live on Thursdays at 14:00 UTC",),
         site_domain(),
     )
 

@@ -117,6 +117,19 @@ def test_a_300_character_title_is_wrapped_at_words_and_shortened(app, client):
     assert all(font.getlength(line) <= 1000 for line in lines)
 
 
+def test_the_details_never_run_into_the_foot():
+    names = ", ".join(f"Guest Number{n} Withalongname" for n in range(12))
+    # Four lines at the largest size: the title takes the most room it can.
+    title = "OpenInfra Live, the weekly open infrastructure show, and the Project Teams Gathering"
+    card = cards.Card("OpenInfra Live", title, ("Thu 9 May 2024, 14:00 UTC", names), "x")
+    image = _image(cards.render(card, FONTS))
+
+    gap = image.crop((0 + cards.BAND, 630 - 108, 1200, 630 - 98)).convert("L")
+    assert gap.getextrema() == (255, 255)  # white all along, just above the foot's line
+    details = image.crop((72, 440, 1130, 520)).convert("L")
+    assert sum(details.histogram()[:200]) > 1000  # while the details are drawn
+
+
 def test_a_short_title_keeps_every_word_and_no_ellipsis():
     font = cards._font(FONTS.bold, 64)
     lines = cards.wrap("Running OpenStack at the edge: lessons from telcos", font, 1000, 4)
