@@ -87,6 +87,8 @@ def get_pages(dataset: datagen.Dataset) -> list[Page]:
         Page(f"/episodes/?q={unmatched}", f"/episodes/?q={unmatched}"),
         Page("/episodes/<slug>/", f"/episodes/{slug}/"),
         Page("/episodes/<slug>.ics", f"/episodes/{slug}.ics"),
+        # The share card a link preview fetches: a PNG kept in the response cache.
+        Page("/episodes/<slug>/card.png", f"/episodes/{slug}/card.png"),
         Page("/calendar.ics", "/calendar.ics"),
         Page("/feed.xml", "/feed.xml"),
         Page("/api/episodes", "/api/episodes"),

@@ -20,8 +20,9 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import caching, clock, sanitize
+from openinfra_live import caching, cards, clock, sanitize
 from openinfra_live.episodes import calendar, feeds, queries
+from openinfra_live.episodes.cards import episode_card
 from openinfra_live.episodes.pagination import NoSuchPage, Page
 from openinfra_live.episodes.recordings import recording_of
 from openinfra_live.ptg.models import FORMATS as PTG_FORMATS
@@ -102,6 +103,7 @@ bp.add_app_template_filter(web_address, "http_url")
 # Globals rather than context variables, so that imported macros see them too.
 bp.add_app_template_global(queries.state_of, "episode_state")
 bp.add_app_template_global(queries.watch_links, "watch_links")
+bp.add_app_template_global(cards.share_meta, "share_meta")
 
 
 @bp.get("/")
@@ -173,6 +175,23 @@ def detail(slug: str):
         )
 
     return caching.respond(caching.page_validators(now), build, private=True)
+
+
+@bp.get("/episodes/<slug>/card.png")
+@caching.data
+def card(slug: str):
+    """The episode's share card, the image its page names in ``og:image``."""
+    episode = queries.visible_episode(slug)
+    if episode is None:
+        abort(404)
+    return cards.png(episode_card(episode))
+
+
+@bp.get("/card.png")
+@caching.data
+def site_card():
+    """The site's share card, for pages without one of their own."""
+    return cards.png(cards.site_card())
 
 
 def _calendar_response(body: bytes, disposition: str) -> Response:

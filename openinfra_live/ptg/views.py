@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from openinfra_live import caching, clock, security
+from openinfra_live import caching, cards, clock, security
 from openinfra_live.extensions import db, limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.ptg import calendar, registrations, rules
@@ -97,6 +97,18 @@ def event(event: str):
     """One PTG, past ones included: dates, format, registration, approved teams by kind."""
     ptg_event = event_or_404(event)
     return _event_page(ptg_event, *events_around(clock.now().date()))
+
+
+@bp.get("/<event>/card.png")
+@caching.data
+def card(event: str):
+    """The PTG's share card: its name, days, format and place."""
+    ptg_event = event_or_404(event)
+    where = FORMATS.get(ptg_event.format, "")
+    where += f" · {ptg_event.location}" if ptg_event.location.strip() else ""
+    details = (cards.event_dates(ptg_event), where) if where else (cards.event_dates(ptg_event),)
+    foot = cards.site_domain()
+    return cards.png(cards.Card("Project Teams Gathering", ptg_event.name, details, foot))
 
 
 @bp.route("/<event>/register", methods=["GET", "POST"])
