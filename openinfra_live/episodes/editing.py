@@ -27,8 +27,9 @@ from openinfra_live.timezones import human_utc
 from openinfra_live.urls import web_address
 
 MIN_EPISODE_MINUTES = 5
-# Clash checks look this far back for episodes that may still be running.
 MAX_EPISODE_MINUTES = 24 * 60
+# A special spans at most this long; clash checks look this far back for what may still run.
+MAX_SPECIAL_MINUTES = 14 * 24 * 60
 MAX_PLATFORM = 50
 MAX_LINKS = 20
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises scheduling.
@@ -161,7 +162,7 @@ def visible_around(start: datetime, end: datetime, exclude_id: int | None = None
     query = db.select(Episode).where(
         Episode.hidden.is_(False),
         Episode.starts_at < end,
-        Episode.starts_at > start - timedelta(minutes=MAX_EPISODE_MINUTES),
+        Episode.starts_at > start - timedelta(minutes=MAX_SPECIAL_MINUTES),
     )
     if exclude_id is not None:
         query = query.where(Episode.id != exclude_id)
