@@ -160,7 +160,8 @@ class EpisodeSegment(db.Model):
         back_populates="segment",
         order_by="SegmentSpeaker.position",
         cascade="all, delete-orphan",
-        lazy="selectin",
+        # Joined to the segments' own statement: a page reads them in one statement.
+        lazy="joined",
     )
 
     @property
