@@ -53,6 +53,20 @@ class SegmentFields:
     key: str = field(default="")
 
 
+def overlap(fields: SegmentFields, start: datetime, end: datetime) -> bool:
+    """Whether a segment's time overlaps ``[start, end)``."""
+    return fields.starts_at < end and start < fields.starts_at + timedelta(
+        minutes=fields.duration_minutes
+    )
+
+
+def span_minutes(segments: Sequence[SegmentFields]) -> int:
+    """Minutes from the first segment's start to the last one's end."""
+    first = min(s.starts_at for s in segments)
+    end = max(s.starts_at + timedelta(minutes=s.duration_minutes) for s in segments)
+    return int((end - first) / timedelta(minutes=1))
+
+
 def new_key() -> str:
     return secrets.token_hex(8)
 
@@ -216,22 +230,18 @@ def move_segment(segment: EpisodeSegment, earlier: bool, actor: Any = None) -> N
     _respan(segment.episode, actor, "episode.segment_move", {"segment": segment.title})
 
 
-def replace_segments(episode: Episode, wanted: Sequence[SegmentFields], actor: Any = None) -> None:
-    """Make the special's segments ``wanted`` (the importer's verb). A segment already there
-    with the same key, else the same title, else the same start keeps its key, so its
-    calendar event keeps its UID; a moved one gets a higher ``sequence``. Side effects and
-    errors as :func:`add_segment` (audit ``episode.segments_import``); no past check."""
-    checked = [_checked(fields) for fields in wanted]
+def merge_segments(episode: Episode, wanted: Sequence[SegmentFields]) -> bool:
+    """Make the segments of ``episode`` the ``wanted`` ones (checked), without the schedule's
+    rules; returns whether anything changed. A segment already there with the same key, else
+    the same title, else the same start keeps its key, so its calendar event keeps its UID; a
+    moved one gets a higher ``sequence``."""
     old = list(episode.segments)
+    before = [(s.key, s.title, s.starts_at, s.duration_minutes, s.speaker_pairs) for s in old]
     kept: list[EpisodeSegment] = []
-    for fields in checked:
-        match = next(
-            (s for s in old if fields.key and s.key == fields.key),
-            next(
-                (s for s in old if s.title == fields.title),
-                next((s for s in old if s.starts_at == fields.starts_at), None),
-            ),
-        )
+    for fields in wanted:
+        match = next((s for s in old if fields.key and s.key == fields.key), None)
+        match = match or next((s for s in old if s.title == fields.title), None)
+        match = match or next((s for s in old if s.starts_at == fields.starts_at), None)
         if match is None:
             match = EpisodeSegment(key=fields.key or new_key(), sequence=0)
         else:
@@ -243,11 +253,19 @@ def replace_segments(episode: Episode, wanted: Sequence[SegmentFields], actor: A
                 match.sequence = (match.sequence or 0) + 1
         match.title, match.recording_url = fields.title, fields.recording_url or None
         match.starts_at, match.duration_minutes = fields.starts_at, fields.duration_minutes
-        if list(fields.speakers) != (match.speaker_pairs if match.id else None):
-            match.speaker_pairs = fields.speakers
+        if match.id is None or list(fields.speakers) != match.speaker_pairs:
+            match.speaker_pairs = list(fields.speakers)
         kept.append(match)
     episode.segments = sorted(kept, key=lambda s: s.starts_at)
-    _respan(episode, actor, "episode.segments_import", {"segments": len(kept)})
+    after = [(s.key, s.title, s.starts_at, s.duration_minutes, s.speaker_pairs) for s in kept]
+    return before != after or not episode.special
+
+
+def replace_segments(episode: Episode, wanted: Sequence[SegmentFields], actor: Any = None) -> None:
+    """Make the special's segments ``wanted`` (``merge_segments``) under the schedule's rules.
+    Side effects and errors as :func:`add_segment` (audit ``episode.segments_replace``)."""
+    merge_segments(episode, [_checked(fields) for fields in wanted])
+    _respan(episode, actor, "episode.segments_replace", {"segments": len(wanted)})
 
 
 def segment_days(episode: Episode) -> list[tuple[datetime, list[EpisodeSegment]]]:
