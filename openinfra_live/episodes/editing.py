@@ -300,7 +300,8 @@ def update_episode(
     """
     new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
     new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes
-    _check_duration(new_minutes)
+    if duration_minutes is not None:  # a special's span is longer, and checked on its own
+        _check_duration(new_minutes)
     given = {"links": links, "recap_url": recap_url, "title": title}
     given |= {"description": description, "guests": guests}
     wanted = {name: _CLEANERS[name](value) for name, value in given.items() if value is not None}
