@@ -261,13 +261,6 @@ def merge_segments(episode: Episode, wanted: Sequence[SegmentFields]) -> bool:
     return before != after or not episode.special
 
 
-def replace_segments(episode: Episode, wanted: Sequence[SegmentFields], actor: Any = None) -> None:
-    """Make the special's segments ``wanted`` (``merge_segments``) under the schedule's rules.
-    Side effects and errors as :func:`add_segment` (audit ``episode.segments_replace``)."""
-    merge_segments(episode, [_checked(fields) for fields in wanted])
-    _respan(episode, actor, "episode.segments_replace", {"segments": len(wanted)})
-
-
 def segment_days(episode: Episode) -> list[tuple[datetime, list[EpisodeSegment]]]:
     """The run of the show by UTC day: each day's first start and its segments, in order."""
     days: list[tuple[datetime, list[EpisodeSegment]]] = []

@@ -147,11 +147,11 @@ def test_reordering_swaps_neighbours_and_deleting_respans(app_ctx):
     assert db.session.scalar(db.select(db.func.count(EpisodeSegment.id))) == 2
 
 
-def test_replacing_segments_keeps_keys_by_title_and_start(app_ctx):
+def test_merging_segments_keeps_keys_by_title_and_start(app_ctx):
     special = two_day_special()
     db.session.commit()
     keys = {s.title: s.key for s in special.segments}
-    specials.replace_segments(
+    specials.merge_segments(
         special,
         [
             segment("Keynotes", TUESDAY, 90),
