@@ -16,8 +16,9 @@ from openinfra_live.auth.services import create_moderator
 from openinfra_live.episodes import search
 from openinfra_live.episodes.editing import default_slot_on_or_after
 from openinfra_live.episodes.guests import parse_speakers
-from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
+from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink, EpisodeSegment
 from openinfra_live.episodes.slugs import episode_slug
+from openinfra_live.episodes.specials import new_key, refresh_search
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal, ProposalGuest
 from openinfra_live.proposals.states import PROPOSALS
@@ -107,6 +108,26 @@ def _episode(spec: dict[str, Any], starts_at: datetime) -> Episode:
         ],
     )
     search.refresh(episode)
+    return episode
+
+
+def _special(spec: dict[str, Any], first_upcoming: datetime) -> Episode:
+    """The two-day special: its first day is the Tuesday before the second upcoming episode."""
+    day_one = (first_upcoming + timedelta(days=5)).replace(hour=0, minute=0)
+    segments = []
+    for item in spec["segments"]:
+        hour, minute = (int(part) for part in item["start"].split(":"))
+        start = day_one + timedelta(days=item["day"] - 1, hours=hour, minutes=minute)
+        segment = EpisodeSegment(key=new_key(), title=item["title"], starts_at=start)
+        segment.duration_minutes = item["minutes"]
+        segment.speaker_pairs = [tuple(g) for g in parse_speakers(item["speakers"])]
+        segments.append(segment)
+    episode = _episode({**spec, "speakers": ""}, segments[0].starts_at)
+    episode.special, episode.segments = True, segments
+    episode.duration_minutes = int(
+        (segments[-1].ends_at - segments[0].starts_at).total_seconds() // 60
+    )
+    refresh_search(episode)
     return episode
 
 
@@ -204,6 +225,7 @@ def load_demo(now: datetime) -> DemoContent:
         content.episodes.append(_episode(episode, first_upcoming - timedelta(weeks=weeks)))
     for weeks, episode in enumerate(spec["upcoming_episodes"]):
         content.episodes.append(_episode(episode, first_upcoming + timedelta(weeks=weeks)))
+    content.episodes.append(_special(spec["special"], first_upcoming))
     content.event = _ptg_event(spec["ptg"], now)
     content.sessions = len(spec["ptg"]["sessions"])
     content.proposals = [_proposal(proposal, now) for proposal in spec["proposals"]]

@@ -30,9 +30,17 @@ def test_demo_fills_an_empty_database(app, runner, fixed_now):
     result = runner.invoke(args=["demo"])
 
     assert result.exit_code == 0, result.output
-    assert "demo content loaded: 9 episodes, 1 PTG event, 2 proposals" in result.output
+    assert "demo content loaded: 10 episodes, 1 PTG event, 2 proposals" in result.output
     with app.app_context():
-        episodes = db.session.scalars(db.select(Episode).order_by(Episode.starts_at)).all()
+        everything = db.session.scalars(db.select(Episode).order_by(Episode.starts_at)).all()
+        [special] = [e for e in everything if e.special]
+        episodes = [e for e in everything if not e.special]
+        # A two-day special on the Tuesday and Wednesday before the second upcoming episode.
+        assert special.starts_at == datetime(2025, 3, 18, 13, 0, tzinfo=UTC)
+        assert special.ends_at == datetime(2025, 3, 19, 16, 0, tzinfo=UTC)
+        assert len(special.segments) == 5 and all(s.speakers for s in special.segments)
+        assert len({s.starts_at.date() for s in special.segments}) == 2
+        assert special.slug in result.output
         past = [e for e in episodes if e.starts_at < NOW]
         upcoming = [e for e in episodes if e.starts_at > NOW]
         assert len(past) == 6 and len(upcoming) == 3
@@ -101,7 +109,7 @@ def test_demo_refuses_a_database_with_content(app, runner, fixed_now):
     assert result.exit_code != 0
     assert "already has episodes, proposals or PTG events" in result.output
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Episode.id))) == 9
+        assert db.session.scalar(db.select(db.func.count(Episode.id))) == 10
 
 
 def test_demo_if_empty_does_nothing_when_an_episode_exists(app, runner, fixed_now):
@@ -135,7 +143,7 @@ def test_demo_during_the_thursday_show_puts_the_next_episode_a_week_later(app, r
         starts = sorted(db.session.scalars(db.select(Episode.starts_at)))
     assert datetime(2025, 3, 20, 14, 0, tzinfo=UTC) in starts
     assert datetime(2025, 3, 13, 14, 0, tzinfo=UTC) in starts  # today's, on air
-    assert len(starts) == 9
+    assert len(starts) == 10
 
 
 # --- the demo moderator ---------------------------------------------------------------------

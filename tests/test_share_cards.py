@@ -5,7 +5,7 @@ never as boxes; cached under the content version with validators, drawn once per
 import io
 import os
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw
@@ -286,3 +286,17 @@ def test_guest_lists_are_shortened():
 
 
 FONTS = cards.Fonts(cards.FONTS["regular"], cards.FONTS["bold"], cards.CJK_FONTS[0])
+
+
+def test_a_special_card_says_its_dates_and_size(app_ctx):
+    from openinfra_live.episodes.specials import SegmentFields, add_segment, create_special
+
+    start = datetime(2031, 6, 2, 14, 0, tzinfo=UTC)
+    special = create_special(title="Keynotes", starts_at=start, duration_minutes=60)
+    add_segment(special, SegmentFields("Opening", start, 60, [("Ada Lovelace", "")]))
+    add_segment(
+        special, SegmentFields("Day two", start + timedelta(days=1), 60, [("Alan Turing", "")])
+    )
+    card = episode_card(special)
+    assert card.details[0] == "2 June 2031 to 3 June 2031 · 2 days · 2 segments"
+    assert card.details[1] == "With Ada Lovelace and Alan Turing"

@@ -21,6 +21,7 @@ ROW_ID = 1
 # The tables whose rows show on public pages. A new public model belongs here.
 CONTENT_TABLES = frozenset(("episodes", "episode_links", "episode_guests", "ptg_events"))
 CONTENT_TABLES |= {"ptg_rooms", "ptg_teams", "ptg_sessions"}
+CONTENT_TABLES |= {"episode_segments", "episode_segment_speakers"}
 _CHANGED = "content_changed_in"
 
 

@@ -15,8 +15,9 @@ from icalendar import Calendar, Event, vDuration
 
 from openinfra_live import sanitize
 from openinfra_live.episodes.guests import format_speakers
-from openinfra_live.episodes.models import Episode
+from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.episodes.queries import visible_episodes, watch_links
+from openinfra_live.episodes.specials import segment_uid
 from openinfra_live.extensions import db
 
 PRODID = "-//OpenInfra Live//Episodes//EN"
@@ -114,6 +115,40 @@ def episode_event(episode: Episode, page_url: str, domain: str) -> Event:
     return event
 
 
+def segment_event(episode: Episode, segment: EpisodeSegment, page_url: str, domain: str) -> Event:
+    """A special's segment as a VEVENT of its own: its UID comes from the episode's and the
+    segment's key, its SEQUENCE is the segment's, so each segment updates on its own."""
+    streams = watch_links(episode)
+    lines = [f"Part of “{one_line(episode.title)}”."]
+    if segment.speakers:
+        lines.append(f"Speakers: {format_speakers(segment.speaker_pairs)}")
+    if watch := [f"{label}: {url}" for label, url in streams]:
+        lines.append("Watch and listen:\n" + "\n".join(watch))
+    lines.append(f"Run of the show: {page_url}")
+    event = Event()
+    event.add("uid", segment_uid(episode, segment, domain))
+    event.add("dtstamp", episode.updated_at)
+    event.add("last-modified", episode.updated_at)
+    event.add("created", episode.created_at)
+    event.add("dtstart", segment.starts_at)
+    event.add("dtend", segment.ends_at)
+    event.add("sequence", segment.sequence or 0)
+    event.add("summary", one_line(f"{episode.title}: {segment.title}"))
+    event.add("description", "\n\n".join(lines))
+    event.add("location", streams[0][1] if streams else page_url)
+    event.add("url", f"{page_url}#segment-{segment.key}")
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def episode_events(episode: Episode, page_url: str, domain: str) -> list[Event]:
+    """An episode's VEVENT, or one for each segment of a special."""
+    if episode.special and episode.segments:
+        return [segment_event(episode, s, page_url, domain) for s in episode.segments]
+    return [episode_event(episode, page_url, domain)]
+
+
 def _calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -124,9 +159,10 @@ def _calendar() -> Calendar:
 
 
 def episode_invite(episode: Episode, page_url: str, domain: str) -> bytes:
-    """The invite for one episode."""
+    """The invite for one episode: one event, or one per segment of a special."""
     calendar = _calendar()
-    calendar.add_component(episode_event(episode, page_url, domain))
+    for event in episode_events(episode, page_url, domain):
+        calendar.add_component(event)
     return calendar.to_ical()
 
 
@@ -142,5 +178,6 @@ def episodes_feed(
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     for episode in episodes:
-        calendar.add_component(episode_event(episode, page_url_of(episode.slug), domain))
+        for event in episode_events(episode, page_url_of(episode.slug), domain):
+            calendar.add_component(event)
     return calendar.to_ical()

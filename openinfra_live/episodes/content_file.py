@@ -15,6 +15,10 @@ an ``episodes`` key is read too. Each entry uses the content file's field names:
 - ``links`` (optional), a list of ``platform``/``url`` pairs, gives every link in order with its
   platform's name as the site has it; when present it replaces the ``…Link`` fields, which the
   export also writes for readers that know only those; a bad pair skips the entry;
+- ``segments`` (optional) makes the episode a special: a list of ``title``, ``date``,
+  ``duration`` (minutes) and ``speakers`` (as ``episodeSpeakers``), and optionally
+  ``recording``; the special then starts with its first segment and spans them all. A malformed
+  segment is reported with its episode and skipped; the other segments and the episode stay;
 - any other field is reported and skipped.
 
 Episodes are matched by title and start, so importing the same file twice changes nothing.
@@ -28,7 +32,7 @@ at midnight.
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import yaml
@@ -37,6 +41,7 @@ from openinfra_live import urls
 from openinfra_live.episodes.editing import MAX_EPISODE_MINUTES, MIN_EPISODE_MINUTES
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.recordings import platform_key, youtube_video_id
+from openinfra_live.episodes.specials import SegmentFields, overlap, span_minutes
 
 LINK_SUFFIX = "Link"
 IGNORED_FIELDS = frozenset({"calendarInvite"})
@@ -51,6 +56,7 @@ KNOWN_FIELDS = frozenset(
         "duration",
         "slug",
         "links",
+        "segments",
     }
 )
 MAX_TITLE = 300
@@ -97,6 +103,10 @@ class EpisodeData:
     # None when the entry does not say: a new episode then gets the defaults.
     duration_minutes: int | None = None
     slug: str | None = None
+    # None when the entry has no ``segments``: it is then not a special.
+    segments: list[SegmentFields] | None = None
+    # Why each malformed segment was skipped ("segment 2: no title").
+    segment_problems: list[str] = field(default_factory=list)
 
 
 # Reading the file
@@ -280,6 +290,50 @@ def parse_links(value: Any) -> list[tuple[str, str]] | None:
     return links
 
 
+def parse_segment(item: Any, default_start: time) -> SegmentFields:
+    """One item of ``segments``; EntryError says what is wrong with it."""
+    if not isinstance(item, dict):
+        raise EntryError("not a mapping of title, date, duration and speakers")
+    raw_title = item.get("title")
+    title = _one_line(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
+    if not title or len(title) > MAX_TITLE:
+        raise EntryError(f"no title of at most {MAX_TITLE} characters")
+    minutes = parse_duration(item.get("duration"))
+    if minutes is None:
+        raise EntryError("no duration")
+    recording = item.get("recording")
+    url = web_address(recording) if not _is_empty(recording) else ""
+    if url is None:
+        raise EntryError("recording is not a web address")
+    start = parse_start(item.get("date"), default_start)
+    speakers = [tuple(guest) for guest in parse_speakers(item.get("speakers"))]
+    return SegmentFields(title, start, minutes, speakers, recording_url=url)
+
+
+def parse_segments(value: Any, default_start: time, data: EpisodeData) -> None:
+    """``segments`` into ``data.segments``, sorted, dropping (and noting) malformed ones and
+    those that overlap a segment before them; the special starts with its first segment."""
+    if not isinstance(value, list):
+        data.segment_problems.append("segments is not a list")
+        return
+    data.segments = []
+    for number, item in enumerate(value, start=1):
+        try:
+            segment = parse_segment(item, default_start)
+        except EntryError as error:
+            data.segment_problems.append(f"segment {number}: {error}")
+            continue
+        end = segment.starts_at + timedelta(minutes=segment.duration_minutes)
+        if clash := next((o for o in data.segments if overlap(o, segment.starts_at, end)), None):
+            data.segment_problems.append(f"segment {number}: overlaps “{clash.title}”")
+            continue
+        data.segments.append(segment)
+    data.segments.sort(key=lambda segment: segment.starts_at)
+    if data.segments:
+        data.starts_at = data.segments[0].starts_at
+        data.duration_minutes = span_minutes(data.segments)
+
+
 def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> EpisodeData:
     """Check one entry; problems with single fields are counted in ``skipped_fields``."""
     if not isinstance(entry, dict):
@@ -291,7 +345,10 @@ def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> Epi
     if len(title) > MAX_TITLE:
         raise EntryError(f"episodeTitle longer than {MAX_TITLE} characters")
     data = EpisodeData(title=title, starts_at=parse_start(entry.get("date"), default_start))
-    data.duration_minutes = parse_duration(entry.get("duration"))
+    if "segments" in entry:
+        parse_segments(entry["segments"], default_start, data)
+    if not data.segments:
+        data.duration_minutes = parse_duration(entry.get("duration"))
     data.slug = parse_slug(entry.get("slug"))
 
     description = entry.get("episodeDescription")

@@ -27,8 +27,9 @@ from openinfra_live.timezones import human_utc
 from openinfra_live.urls import web_address
 
 MIN_EPISODE_MINUTES = 5
-# Clash checks look this far back for episodes that may still be running.
 MAX_EPISODE_MINUTES = 24 * 60
+# A special spans at most this long; clash checks look this far back for what may still run.
+MAX_SPECIAL_MINUTES = 14 * 24 * 60
 MAX_PLATFORM = 50
 MAX_LINKS = 20
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises scheduling.
@@ -161,7 +162,7 @@ def visible_around(start: datetime, end: datetime, exclude_id: int | None = None
     query = db.select(Episode).where(
         Episode.hidden.is_(False),
         Episode.starts_at < end,
-        Episode.starts_at > start - timedelta(minutes=MAX_EPISODE_MINUTES),
+        Episode.starts_at > start - timedelta(minutes=MAX_SPECIAL_MINUTES),
     )
     if exclude_id is not None:
         query = query.where(Episode.id != exclude_id)
@@ -299,7 +300,8 @@ def update_episode(
     """
     new_start = _as_utc(starts_at) if starts_at is not None else episode.starts_at
     new_minutes = duration_minutes if duration_minutes is not None else episode.duration_minutes
-    _check_duration(new_minutes)
+    if duration_minutes is not None:  # a special's span is longer, and checked on its own
+        _check_duration(new_minutes)
     given = {"links": links, "recap_url": recap_url, "title": title}
     given |= {"description": description, "guests": guests}
     wanted = {name: _CLEANERS[name](value) for name, value in given.items() if value is not None}

@@ -18,7 +18,7 @@ import yaml
 
 from openinfra_live.episodes.content_file import LINK_SUFFIX
 from openinfra_live.episodes.guests import format_speakers
-from openinfra_live.episodes.models import Episode
+from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.episodes.recordings import platform_key, youtube_video_id
 from openinfra_live.extensions import db
 
@@ -66,8 +66,9 @@ def episode_entry(episode: Episode) -> dict[str, Any]:
         "date": _Timestamp(format_start(episode.starts_at)),
         "episodeTitle": episode.title,
         "slug": episode.slug,
-        "duration": episode.duration_minutes,
     }
+    if not episode.segments:  # a special spans its segments
+        entry["duration"] = episode.duration_minutes
     if episode.description:
         entry["episodeDescription"] = episode.description
     if episode.guests:
@@ -91,6 +92,21 @@ def episode_entry(episode: Episode) -> dict[str, Any]:
         entry["links"] = [{"platform": p, "url": url} for p, url in episode.link_pairs]
     if episode.recap_url:
         entry["superuserRecap"] = episode.recap_url
+    if episode.special:
+        entry["segments"] = [segment_entry(segment) for segment in episode.segments]
+    return entry
+
+
+def segment_entry(segment: EpisodeSegment) -> dict[str, Any]:
+    """One segment of a special as the content file's ``segments`` has it."""
+    entry: dict[str, Any] = {
+        "title": segment.title,
+        "date": _Timestamp(format_start(segment.starts_at)),
+        "duration": segment.duration_minutes,
+        "speakers": format_speakers(segment.speaker_pairs),
+    }
+    if segment.recording_url:
+        entry["recording"] = segment.recording_url
     return entry
 
 

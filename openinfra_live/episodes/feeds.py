@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+from markupsafe import escape
 
 from openinfra_live import sanitize
 from openinfra_live.episodes.exporter import format_date, link_field
 from openinfra_live.episodes.guests import format_speakers
-from openinfra_live.episodes.models import Episode
-from openinfra_live.timezones import human_utc
+from openinfra_live.episodes.models import Episode, EpisodeSegment
+from openinfra_live.episodes.specials import special_summary
+from openinfra_live.timezones import human_utc, human_utc_range
 
 FEED_TITLE = "OpenInfra Live episodes"
 # The feed's ``updated`` when there is no episode yet: a fixed instant keeps the output stable.
@@ -47,14 +49,48 @@ def atom_feed(
         entry.published(episode.created_at)
         entry.updated(episode.updated_at)
         when = human_utc(episode.starts_at)
+        if episode.special and episode.segments:
+            when = f"{when} to {human_utc(episode.ends_at)} ({special_summary(episode)})"
         summary = sanitize.to_plain_text(episode.description)
         entry.summary(f"{when}. {summary}".strip())
         # Cleaned when written; cleaned again, as the pages do, whatever wrote the row.
-        content = sanitize.clean_html(episode.description)
+        content = str(sanitize.clean_html(episode.description)) + run_of_show_html(episode)
         entry.content(content or when, type="html")
-        for guest in episode.guests:
-            entry.contributor({"name": guest.name})
+        for name in dict.fromkeys(name for name, _ in all_speakers(episode)):
+            entry.contributor({"name": name})
     return feed.atom_str(pretty=True)
+
+
+def all_speakers(episode: Episode) -> list[tuple[str, str]]:
+    """The guests of an episode, then those of its segments."""
+    pairs = list(episode.guest_pairs)
+    for segment in episode.segments:
+        pairs.extend(segment.speaker_pairs)
+    return pairs
+
+
+def run_of_show_html(episode: Episode) -> str:
+    """A special's segments as an HTML list for the feed (escaped, as the feed's content)."""
+    if not episode.segments:
+        return ""
+    items = []
+    for segment in episode.segments:
+        text = f"{human_utc_range(segment.starts_at, segment.ends_at)}: {segment.title}"
+        if segment.speakers:
+            text += f" (with {format_speakers(segment.speaker_pairs)})"
+        items.append(f"<li>{escape(text)}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def segment_json(segment: EpisodeSegment) -> dict[str, Any]:
+    """A segment in the content file's field names."""
+    return {
+        "title": segment.title,
+        "date": format_date(segment.starts_at),
+        "duration": segment.duration_minutes,
+        "speakers": format_speakers(segment.speaker_pairs),
+        "recording": segment.recording_url,
+    }
 
 
 def episode_json(episode: Episode, url: str) -> dict[str, Any]:
@@ -79,4 +115,6 @@ def episode_json(episode: Episode, url: str) -> dict[str, Any]:
         if data.get(field) is None:
             data[field] = link.url
     data["links"] = [{"platform": link.platform, "url": link.url} for link in episode.links]
+    data["special"] = bool(episode.special)
+    data["segments"] = [segment_json(segment) for segment in episode.segments]
     return data

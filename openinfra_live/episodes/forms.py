@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from openinfra_live import urls
 from openinfra_live.episodes import editing, queries
 from openinfra_live.episodes.models import Episode
+from openinfra_live.episodes.specials import SegmentFields
 
 MAX_DESCRIPTION = 10_000
 MAX_GUEST_ROWS = 12
@@ -108,6 +109,8 @@ class EpisodeForm(FlaskForm):
     )
     # Shown for an episode that already started: its time changes only with this ticked.
     confirm_past = BooleanField("Yes, change the time of an episode that already happened")
+    # Only on the new-episode form: a special then gets its segments one by one.
+    special = BooleanField("This is a special: it runs for hours or days, in segments")
 
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
         if field.data is None:  # unparsable: the field already says so
@@ -162,14 +165,71 @@ class EpisodeForm(FlaskForm):
     def content(self) -> dict[str, Any]:
         """What creating and updating an episode take from the form, but for its start; the
         services drop blank guest and link rows."""
+        # A special's start and length come from its segments: its form has neither field.
+        minutes = self.duration_minutes.data if "duration_minutes" in self else None
         return {
             "title": self.title.data,
-            "duration_minutes": self.duration_minutes.data,
+            "duration_minutes": minutes,
             "description": self.description.data or "",
             "guests": [(row.form.name.data, row.form.affiliation.data) for row in self.guests],
             "links": [(row.form.platform.data, row.form.url.data) for row in self.links],
             "recap_url": self.recap_url.data or "",
         }
+
+
+class SegmentForm(FlaskForm):
+    """Add or edit a segment of a special: its title, time (UTC), speakers and recording."""
+
+    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=300)])
+    starts_at = EpisodeForm.starts_at
+    duration_minutes = EpisodeForm.duration_minutes
+    guests = FieldList(FormField(GuestRowForm), max_entries=MAX_GUEST_ROWS)
+    recording_url = StringField(
+        "Recording of this segment",
+        filters=[_strip],
+        validators=[Length(max=urls.MAX_URL)],
+        render_kw=URL_INPUT,
+    )
+    validate_starts_at = EpisodeForm.validate_starts_at
+    start_utc = EpisodeForm.start_utc
+
+    @classmethod
+    def for_segment(cls, segment: Any) -> "SegmentForm":
+        form = cls(
+            formdata=None,
+            data={
+                "title": segment.title,
+                "starts_at": segment.starts_at.replace(tzinfo=None),
+                "duration_minutes": segment.duration_minutes,
+                "guests": [{"name": n, "affiliation": a} for n, a in segment.speaker_pairs],
+                "recording_url": segment.recording_url or "",
+            },
+        )
+        form.add_spare_rows()
+        return form
+
+    @classmethod
+    def blank(cls, starts_at: datetime | None, duration_minutes: int) -> "SegmentForm":
+        start = starts_at.replace(tzinfo=None) if starts_at else None
+        form = cls(formdata=None, data={"starts_at": start, "duration_minutes": duration_minutes})
+        form.add_spare_rows()
+        return form
+
+    def add_spare_rows(self) -> None:
+        EpisodeForm._pad(self.guests, SPARE_ROWS, MIN_GUEST_ROWS, MAX_GUEST_ROWS)
+
+    def fields(self) -> SegmentFields:
+        """The segment as the specials service takes it; blank speaker rows are dropped."""
+        speakers = [
+            (row.form.name.data or "", row.form.affiliation.data or "") for row in self.guests
+        ]
+        return SegmentFields(
+            title=self.title.data or "",
+            starts_at=self.start_utc(),
+            duration_minutes=self.duration_minutes.data,
+            speakers=speakers,
+            recording_url=self.recording_url.data or "",
+        )
 
 
 class DeleteEpisodeForm(FlaskForm):

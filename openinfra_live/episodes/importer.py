@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from openinfra_live.episodes import search
+from openinfra_live.episodes import search, specials
 from openinfra_live.episodes.content_file import EntryError, EpisodeData, parse_entry
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.slugs import episode_slug, free_slug
@@ -31,6 +31,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     forced_hidden: int = 0
+    skipped_segments: int = 0
     skipped_fields: Counter = field(default_factory=Counter)
 
     @property
@@ -48,6 +49,8 @@ class ImportReport:
                 f"; {self.forced_hidden} kept hidden because another visible episode "
                 "starts at the same time"
             )
+        if self.skipped_segments:
+            line += f"; {self.skipped_segments} malformed segments skipped"
         if self.skipped_fields:
             fields = ", ".join(f"{name} ×{n}" for name, n in sorted(self.skipped_fields.items()))
             line += f"; skipped fields: {fields}"
@@ -68,6 +71,26 @@ def _apply(episode: Episode, data: EpisodeData, description: str) -> None:
     if episode.guest_pairs != data.guests:
         episode.guest_pairs = data.guests
     search.refresh(episode)
+    _apply_segments(episode, data)
+
+
+def _apply_segments(episode: Episode, data: EpisodeData) -> None:
+    """A special's segments as the file has them; its start and length were read with them."""
+    if data.segments is None:
+        return
+    specials.merge_segments(episode, data.segments)
+    episode.special = True
+    specials.refresh_search(episode)
+
+
+def _same_segments(episode: Episode, data: EpisodeData) -> bool:
+    if data.segments is None:
+        return not episode.segments
+    wanted = [(s.title, s.starts_at, s.duration_minutes, list(s.speakers)) for s in data.segments]
+    wanted_recordings = [s.recording_url or None for s in data.segments]
+    stored = [(s.title, s.starts_at, s.duration_minutes, s.speaker_pairs) for s in episode.segments]
+    recordings = [s.recording_url for s in episode.segments]
+    return episode.special and (wanted, wanted_recordings) == (stored, recordings)
 
 
 @dataclass(eq=False)
@@ -162,6 +185,9 @@ def import_episodes(
                 report.skipped += 1
                 say(f"skipped: entry {number}: {error}")
                 continue
+            for problem in data.segment_problems:
+                report.skipped_segments += 1
+                say(f"skipped: entry {number} ({data.title}): {problem}")
             key = (data.title, data.starts_at)
             if key in seen:
                 report.skipped += 1
@@ -199,6 +225,7 @@ def import_episodes(
                 wanted = (description, data.hidden, data.recap_url, data.links, data.guests)
                 state = (episode.description, episode.hidden, episode.recap_url or None)
                 same_duration = data.duration_minutes in (None, episode.duration_minutes)
+                same_duration = same_duration and _same_segments(episode, data)
                 if same_duration and (*state, episode.link_pairs, episode.guest_pairs) == wanted:
                     report.unchanged += 1
                     say(f"unchanged: {episode.slug}{note}")
@@ -214,4 +241,10 @@ def import_episodes(
     # Updates first: an episode hidden by the file frees its start for a new one.
     db.session.flush()
     _insert_new(new, default_minutes)
+    new_specials = {item.slug: item.data for item in new if item.data.segments is not None}
+    if new_specials:
+        query = db.select(Episode).where(Episode.slug.in_(new_specials))
+        for episode in db.session.scalars(query):
+            _apply_segments(episode, new_specials[episode.slug])
+        db.session.flush()
     return report

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openinfra_live import clock
@@ -34,6 +34,8 @@ class Episode(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     hidden: Mapped[bool] = mapped_column(default=False)
+    # A special runs for hours or days as segments; its start and length span them all.
+    special: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Grows each time the episode moves, so calendar clients replace the old invite.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     recap_url: Mapped[str | None] = mapped_column(String(2000))
@@ -54,6 +56,12 @@ class Episode(db.Model):
     guests: Mapped[list["EpisodeGuest"]] = relationship(
         back_populates="episode",
         order_by="EpisodeGuest.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    segments: Mapped[list["EpisodeSegment"]] = relationship(
+        back_populates="episode",
+        order_by="(EpisodeSegment.starts_at, EpisodeSegment.id)",
         cascade="all, delete-orphan",
         lazy="selectin",
     )
@@ -126,3 +134,58 @@ class EpisodeGuest(GuestColumns, db.Model):
     )
 
     episode: Mapped[Episode] = relationship(back_populates="guests")
+
+
+class EpisodeSegment(db.Model):
+    """A part of a special: its own title, time and speakers, and its own invite event."""
+
+    __tablename__ = "episode_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    # Names the segment's calendar event for good, whatever is edited or imported again.
+    key: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # Grows each time the segment moves, so calendar clients replace its old event.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The segment's own recording, when the special has one video per segment.
+    recording_url: Mapped[str | None] = mapped_column(String(2000))
+
+    episode: Mapped[Episode] = relationship(back_populates="segments")
+    speakers: Mapped[list["SegmentSpeaker"]] = relationship(
+        back_populates="segment",
+        order_by="SegmentSpeaker.position",
+        cascade="all, delete-orphan",
+        # Joined to the segments' own statement: a page reads them in one statement.
+        lazy="joined",
+    )
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def speaker_pairs(self) -> list[tuple[str, str]]:
+        """The speakers as (name, affiliation), in order; assigning replaces them."""
+        return [(speaker.name, speaker.affiliation) for speaker in self.speakers]
+
+    @speaker_pairs.setter
+    def speaker_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.speakers = [
+            SegmentSpeaker(position=i, name=name, affiliation=affiliation)
+            for i, (name, affiliation) in enumerate(pairs)
+        ]
+
+
+class SegmentSpeaker(GuestColumns, db.Model):
+    __tablename__ = "episode_segment_speakers"
+
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("episode_segments.id", ondelete="CASCADE"), index=True
+    )
+
+    segment: Mapped[EpisodeSegment] = relationship(back_populates="speakers")

@@ -21,7 +21,7 @@ from flask import (
 )
 
 from openinfra_live import caching, cards, clock, sanitize
-from openinfra_live.episodes import calendar, feeds, queries
+from openinfra_live.episodes import calendar, feeds, queries, specials
 from openinfra_live.episodes.cards import episode_card
 from openinfra_live.episodes.pagination import NoSuchPage, Page
 from openinfra_live.episodes.recordings import recording_of
@@ -104,6 +104,10 @@ bp.add_app_template_filter(web_address, "http_url")
 bp.add_app_template_global(queries.state_of, "episode_state")
 bp.add_app_template_global(queries.watch_links, "watch_links")
 bp.add_app_template_global(cards.share_meta, "share_meta")
+# A special's run of the show, its size and the segment on air now and next.
+bp.add_app_template_global(specials.segment_days, "segment_days")
+bp.add_app_template_global(specials.special_summary, "special_summary")
+bp.add_app_template_global(specials.now_and_next, "segment_now_and_next")
 
 
 @bp.get("/")

@@ -53,4 +53,5 @@ from openinfra_live.moderation import (  # noqa: E402, F401
     ptg,
     ptg_schedule,
     queue,
+    segments,
 )

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
-from openinfra_live.episodes import editing, queries, slots
+from openinfra_live.episodes import editing, queries, slots, specials
 from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, DeleteEpisodeForm, EpisodeForm
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
@@ -58,7 +58,9 @@ def _refuse(form: EpisodeForm, episode_id: int | None, error: editing.EpisodeErr
         form.recap_url.errors = [*form.recap_url.errors, str(error)]
     elif isinstance(error, editing.PastEpisodeMoveError):
         form.confirm_past.errors = [*form.confirm_past.errors, str(error)]
-    elif isinstance(error, editing.SlotInPastError | editing.SlotClashError):
+    elif isinstance(error, editing.SlotInPastError | editing.SlotClashError) and (
+        "starts_at" in form
+    ):
         form.starts_at.errors = [*form.starts_at.errors, str(error)]
     else:
         form.form_errors.append(str(error))
@@ -100,14 +102,16 @@ def episode_new():
     form = EpisodeForm()
     if not form.validate():
         return _render_form(form, None, 422)
+    create = specials.create_special if form.special.data else editing.create_episode
     try:
-        episode = editing.create_episode(
-            starts_at=form.start_utc(), actor=current_user, **form.content()
-        )
+        episode = create(starts_at=form.start_utc(), actor=current_user, **form.content())
         episode_id, title = episode.id, episode.title
         _commit_or_clash(form.start_utc())
     except editing.EpisodeError as error:
         return _refuse(form, None, error)
+    if form.special.data:
+        flash(f"Special “{title}” created. Add its segments below.", "success")
+        return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
     flash(f"Episode “{title}” created.", "success")
     return see_other("moderation.episode_edit", episode_id=episode_id)
 
@@ -120,10 +124,13 @@ def episode_edit(episode_id: int):
     if request.method == "GET":
         return _render_form(EpisodeForm.for_episode(episode), episode)
     form = EpisodeForm()
+    if spanned := bool(episode.special and episode.segments):
+        # A special's start and length follow its segments, edited on their own.
+        del form["starts_at"], form["duration_minutes"]
     if not form.validate():
         return _render_form(form, episode, 422)
     old_start, old_minutes = episode.starts_at, episode.duration_minutes
-    starts_at = form.start_utc()
+    starts_at = old_start if spanned else form.start_utc()
     if starts_at == old_start.replace(second=0, microsecond=0):
         # The form shows minutes; an imported start with seconds has not moved.
         starts_at = old_start

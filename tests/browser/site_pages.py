@@ -38,6 +38,10 @@ class DemoSite:
     approved_proposal_id: int
     ptg_session_id: int = 0
     changes_token: str = ""
+    # Specials: the demo's two-day special and its first segment.
+    special_episode: str = ""
+    special_episode_id: int = 0
+    special_segment_id: int = 0
 
 
 def build_demo_site(app, base_url: str) -> DemoSite:
@@ -81,7 +85,11 @@ def build_demo_site(app, base_url: str) -> DemoSite:
         past = [e for e in content.episodes if e.starts_at < now and e.links]
         upcoming = [e for e in content.episodes if e.starts_at > now + timedelta(hours=2)]
         last_past = max(past, key=lambda e: e.starts_at)
+        special = next(e for e in content.episodes if e.special)
         return DemoSite(
+            special_episode=special.slug,
+            special_episode_id=special.id,
+            special_segment_id=special.segments[0].id,
             base_url=base_url,
             past_episode=last_past.slug,
             upcoming_episode=min(upcoming, key=lambda e: e.starts_at).slug,
@@ -453,6 +461,28 @@ def add_outbox_examples() -> None:
         ]
     )
 
+
+# Specials: a special's public page, its moderation page with its segments, and the segment
+# forms (a new segment sent without a title shows its errors).
+PAGES += [
+    Visit("special", lambda s: f"/episodes/{s.special_episode}/"),
+    _moderation(
+        "moderation-special-edit", lambda s: f"/moderation/episodes/{s.special_episode_id}/edit"
+    ),
+    *_form(
+        "moderation-segment-new",
+        lambda s: f"/moderation/episodes/{s.special_episode_id}/segments/new",
+        _submit("Add the segment"),
+        422,
+        moderator=True,
+    ),
+    _moderation(
+        "moderation-segment-edit",
+        lambda s: (
+            f"/moderation/episodes/{s.special_episode_id}/segments/{s.special_segment_id}/edit"
+        ),
+    ),
+]
 
 PAGE_IDS = [visit.name for visit in PAGES]
 

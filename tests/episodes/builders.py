@@ -71,3 +71,37 @@ def make_episode(
     else:
         db.session.flush()
     return episode
+
+
+def make_special(
+    title: str = "OpenInfra Days",
+    segments: Iterable[tuple[str, datetime, int, list[tuple[str, str]]]] = (),
+    *,
+    commit: bool = True,
+    **fields,
+) -> Episode:
+    """A special of ``segments`` (title, start, minutes, speakers), spanning them, committed;
+    as the importer writes one, without the clock's rules."""
+    from openinfra_live.episodes.models import EpisodeSegment
+
+    parts = [
+        EpisodeSegment(
+            key=f"seg{n}",
+            title=name,
+            starts_at=start,
+            duration_minutes=minutes,
+            speaker_pairs=speakers,
+        )
+        for n, (name, start, minutes, speakers) in enumerate(segments)
+    ]
+    start = min(part.starts_at for part in parts)
+    span = int((max(part.ends_at for part in parts) - start) / timedelta(minutes=1))
+    episode = make_episode(
+        title, start, duration_minutes=span, commit=False, special=True, **fields
+    )
+    episode.segments = sorted(parts, key=lambda part: part.starts_at)
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+    return episode

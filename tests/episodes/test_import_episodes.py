@@ -394,8 +394,10 @@ def test_the_service_runs_a_fixed_number_of_queries(app_ctx):
         import_episodes(entries)
         db.session.commit()
         many = len(statements)
-    # Loading the existing episodes and inserting in batches does not grow per entry.
-    assert many <= few + 2, (few, many)
+    # Loading the existing episodes and inserting in batches does not grow per entry: the
+    # second import only adds one statement for each table loaded with the existing episodes
+    # (links, guests, segments with their speakers).
+    assert many <= few + 3, (few, many)
 
 
 def test_load_entries_reads_front_matter_only(tmp_path):

@@ -1,0 +1,132 @@
+"""The segments of a special, for moderators: add, edit, move earlier or later, delete.
+
+A refused POST shows the form again as typed, the reason on its field, as for episodes: 422 for
+bad input, 409 when the schedule says no.
+"""
+
+from flask import Response, abort, flash, request
+from flask_login import current_user
+
+from openinfra_live.auth.permissions import moderator_required
+from openinfra_live.episodes import editing, specials
+from openinfra_live.episodes.forms import SegmentForm
+from openinfra_live.episodes.models import Episode, EpisodeSegment
+from openinfra_live.extensions import db
+from openinfra_live.moderation import bp, page, see_other
+from openinfra_live.moderation.episodes import _commit_or_clash, _episode_or_404
+
+
+def _segment_or_404(episode: Episode, segment_id: int) -> EpisodeSegment:
+    segment = db.session.get(EpisodeSegment, segment_id)
+    if segment is None or segment.episode_id != episode.id:
+        abort(404, description=f"This special has no segment #{segment_id}.")
+    return segment
+
+
+def _render(form: SegmentForm, episode: Episode, segment: EpisodeSegment | None, status=200):
+    form.add_spare_rows()
+    return page("moderation/segment_form.html", status, form=form, episode=episode, segment=segment)
+
+
+def _refuse(form: SegmentForm, episode_id: int, segment_id: int | None, error) -> Response:
+    """Undo what the request wrote and show the form as typed, the reason on the right field."""
+    db.session.rollback()
+    if isinstance(error, editing.InvalidDurationError):
+        form.duration_minutes.errors = [*form.duration_minutes.errors, str(error)]
+    elif isinstance(error, editing.InvalidLinkError):
+        form.recording_url.errors = [*form.recording_url.errors, str(error)]
+    elif isinstance(error, specials.SegmentTitleError):
+        form.title.errors = [*form.title.errors, str(error)]
+    elif isinstance(
+        error,
+        editing.SlotInPastError
+        | editing.SlotClashError
+        | specials.SegmentOverlapError
+        | specials.SpecialTooLongError,
+    ):
+        form.starts_at.errors = [*form.starts_at.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+    clash = editing.SlotClashError | specials.SegmentOverlapError
+    episode = _episode_or_404(episode_id)
+    segment = _segment_or_404(episode, segment_id) if segment_id is not None else None
+    return _render(form, episode, segment, 409 if isinstance(error, clash) else 422)
+
+
+@bp.route("/episodes/<int:episode_id>/segments/new", methods=["GET", "POST"])
+@moderator_required
+def segment_new(episode_id: int):
+    """Add a segment to a special; the form offers the time right after its last segment."""
+    episode = _episode_or_404(episode_id)
+    if request.method == "GET":
+        last = episode.segments[-1].ends_at if episode.segments else episode.starts_at
+        return _render(SegmentForm.blank(last, 60), episode, None)
+    form = SegmentForm()
+    if not form.validate():
+        return _render(form, episode, None, 422)
+    try:
+        segment = specials.add_segment(episode, form.fields(), actor=current_user)
+        title = segment.title
+        _commit_or_clash(episode.starts_at)
+    except editing.EpisodeError as error:
+        return _refuse(form, episode_id, None, error)
+    flash(f"Segment “{title}” added.", "success")
+    return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
+
+
+@bp.route("/episodes/<int:episode_id>/segments/<int:segment_id>/edit", methods=["GET", "POST"])
+@moderator_required
+def segment_edit(episode_id: int, segment_id: int):
+    """Edit a segment of a special: moving it updates its calendar event, under the same UID."""
+    episode = _episode_or_404(episode_id)
+    segment = _segment_or_404(episode, segment_id)
+    if request.method == "GET":
+        return _render(SegmentForm.for_segment(segment), episode, segment)
+    form = SegmentForm()
+    if not form.validate():
+        return _render(form, episode, segment, 422)
+    fields = form.fields()
+    if fields.starts_at == segment.starts_at.replace(second=0, microsecond=0):
+        fields.starts_at = segment.starts_at  # the form shows minutes: it has not moved
+    try:
+        changed = specials.update_segment(segment, fields, actor=current_user)
+        _commit_or_clash(episode.starts_at)
+    except editing.EpisodeError as error:
+        return _refuse(form, episode_id, segment_id, error)
+    flash("Segment saved." if changed else "Nothing changed.", "success" if changed else "info")
+    return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
+
+
+@bp.post("/episodes/<int:episode_id>/segments/<int:segment_id>/move")
+@moderator_required
+def segment_move(episode_id: int, segment_id: int):
+    """Swap a segment with the one before or after it in the run of the show."""
+    episode = _episode_or_404(episode_id)
+    segment = _segment_or_404(episode, segment_id)
+    try:
+        specials.move_segment(segment, request.form.get("to") == "earlier", actor=current_user)
+        _commit_or_clash(episode.starts_at)
+    except editing.EpisodeError as error:
+        db.session.rollback()
+        flash(f"Not moved: {error}", "error")
+    else:
+        flash("Run of the show reordered.", "success")
+    return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
+
+
+@bp.post("/episodes/<int:episode_id>/segments/<int:segment_id>/delete")
+@moderator_required
+def segment_delete(episode_id: int, segment_id: int):
+    """Remove a segment from a special; the special then spans the others."""
+    episode = _episode_or_404(episode_id)
+    segment = _segment_or_404(episode, segment_id)
+    title = segment.title
+    try:
+        specials.delete_segment(segment, actor=current_user)
+        _commit_or_clash(episode.starts_at)
+    except editing.EpisodeError as error:
+        db.session.rollback()
+        flash(f"Not deleted: {error}", "error")
+    else:
+        flash(f"Segment “{title}” deleted.", "success")
+    return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
