@@ -18,7 +18,7 @@ PRIVATE |= {"ptg-registration-status", "ptg-registration-withdraw"}
 PRIVATE |= {"login-reset-password", "invitation", "login-reset-invalid"}
 # Pages of content, which share their own address; sign-in, settings and errors share the home.
 OWN_ADDRESS = {"home", "archive", "archive-search", "archive-empty-search", "archive-empty-year"}
-OWN_ADDRESS |= {"episode-past", "episode-upcoming", "propose", "ptg", "ptg-event"}
+OWN_ADDRESS |= {"episode-past", "episode-upcoming", "special", "propose", "ptg", "ptg-event"}
 OWN_ADDRESS |= {"ptg-register", "ptg-schedule"}
 PUBLIC_VISITS = [visit for visit in PAGES if not visit.moderator and visit.submit is None]
 
