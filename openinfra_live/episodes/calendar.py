@@ -96,20 +96,43 @@ def episode_event(episode: Episode, page_url: str, domain: str) -> Event:
     calendar apps show it on the event and make it a link to open when the show starts. URL
     stays the episode's page, which keeps every platform, the recording and the recap.
     """
+    # The UID is stable across edits of the title, date or slug, so clients update rather
+    # than duplicate.
+    return _event(
+        episode,
+        uid=f"episode-{episode.id}@{domain}",
+        span=(episode.starts_at, episode.ends_at, episode.sequence),
+        summary=episode.title,
+        description=plain_description(episode, page_url),
+        url=page_url,
+    )
+
+
+def _event(
+    episode: Episode,
+    *,
+    uid: str,
+    span: tuple[datetime, datetime, int | None],
+    summary: str,
+    description: str,
+    url: str,
+) -> Event:
+    """A VEVENT of ``episode`` (or of one of its segments: ``span`` is its start, end and
+    sequence), with LOCATION where to watch."""
     streams = watch_links(episode)
+    starts_at, ends_at, sequence = span
     event = Event()
-    # Stable across edits of the title, date or slug, so clients update rather than duplicate.
-    event.add("uid", f"episode-{episode.id}@{domain}")
+    event.add("uid", uid)
     event.add("dtstamp", episode.updated_at)
     event.add("last-modified", episode.updated_at)
     event.add("created", episode.created_at)
-    event.add("dtstart", episode.starts_at)
-    event.add("dtend", episode.ends_at)
-    event.add("sequence", episode.sequence or 0)
-    event.add("summary", one_line(episode.title))
-    event.add("description", plain_description(episode, page_url))
-    event.add("location", streams[0][1] if streams else page_url)
-    event.add("url", page_url)
+    event.add("dtstart", starts_at)
+    event.add("dtend", ends_at)
+    event.add("sequence", sequence or 0)
+    event.add("summary", one_line(summary))
+    event.add("description", description)
+    event.add("location", streams[0][1] if streams else url.split("#", 1)[0])
+    event.add("url", url)
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
@@ -125,21 +148,14 @@ def segment_event(episode: Episode, segment: EpisodeSegment, page_url: str, doma
     if watch := [f"{label}: {url}" for label, url in streams]:
         lines.append("Watch and listen:\n" + "\n".join(watch))
     lines.append(f"Run of the show: {page_url}")
-    event = Event()
-    event.add("uid", segment_uid(episode, segment, domain))
-    event.add("dtstamp", episode.updated_at)
-    event.add("last-modified", episode.updated_at)
-    event.add("created", episode.created_at)
-    event.add("dtstart", segment.starts_at)
-    event.add("dtend", segment.ends_at)
-    event.add("sequence", segment.sequence or 0)
-    event.add("summary", one_line(f"{episode.title}: {segment.title}"))
-    event.add("description", "\n\n".join(lines))
-    event.add("location", streams[0][1] if streams else page_url)
-    event.add("url", f"{page_url}#segment-{segment.key}")
-    event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    return event
+    return _event(
+        episode,
+        uid=segment_uid(episode, segment, domain),
+        span=(segment.starts_at, segment.ends_at, segment.sequence),
+        summary=f"{episode.title}: {segment.title}",
+        description="\n\n".join(lines),
+        url=f"{page_url}#segment-{segment.key}",
+    )
 
 
 def episode_events(episode: Episode, page_url: str, domain: str) -> list[Event]:
