@@ -116,9 +116,10 @@ def _event(
     summary: str,
     description: str,
     url: str,
+    anchor: str = "",
 ) -> Event:
     """A VEVENT of ``episode`` (or of one of its segments: ``span`` is its start, end and
-    sequence), with LOCATION where to watch."""
+    sequence, ``anchor`` its place on the page), with LOCATION where to watch."""
     streams = watch_links(episode)
     starts_at, ends_at, sequence = span
     event = Event()
@@ -131,8 +132,8 @@ def _event(
     event.add("sequence", sequence or 0)
     event.add("summary", one_line(summary))
     event.add("description", description)
-    event.add("location", streams[0][1] if streams else url.split("#", 1)[0])
-    event.add("url", url)
+    event.add("location", streams[0][1] if streams else url)
+    event.add("url", url + anchor)
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
@@ -154,7 +155,8 @@ def segment_event(episode: Episode, segment: EpisodeSegment, page_url: str, doma
         span=(segment.starts_at, segment.ends_at, segment.sequence),
         summary=f"{episode.title}: {segment.title}",
         description="\n\n".join(lines),
-        url=f"{page_url}#segment-{segment.key}",
+        url=page_url,
+        anchor=f"#segment-{segment.key}",
     )
 
 

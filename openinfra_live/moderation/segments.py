@@ -4,6 +4,8 @@ A refused POST shows the form again as typed, the reason on its field, as for ep
 bad input, 409 when the schedule says no.
 """
 
+from collections.abc import Callable
+
 from flask import Response, abort, flash, request
 from flask_login import current_user
 
@@ -103,15 +105,28 @@ def segment_move(episode_id: int, segment_id: int):
     """Swap a segment with the one before or after it in the run of the show."""
     episode = _episode_or_404(episode_id)
     segment = _segment_or_404(episode, segment_id)
+    earlier = request.form.get("to") == "earlier"
+    return _run_of_show_change(
+        episode,
+        lambda: specials.move_segment(segment, earlier, actor=current_user),
+        done="Run of the show reordered.",
+        refused="Not moved",
+    )
+
+
+def _run_of_show_change(
+    episode: Episode, change: Callable[[], object], *, done: str, refused: str
+) -> Response:
+    """Commit a change to a special's segments, or roll it back and say why; back to the list."""
     try:
-        specials.move_segment(segment, request.form.get("to") == "earlier", actor=current_user)
+        change()
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         db.session.rollback()
-        flash(f"Not moved: {error}", "error")
+        flash(f"{refused}: {error}", "error")
     else:
-        flash("Run of the show reordered.", "success")
-    return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
+        flash(done, "success")
+    return see_other("moderation.episode_edit", episode_id=episode.id, _anchor="segments")
 
 
 @bp.post("/episodes/<int:episode_id>/segments/<int:segment_id>/delete")
@@ -120,13 +135,9 @@ def segment_delete(episode_id: int, segment_id: int):
     """Remove a segment from a special; the special then spans the others."""
     episode = _episode_or_404(episode_id)
     segment = _segment_or_404(episode, segment_id)
-    title = segment.title
-    try:
-        specials.delete_segment(segment, actor=current_user)
-        _commit_or_clash(episode.starts_at)
-    except editing.EpisodeError as error:
-        db.session.rollback()
-        flash(f"Not deleted: {error}", "error")
-    else:
-        flash(f"Segment “{title}” deleted.", "success")
-    return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
+    return _run_of_show_change(
+        episode,
+        lambda: specials.delete_segment(segment, actor=current_user),
+        done=f"Segment “{segment.title}” deleted.",
+        refused="Not deleted",
+    )
