@@ -154,8 +154,15 @@ class EpisodeSegment(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # The segment's own recording, when the special has one video per segment.
     recording_url: Mapped[str | None] = mapped_column(String(2000))
+    # The proposal this segment was scheduled from, if any (as an episode's).
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), unique=True
+    )
 
     episode: Mapped[Episode] = relationship(back_populates="segments")
+    proposal: Mapped["Proposal | None"] = relationship(  # noqa: F821
+        back_populates="segment", foreign_keys=[proposal_id]
+    )
     speakers: Mapped[list["SegmentSpeaker"]] = relationship(
         back_populates="segment",
         order_by="SegmentSpeaker.position",

@@ -53,6 +53,9 @@ class Proposal(db.Model):
     episode: Mapped["Episode | None"] = relationship(  # noqa: F821
         back_populates="proposal", uselist=False, foreign_keys="Episode.proposal_id"
     )
+    segment: Mapped["EpisodeSegment | None"] = relationship(  # noqa: F821
+        back_populates="proposal", uselist=False, foreign_keys="EpisodeSegment.proposal_id"
+    )
     claimed_by: Mapped["User | None"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
