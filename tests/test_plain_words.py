@@ -17,7 +17,7 @@ import pytest
 from openinfra_live import clock, workflow
 from openinfra_live.auth.models import User
 from openinfra_live.extensions import db
-from openinfra_live.proposals import claims, services
+from openinfra_live.proposals import claims, scheduling, services
 from openinfra_live.proposals.states import PROPOSALS
 from openinfra_live.ptg import registrations
 from openinfra_live.ptg.rules import RegistrationData
@@ -169,7 +169,7 @@ def _submit(title: str):
 
 
 def _schedule(proposal, moderator, weeks: int):
-    services.schedule_proposal(
+    scheduling.schedule_proposal(
         proposal,
         moderator,
         starts_at=(clock.now() + timedelta(weeks=weeks)).replace(second=0, microsecond=0),
@@ -229,7 +229,7 @@ def build_proposals() -> dict[str, tuple[int, str]]:
         "episode cancelled",
         lambda p: services.approve_proposal(p, ana),
         lambda p: _schedule(p, nameless, 3),
-        lambda p: services.delete_episode(p.episode, ana, "The guest cannot come."),
+        lambda p: scheduling.delete_episode(p.episode, ana, "The guest cannot come."),
     )
     case(
         "worked on by moderators",

@@ -261,6 +261,12 @@ def merge_segments(episode: Episode, wanted: Sequence[SegmentFields]) -> bool:
     return before != after or not episode.special
 
 
+def open_specials(now: datetime) -> list[Episode]:
+    """Specials not yet over, hidden ones too, soonest first: those a segment may join."""
+    ends = db.select(Episode).where(Episode.special.is_(True)).order_by(Episode.starts_at)
+    return [episode for episode in db.session.scalars(ends) if episode.ends_at > now]
+
+
 def segment_days(episode: Episode) -> list[tuple[datetime, list[EpisodeSegment]]]:
     """The run of the show by UTC day: each day's first start and its segments, in order."""
     days: list[tuple[datetime, list[EpisodeSegment]]] = []

@@ -16,7 +16,7 @@ from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, DeleteEpisodeFor
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, paginate, see_other
-from openinfra_live.proposals import notifications, services
+from openinfra_live.proposals import notifications, scheduling
 
 EPISODES_PER_PAGE = 25
 FREE_SLOTS_OFFERED = 4
@@ -205,21 +205,22 @@ def episode_delete(episode_id: int):
     if request.method == "GET" or not form.validate():
         status = 422 if request.method == "POST" else 200
         return page("moderation/episode_delete.html", status, episode=episode, form=form)
-    title, proposal_id = episode.title, episode.proposal_id
+    title = episode.title
+    proposal_ids = [episode.proposal_id] + [segment.proposal_id for segment in episode.segments]
+    told = [f"#{number}" for number in proposal_ids if number is not None]
     try:
-        services.delete_episode(episode, current_user, form.message.data or "")
+        scheduling.delete_episode(episode, current_user, form.message.data or "")
     except (editing.EpisodeError, workflow.TransitionNotAllowed) as error:
         # Another moderator was quicker: nothing of this request is kept.
         db.session.rollback()
         flash(str(error), "error")
         return see_other("moderation.episodes")
     workflow.commit()
-    if proposal_id is not None:
-        flash(
-            f"“{title}” is deleted. Proposal #{proposal_id} waits for a date again; its"
-            " submitter was told.",
-            "success",
-        )
+    if len(told) == 1:
+        waits = f" Proposal {told[0]} waits for a date again; its submitter was told."
+    elif told:
+        waits = f" Proposals {', '.join(told)} wait for a date again; their submitters were told."
     else:
-        flash(f"“{title}” is deleted.", "success")
+        waits = ""
+    flash(f"“{title}” is deleted.{waits}", "success")
     return see_other("moderation.episodes")

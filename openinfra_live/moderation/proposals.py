@@ -16,11 +16,12 @@ from sqlalchemy.orm import selectinload
 from openinfra_live import clock, workflow
 from openinfra_live.auth.models import User
 from openinfra_live.auth.permissions import moderator_required
-from openinfra_live.episodes import editing, slots
+from openinfra_live.episodes import editing, slots, specials
+from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
 from openinfra_live.preferences import human_time
-from openinfra_live.proposals import changes, claims, notifications, services, states
+from openinfra_live.proposals import changes, claims, notifications, scheduling, services, states
 from openinfra_live.proposals.forms import (
     AssignForm,
     MessageForm,
@@ -93,9 +94,7 @@ def _render(proposal: Proposal, status: int = 200, **forms: FlaskForm) -> Respon
         readable_changes=changes.readable,
         allowed=states.PROPOSALS.allowed_actions(proposal),
         actions=states.ProposalAction,
-        episode_url=(
-            notifications.episode_url(proposal.episode.slug) if proposal.episode else None
-        ),
+        where=notifications.placement(proposal),
         **forms,
     )
 
@@ -287,10 +286,12 @@ def schedule(proposal_id: int):
         # No slot is chosen in advance: the moderator picks one, or types another time.
         form = ScheduleForm(obj=proposal, data={"duration_minutes": editing.default_duration()})
     form.set_slot_choices(offered, in_month)
+    form.set_special_choices(specials.open_specials(clock.now()))
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
+        special = db.session.get(Episode, form.special_id()) if form.special_id() else None
         try:
-            services.schedule_proposal(
+            scheduling.schedule_proposal(
                 proposal,
                 current_user,
                 starts_at=form.starts_at(),
@@ -298,19 +299,22 @@ def schedule(proposal_id: int):
                 description=form.description.data or "",
                 guests=form.guest_rows(),
                 duration_minutes=form.duration_minutes.data,
+                special=special,
             )
         except workflow.TransitionNotAllowed as error:
             return _refused(proposal_id, error)
         except editing.EpisodeError as error:
             db.session.rollback()
             form.slot.errors = [*form.slot.errors, str(error)]
-            status = 409 if isinstance(error, editing.SlotClashError) else 422
+            clash = editing.SlotClashError | specials.SegmentOverlapError
+            status = 409 if isinstance(error, clash) else 422
             proposal = _proposal_or_404(proposal_id)
         else:
             workflow.commit()
-            episode = proposal.episode
+            where = notifications.placement(proposal)
+            part = f", a segment of “{where.episode.title}”," if where.segment else ""
             flash(
-                f"Scheduled “{episode.title}” on {human_time(episode.starts_at)}. "
+                f"Scheduled “{where.title}”{part} on {human_time(where.starts_at)}. "
                 "The submitter was told by e-mail.",
                 "success",
             )

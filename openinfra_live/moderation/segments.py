@@ -16,6 +16,7 @@ from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
 from openinfra_live.moderation.episodes import _commit_or_clash, _episode_or_404
+from openinfra_live.proposals import notifications, scheduling
 
 
 def _segment_or_404(episode: Episode, segment_id: int) -> EpisodeSegment:
@@ -90,8 +91,11 @@ def segment_edit(episode_id: int, segment_id: int):
     fields = form.fields()
     if fields.starts_at == segment.starts_at.replace(second=0, microsecond=0):
         fields.starts_at = segment.starts_at  # the form shows minutes: it has not moved
+    before = segment.starts_at, segment.duration_minutes
     try:
         changed = specials.update_segment(segment, fields, actor=current_user)
+        if before != (segment.starts_at, segment.duration_minutes):
+            notifications.segment_moved(segment, *before)
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         return _refuse(form, episode_id, segment_id, error)
@@ -106,9 +110,17 @@ def segment_move(episode_id: int, segment_id: int):
     episode = _episode_or_404(episode_id)
     segment = _segment_or_404(episode, segment_id)
     earlier = request.form.get("to") == "earlier"
+    before = {s: s.starts_at for s in episode.segments}
+
+    def reorder() -> None:
+        specials.move_segment(segment, earlier, actor=current_user)
+        for moved, old_start in before.items():
+            if moved.starts_at != old_start:
+                notifications.segment_moved(moved, old_start, moved.duration_minutes)
+
     return _run_of_show_change(
         episode,
-        lambda: specials.move_segment(segment, earlier, actor=current_user),
+        reorder,
         done="Run of the show reordered.",
         refused="Not moved",
     )
@@ -137,7 +149,7 @@ def segment_delete(episode_id: int, segment_id: int):
     segment = _segment_or_404(episode, segment_id)
     return _run_of_show_change(
         episode,
-        lambda: specials.delete_segment(segment, actor=current_user),
+        lambda: scheduling.delete_segment(segment, current_user),
         done=f"Segment “{segment.title}” deleted.",
         refused="Not deleted",
     )

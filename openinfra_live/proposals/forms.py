@@ -29,6 +29,7 @@ from wtforms.validators import (
 
 from openinfra_live import clock
 from openinfra_live.episodes import editing
+from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.queries import FIRST_YEAR, LAST_YEAR
 from openinfra_live.forms import PublicForm, strip
 from openinfra_live.preferences import human_time
@@ -195,6 +196,8 @@ class ScheduleForm(FlaskForm):
     time is never dropped for a slot: a slot picked with a different typed time is an error.
     """
 
+    # "" is a new episode; otherwise the id of an upcoming special that gains a segment.
+    special = SelectField("Schedule as", default="", validate_choice=False)
     # Choices are the free slots offered when the page was drawn; by the time it is posted a
     # slot may have been taken, which the service reports, so any time in ISO form is accepted.
     slot = RadioField("When", validate_choice=False)
@@ -204,9 +207,7 @@ class ScheduleForm(FlaskForm):
         # No maxlength: HTML does not allow it on a datetime-local input; parsing bounds it.
         render_kw={"type": "datetime-local"},
     )
-    title = StringField(
-        "Episode title", filters=[strip], validators=[DataRequired(), Length(max=300)]
-    )
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(
         "Description", filters=[strip], validators=[Length(max=MAX_DESCRIPTION)]
     )
@@ -228,6 +229,27 @@ class ScheduleForm(FlaskForm):
             )
             for slot in slots
         ] + [(CUSTOM_SLOT, "Another time (below)")]
+
+    def set_special_choices(self, specials: Collection[Episode]) -> None:
+        """Offer a new episode, then a segment of each special in ``specials``."""
+        self.special.choices = [("", "A new episode")] + [
+            (
+                str(special.id),
+                f"A segment of the special “{special.title}” ({human_utc(special.starts_at)}"
+                + (", hidden)" if special.hidden else ")"),
+            )
+            for special in specials
+        ]
+
+    def special_id(self) -> int | None:
+        """The special chosen, or None for a new episode."""
+        value = (self.special.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+    def validate_special(self, field: SelectField) -> None:
+        offered = {value for value, _ in field.choices}
+        if (field.data or "") not in offered:
+            raise ValidationError("Pick a new episode or one of the specials offered.")
 
     def typed_start(self) -> datetime | None:
         """The typed start as an aware UTC datetime; ValueError when it is not a time."""

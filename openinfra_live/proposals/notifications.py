@@ -3,12 +3,13 @@
 The verbs queue them in the workflow outbox; ``workflow.commit`` sends them after the commit.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
 
 from openinfra_live import tokens, workflow
-from openinfra_live.episodes.models import Episode
+from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.urls import site_url_for
@@ -47,6 +48,41 @@ def episode_url(slug: str) -> str:
     return url_for("episodes.detail", slug=slug, _external=True)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a scheduled proposal is on the programme: an episode, or a segment of a special."""
+
+    episode: Episode
+    segment: EpisodeSegment | None = None
+
+    @property
+    def title(self) -> str:
+        return self.segment.title if self.segment else self.episode.title
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.segment.starts_at if self.segment else self.episode.starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.segment.ends_at if self.segment else self.episode.ends_at
+
+    @property
+    def url(self) -> str:
+        """The public page's absolute address; a segment's has its anchor in the run of the show."""
+        page = site_url_for("episodes.detail", slug=self.episode.slug)
+        return f"{page}#segment-{self.segment.key}" if self.segment else page
+
+
+def placement(proposal: Proposal) -> Placement | None:
+    """The episode or segment made of ``proposal``, if it is still on the programme."""
+    if proposal.episode is not None:
+        return Placement(proposal.episode)
+    if proposal.segment is not None:
+        return Placement(proposal.segment.episode, proposal.segment)
+    return None
+
+
 def _mail(proposal: Proposal, subject: str, template: str, **context: object) -> None:
     """Queue ``templates/mail/<template>`` to the submitter, with the status link (so the
     mail is a secret one: see ``workflow.queue``)."""
@@ -68,9 +104,10 @@ def proposal_received(proposal: Proposal, token: str) -> None:
 
 
 def status_changed(
-    proposal: Proposal, entry: ProposalHistory, episode: Episode | None = None
+    proposal: Proposal, entry: ProposalHistory, where: Placement | None = None
 ) -> None:
-    """Queue the news of a public state change, with the moderator's message."""
+    """Queue the news of a public state change, with the moderator's message (and, once it
+    is scheduled, where it is on the programme)."""
     if not entry.is_public or entry.to_status is None:
         return
     state = states.ProposalState(entry.to_status)
@@ -81,8 +118,7 @@ def status_changed(
         entry=entry,
         state_label=states.LABELS[state],
         next_step=states.NEXT_STEPS[state],
-        episode=episode,
-        episode_url=site_url_for("episodes.detail", slug=episode.slug) if episode else None,
+        where=where,
     )
 
 
@@ -93,24 +129,31 @@ def link_rotated(proposal: Proposal, token: str) -> None:
 
 
 def episode_moved(episode: Episode, old_starts_at: datetime, old_minutes: int) -> None:
-    """Queue the news that the episode from the submitter's proposal changed time or length.
+    """Queue the news that the episode from the submitter's proposal changed time or length."""
+    if episode.proposal is not None:
+        _moved(episode.proposal, Placement(episode), old_starts_at, old_minutes)
 
-    Only its length changed (same start): the mail says so and speaks of no move.
-    """
-    proposal = episode.proposal
-    if proposal is None:
-        return
-    moved = episode.starts_at != old_starts_at
-    subject = "Your episode moved" if moved else "Your episode has a new length"
+
+def segment_moved(segment: EpisodeSegment, old_starts_at: datetime, old_minutes: int) -> None:
+    """Queue the news that the segment from the submitter's proposal changed time or length."""
+    if segment.proposal is not None:
+        _moved(segment.proposal, Placement(segment.episode, segment), old_starts_at, old_minutes)
+
+
+def _moved(proposal: Proposal, where: Placement, old_starts_at: datetime, old_minutes: int) -> None:
+    """Only the length changed (same start): the mail says so and speaks of no move."""
+    moved = where.starts_at != old_starts_at
+    what = "segment" if where.segment else "episode"
+    subject = f"Your {what} moved" if moved else f"Your {what} has a new length"
     _mail(
         proposal,
-        f"{subject}: {episode.title}",
+        f"{subject}: {where.title}",
         "episode_moved.txt",
-        episode=episode,
+        where=where,
+        what=what,
         moved=moved,
         old_minutes=old_minutes,
         old_starts_at=old_starts_at,
         old_ends_at=old_starts_at + timedelta(minutes=old_minutes),
-        episode_url=site_url_for("episodes.detail", slug=episode.slug),
-        invite_url=site_url_for("episodes.invite", slug=episode.slug),
+        invite_url=site_url_for("episodes.invite", slug=where.episode.slug),
     )

@@ -8,14 +8,11 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize, tokens
-from openinfra_live.episodes import editing
-from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals import notifications
 from openinfra_live.proposals.claims import AlreadyClaimed, claim_proposal
@@ -23,7 +20,6 @@ from openinfra_live.proposals.errors import ProposalError
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.proposals.notifications import STATUS_LINK, status_token
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
-from openinfra_live.timezones import human_utc
 from openinfra_live.workflow import TransitionNotAllowed
 
 # The shape of a nonce made by PublicForm; anything else is replaced by a fresh one.
@@ -95,7 +91,8 @@ def _one_line(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
-def _clean_guests(guests: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
+def clean_guests(guests: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
+    """(name, affiliation) pairs on one line each; rows without a name are dropped."""
     pairs = [(_one_line(name), _one_line(affiliation)) for name, affiliation in guests]
     return [pair for pair in pairs if pair[0]]
 
@@ -108,7 +105,7 @@ def _normalise(content: ProposalContent) -> dict[str, Any]:
         "organization": _one_line(content.organization),
         "preferred_month": (content.preferred_month or "").strip(),
         "links": "\n".join(link.strip() for link in content.links if link.strip()),
-        "guests": [list(guest) for guest in _clean_guests(content.guests)],
+        "guests": [list(guest) for guest in clean_guests(content.guests)],
     }
 
 
@@ -126,7 +123,7 @@ def _apply(proposal: Proposal, values: dict[str, Any]) -> None:
     ]
 
 
-def _transition(
+def transition(
     proposal: Proposal,
     action: ProposalAction,
     *,
@@ -199,19 +196,19 @@ def _by_nonce(seed: str) -> Proposal | None:
 
 def approve_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
     """Approve the idea; it then waits for a date. Side effects: history, audit, mail."""
-    return _transition(proposal, ProposalAction.APPROVE, actor=actor, message=message)
+    return transition(proposal, ProposalAction.APPROVE, actor=actor, message=message)
 
 
 def decline_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
     """Decline the idea, with a message to the submitter. Side effects: history, audit, mail."""
-    return _transition(proposal, ProposalAction.DECLINE, actor=actor, message=message)
+    return transition(proposal, ProposalAction.DECLINE, actor=actor, message=message)
 
 
 def request_changes(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
     """Ask the submitter for changes (the message says which). Side effects: as approving."""
     if not (message or "").strip():
         raise MessageRequired()
-    return _transition(proposal, ProposalAction.REQUEST_CHANGES, actor=actor, message=message)
+    return transition(proposal, ProposalAction.REQUEST_CHANGES, actor=actor, message=message)
 
 
 def resubmit_proposal(
@@ -228,12 +225,12 @@ def resubmit_proposal(
     after = _normalise(content)
     changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
     _apply(proposal, after)
-    return _transition(proposal, ProposalAction.RESUBMIT, message=message, changes=changes or None)
+    return transition(proposal, ProposalAction.RESUBMIT, message=message, changes=changes or None)
 
 
 def withdraw_proposal(proposal: Proposal, actor: Any = None, message: str = "") -> ProposalHistory:
     """Withdraw the proposal (from the status page). Side effects: history, audit, mail."""
-    return _transition(proposal, ProposalAction.WITHDRAW, actor=actor, message=message)
+    return transition(proposal, ProposalAction.WITHDRAW, actor=actor, message=message)
 
 
 def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
@@ -269,97 +266,10 @@ def set_tags(proposal: Proposal, actor: Any, tags: Iterable[str]) -> ProposalHis
     return entry
 
 
-def schedule_proposal(
-    proposal: Proposal,
-    actor: Any,
-    *,
-    starts_at: datetime,
-    title: str,
-    description: str,
-    guests: Iterable[Sequence[str]],
-    duration_minutes: int | None = None,
-) -> ProposalHistory:
-    """Promote an approved proposal into an episode, in one transaction; returns its history entry.
-
-    The conditional UPDATE to ``scheduled`` comes first, so of two moderators pressing at once
-    exactly one wins. Side effects: the episode (guests copied), a public history row, audit
-    entries, the submitter's mail (queued); flushes. On an error the caller rolls back.
-    """
-    # Cheap checks first, so a refused request takes no lock.
-    PROPOSALS.check(proposal, ProposalAction.SCHEDULE)
-    if starts_at < clock.now():
-        raise editing.SlotInPastError(starts_at)
-    entry = PROPOSALS.apply(proposal, ProposalAction.SCHEDULE, actor=actor)
-    episode = editing.create_episode(
-        title=title,
-        description=description,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        guests=_clean_guests(guests),
-        proposal_id=proposal.id,
-        actor=actor,
-    )
-    entry.message = f"Scheduled for {human_utc(episode.starts_at)}: “{episode.title}”."
-    entry.changes = {"episode_id": episode.id, "starts_at": episode.starts_at.isoformat()}
-    notifications.status_changed(proposal, entry, episode)
-    db.session.flush()
-    return entry
-
-
 def reopen_proposal(proposal: Proposal, actor: Any, message: str = "") -> ProposalHistory:
     """Review a declined idea again: it goes back to ``submitted``, waiting for review.
 
     Side effects: a public history entry (the submitter reads it on the status page), audit,
     the submitter's mail (queued); flushes.
     """
-    return _transition(proposal, ProposalAction.REOPEN, actor=actor, message=message)
-
-
-def cancel_episode(
-    proposal: Proposal, actor: Any, *, title: str, starts_at: datetime, message: str = ""
-) -> ProposalHistory:
-    """The episode made of ``proposal`` is gone: the proposal waits for a date again.
-
-    Side effects: a public history entry that says, in words, that the episode was cancelled
-    (or, for a past one, removed from the site), audit, the submitter's mail (queued); flushes.
-    """
-    when = human_utc(starts_at)
-    if starts_at > clock.now():
-        said = (
-            f"The episode “{title}” planned for {when} was cancelled:"
-            " it is no longer on the programme."
-        )
-    else:
-        said = f"The episode “{title}” of {when} was removed from the site."
-    text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
-    changes = {"episode": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
-    return _transition(
-        proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
-    )
-
-
-def delete_episode(episode: Episode, actor: Any, message: str = "") -> ProposalHistory | None:
-    """Delete an episode; the proposal it came from, if any, is told in words.
-
-    Side effects: the episode deleted with its guests and links and audited
-    (``editing.delete_episode``); for an episode made of a scheduled proposal,
-    ``cancel_episode`` (the proposal waits for a date again; history, audit, mail); flushes.
-    Returns the proposal's history entry, or None for an episode without a proposal.
-    """
-    proposal = episode.proposal
-    facts = editing.delete_episode(episode, actor=actor)
-    if proposal is None:
-        return None
-    told = {"title": facts["title"], "starts_at": facts["starts_at"], "message": message}
-    if ProposalAction.CANCEL_EPISODE in PROPOSALS.allowed_actions(proposal):
-        return cancel_episode(proposal, actor, **told)
-    # A proposal in another state (set by hand): its history still says what happened.
-    entry = PROPOSALS.record(
-        proposal,
-        ProposalAction.CANCEL_EPISODE.value,
-        actor=actor,
-        message=f"The episode “{facts['title']}” was deleted.",
-    )
-    audit.record("proposal.cancel_episode", proposal, actor=actor)
-    db.session.flush()
-    return entry
+    return transition(proposal, ProposalAction.REOPEN, actor=actor, message=message)

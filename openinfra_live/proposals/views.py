@@ -97,13 +97,15 @@ def _render_status(
         public_entries=public_entries,
         edit_form=edit_form,
         can_withdraw=states.ProposalAction.WITHDRAW in allowed,
-        episode_url=(
-            notifications.episode_url(proposal.episode.slug)
-            if proposal.episode is not None and not proposal.episode.hidden
-            else None
-        ),
+        where=_public_placement(proposal),
     )
     return make_response(page, status)
+
+
+def _public_placement(proposal: Proposal) -> notifications.Placement | None:
+    """Where the proposal is on the programme, unless that episode is hidden from the public."""
+    where = notifications.placement(proposal)
+    return None if where is None or where.episode.hidden else where
 
 
 @bp.get("/proposals/<token>")

@@ -147,7 +147,7 @@ def _submit(button: str) -> Callable[[Page], None]:
 
 def _custom_slot_without_a_time(page: Page) -> None:
     page.get_by_label("Another time (below)").check()
-    page.get_by_role("button", name="Create the episode").click()
+    page.get_by_role("button", name="Schedule it").click()
 
 
 def _retime_without_confirming(page: Page) -> None:

@@ -50,7 +50,7 @@ def test_a_proposal_is_scheduled_at_the_time_typed(live, new_page, javascript):
     # A slot picked and a different time typed: refused, nothing picked for them.
     page.locator("input[name=slot]").first.check()
     page.get_by_label("Another time: start (UTC)").fill(typed.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Create the episode").click()
+    page.get_by_role("button", name="Schedule it").click()
     expect(page.locator("#slot-error")).to_contain_text("You picked")
     expect(page.locator("#slot-error")).to_contain_text("choose “Another time”")
     assert in_app(live.app, lambda: db.session.get(Proposal, proposal_id).status) == "approved"
@@ -59,7 +59,7 @@ def test_a_proposal_is_scheduled_at_the_time_typed(live, new_page, javascript):
     field = page.get_by_label("Another time: start (UTC)")
     expect(field).to_have_value(typed.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Another time (below)").check()
-    page.get_by_role("button", name="Create the episode").click()
+    page.get_by_role("button", name="Schedule it").click()
     expect(page.locator(".flash-success")).to_contain_text(
         f"Scheduled “{TITLE}” on {human_utc(typed)}"
     )

@@ -17,7 +17,7 @@ import pytest
 from openinfra_live.auth.models import User
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.proposals import services
+from openinfra_live.proposals import scheduling, services
 from openinfra_live.proposals.models import Proposal
 from openinfra_live.ptg import registrations
 from openinfra_live.ptg.models import PtgTeam
@@ -137,7 +137,7 @@ def test_payloads_in_every_public_field_never_become_markup(app, client, login_a
         actor = db.session.get(User, moderator_id)
         for week, proposal_id in enumerate(proposal_ids[half:]):
             proposal = db.session.get(Proposal, proposal_id)
-            services.schedule_proposal(
+            scheduling.schedule_proposal(
                 proposal,
                 actor,
                 starts_at=FIRST_SLOT + timedelta(weeks=week),

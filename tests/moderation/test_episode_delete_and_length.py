@@ -14,7 +14,7 @@ from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes import editing
 from openinfra_live.episodes.models import Episode, EpisodeGuest
 from openinfra_live.extensions import db
-from openinfra_live.proposals import services
+from openinfra_live.proposals import scheduling
 from openinfra_live.proposals.models import ProposalHistory
 from tests.conftest import make_moderator, post_form
 from tests.moderation.test_episodes_mail import NEXT_THURSDAY, edit
@@ -31,7 +31,7 @@ def scheduled(app, monkeypatch):
         proposal, token = make_proposal(
             "approved", title="Ironic at scale", email="sam@example.org"
         )
-        entry = services.schedule_proposal(
+        entry = scheduling.schedule_proposal(
             proposal,
             make_moderator("scheduler@example.org"),
             starts_at=NEXT_THURSDAY,
@@ -258,7 +258,7 @@ def test_an_episode_deleted_meanwhile_by_another_moderator_is_a_clear_error(app,
             other.execute(db.delete(Episode).where(Episode.id == episode_id))
         before = (count(ProposalHistory), count(AuditEntry))
         with pytest.raises(editing.EpisodeError, match="already deleted"):
-            services.delete_episode(episode, late)
+            scheduling.delete_episode(episode, late)
         db.session.rollback()
         assert (count(ProposalHistory), count(AuditEntry)) == before
         assert fresh(proposal_id).status == "scheduled"

@@ -7,7 +7,7 @@ import pytest
 
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.proposals import services
+from openinfra_live.proposals import scheduling
 from tests.conftest import make_moderator, post_form
 from tests.proposals.builders import freeze_clock, make_proposal
 from tests.proposals.conftest import NOW
@@ -24,7 +24,7 @@ def scheduled(app, monkeypatch):
         proposal, token = make_proposal(
             "approved", title="Ironic at scale", email="sam@example.org"
         )
-        entry = services.schedule_proposal(
+        entry = scheduling.schedule_proposal(
             proposal,
             make_moderator("scheduler@example.org"),
             starts_at=NEXT_THURSDAY,

@@ -7,7 +7,7 @@ import pytest
 
 from openinfra_live.audit import AuditEntry
 from openinfra_live.extensions import db
-from openinfra_live.proposals import claims, services
+from openinfra_live.proposals import claims, scheduling, services
 from openinfra_live.proposals.models import ProposalHistory
 from tests.conftest import make_moderator, post_form
 from tests.moderation.test_proposal_actions import act, page_of, snapshot
@@ -205,7 +205,7 @@ def test_the_history_names_actions_and_states_in_words(app, client, login_as):
     login_as(client)
     with app.app_context():
         proposal, _ = make_proposal("approved")
-        services.schedule_proposal(
+        scheduling.schedule_proposal(
             proposal,
             make_moderator("s@example.org"),
             starts_at=proposal.created_at.replace(year=2099),

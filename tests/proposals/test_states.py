@@ -8,7 +8,7 @@ from openinfra_live import workflow
 from openinfra_live.audit import AuditEntry
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
-from openinfra_live.proposals import claims, services, states
+from openinfra_live.proposals import claims, scheduling, services, states
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.proposals.states import PROPOSALS, ProposalAction, ProposalState
 from openinfra_live.workflow import TransitionNotAllowed
@@ -36,7 +36,7 @@ def perform(action: ProposalAction, proposal, moderator, now):
     if action is ProposalAction.WITHDRAW:
         return services.withdraw_proposal(proposal)
     if action is ProposalAction.SCHEDULE:
-        return services.schedule_proposal(
+        return scheduling.schedule_proposal(
             proposal,
             moderator,
             starts_at=now + timedelta(days=7),
@@ -47,7 +47,7 @@ def perform(action: ProposalAction, proposal, moderator, now):
     if action is ProposalAction.REOPEN:
         return services.reopen_proposal(proposal, moderator, "Worth a second look")
     if action is ProposalAction.CANCEL_EPISODE:
-        return services.cancel_episode(
+        return scheduling.cancel_episode(
             proposal, moderator, title=proposal.title, starts_at=now + timedelta(days=7)
         )
     raise AssertionError(action)

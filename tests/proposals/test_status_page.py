@@ -7,7 +7,7 @@ import pytest
 
 from openinfra_live import tokens
 from openinfra_live.extensions import db
-from openinfra_live.proposals import services
+from openinfra_live.proposals import scheduling, services
 from tests.conftest import csrf_token_from, make_moderator, post_form
 from tests.proposals.builders import fresh, history_of, make_proposal
 
@@ -214,7 +214,7 @@ def test_scheduled_proposal_links_to_its_episode(app, client, frozen_now):
     with app.app_context():
         moderator = make_moderator()
         proposal, token = make_proposal("approved")
-        services.schedule_proposal(
+        scheduling.schedule_proposal(
             proposal,
             moderator,
             starts_at=proposal.created_at + timedelta(days=7, hours=1),
