@@ -244,3 +244,13 @@ class DeleteEpisodeForm(FlaskForm):
         filters=[_strip],
         validators=[Length(max=5_000)],
     )
+
+
+class DeleteSegmentForm(FlaskForm):
+    """Remove a segment from its special, with a word for the submitter of its proposal."""
+
+    message = TextAreaField(
+        "Message to the submitter of its proposal (optional)",
+        filters=[_strip],
+        validators=[Length(max=5_000)],
+    )

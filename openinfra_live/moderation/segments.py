@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing, specials
-from openinfra_live.episodes.forms import SegmentForm
+from openinfra_live.episodes.forms import DeleteSegmentForm, SegmentForm
 from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
@@ -141,15 +141,20 @@ def _run_of_show_change(
     return see_other("moderation.episode_edit", episode_id=episode.id, _anchor="segments")
 
 
-@bp.post("/episodes/<int:episode_id>/segments/<int:segment_id>/delete")
+@bp.route("/episodes/<int:episode_id>/segments/<int:segment_id>/delete", methods=["GET", "POST"])
 @moderator_required
 def segment_delete(episode_id: int, segment_id: int):
-    """Remove a segment from a special; the special then spans the others."""
+    """Remove a segment from a special, after a confirmation page; the special then spans the
+    others, and the proposal it was scheduled from, if any, is told."""
     episode = _episode_or_404(episode_id)
     segment = _segment_or_404(episode, segment_id)
+    form = DeleteSegmentForm()
+    if request.method == "GET" or not form.validate():
+        status = 422 if request.method == "POST" else 200
+        return page("moderation/segment_delete.html", status, form=form, segment=segment)
     return _run_of_show_change(
         episode,
-        lambda: scheduling.delete_segment(segment, current_user),
+        lambda: scheduling.delete_segment(segment, current_user, form.message.data or ""),
         done=f"Segment “{segment.title}” deleted.",
         refused="Not deleted",
     )

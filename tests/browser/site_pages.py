@@ -463,7 +463,7 @@ def add_outbox_examples() -> None:
 
 
 # Specials: a special's public page, its moderation page with its segments, and the segment
-# forms (a new segment sent without a title shows its errors).
+# forms (a new segment sent without a title shows its errors), and a segment's deletion page.
 PAGES += [
     Visit("special", lambda s: f"/episodes/{s.special_episode}/"),
     _moderation(
@@ -480,6 +480,12 @@ PAGES += [
         "moderation-segment-edit",
         lambda s: (
             f"/moderation/episodes/{s.special_episode_id}/segments/{s.special_segment_id}/edit"
+        ),
+    ),
+    _moderation(
+        "moderation-segment-delete",
+        lambda s: (
+            f"/moderation/episodes/{s.special_episode_id}/segments/{s.special_segment_id}/delete"
         ),
     ),
 ]

@@ -187,15 +187,22 @@ def test_reordering_mails_the_submitter_whose_segment_moved(app, client, setting
 
 def test_deleting_the_segment_puts_the_proposal_back_to_waiting(app, client, setting, inbox):
     segment_id = scheduled_segment(app, client, setting, inbox)
-    page_url = f"/moderation/episodes/{setting['special']}/edit"
     url = f"/moderation/episodes/{setting['special']}/segments/{segment_id}/delete"
-    assert post_form(client, page_url, {}, url).status_code == 303
+    # The list links to a confirmation page, which says who will be told.
+    listing = client.get(f"/moderation/episodes/{setting['special']}/edit").get_data(as_text=True)
+    assert f'href="{url}"' in listing
+    confirm = client.get(url).get_data(as_text=True)
+    assert f"Delete the segment “{TITLE}”?" in confirm
+    assert f"proposal #{setting['proposal']}</a>. That proposal goes back to waiting" in confirm
+    response = post_form(client, url, {"message": "The slot went to the keynotes."})
+    assert response.status_code == 303
     assert status_of(app, setting["proposal"]) == "approved"
     with app.app_context():
         [*_, entry] = history_of(setting["proposal"])
         assert entry.message == (
             f"The segment “{TITLE}” of “OpenInfra Days” planned for Tue 20 May 2031,"
             " 15:00 UTC was cancelled: it is no longer on the programme."
+            "\n\nThe slot went to the keynotes."
         )
     [message] = inbox.wait_for(1)
     assert header(message, "Subject") == f"The episode of your idea was cancelled: {TITLE}"
@@ -206,6 +213,8 @@ def test_deleting_the_segment_puts_the_proposal_back_to_waiting(app, client, set
 def test_deleting_the_special_tells_the_proposals_of_its_segments(app, client, setting, inbox):
     scheduled_segment(app, client, setting, inbox)
     url = f"/moderation/episodes/{setting['special']}/delete"
+    confirm = client.get(url).get_data(as_text=True)
+    assert "Its segments made of proposals are cancelled too: “Zuul for everyone”" in confirm
     response = post_form(
         client, url, {"confirm": "y", "message": "The event moved online next year."}
     )
