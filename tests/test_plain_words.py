@@ -16,6 +16,7 @@ import pytest
 
 from openinfra_live import clock, workflow
 from openinfra_live.auth.models import User
+from openinfra_live.episodes import specials
 from openinfra_live.extensions import db
 from openinfra_live.proposals import claims, scheduling, services
 from openinfra_live.proposals.states import PROPOSALS
@@ -179,6 +180,20 @@ def _schedule(proposal, moderator, weeks: int):
     )
 
 
+def _schedule_in_special(proposal, moderator, weeks: int):
+    start = (clock.now() + timedelta(weeks=weeks)).replace(second=0, microsecond=0)
+    special = specials.create_special(title=f"Days for {proposal.title}", starts_at=start)
+    scheduling.schedule_proposal(
+        proposal,
+        moderator,
+        starts_at=start + timedelta(hours=2),
+        title=f"{proposal.title}, a segment",
+        description="",
+        guests=[("Ada Lovelace", "Analytical Engines")],
+        special=special,
+    )
+
+
 def build_proposals() -> dict[str, tuple[int, str]]:
     """A proposal in every state the workflow reaches, and by every path: ``{case: (id,
     token)}``. Ana has a display name; the other moderator has none."""
@@ -230,6 +245,17 @@ def build_proposals() -> dict[str, tuple[int, str]]:
         lambda p: services.approve_proposal(p, ana),
         lambda p: _schedule(p, nameless, 3),
         lambda p: scheduling.delete_episode(p.episode, ana, "The guest cannot come."),
+    )
+    case(
+        "scheduled in a special",
+        lambda p: services.approve_proposal(p, ana),
+        lambda p: _schedule_in_special(p, ana, 5),
+    )
+    case(
+        "segment cancelled",
+        lambda p: services.approve_proposal(p, ana),
+        lambda p: _schedule_in_special(p, nameless, 7),
+        lambda p: scheduling.delete_segment(p.segment, ana, "The room is gone."),
     )
     case(
         "worked on by moderators",
