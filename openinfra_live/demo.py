@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from flask import current_app
 
+from openinfra_live import tokens
 from openinfra_live.auth.models import User
 from openinfra_live.auth.services import create_moderator
 from openinfra_live.episodes import search
@@ -21,11 +22,11 @@ from openinfra_live.episodes.slugs import episode_slug
 from openinfra_live.episodes.specials import new_key, refresh_search
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal, ProposalGuest
+from openinfra_live.proposals.notifications import STATUS_LINK
 from openinfra_live.proposals.states import PROPOSALS
 from openinfra_live.ptg.models import FORMAT_VIRTUAL, PtgEvent, PtgSession, PtgTeam, Room
 from openinfra_live.ptg.teamlist import team_name_key
 from openinfra_live.sanitize import clean_html
-from openinfra_live.tokens import new_token
 from openinfra_live.urls import site_url_for
 
 CONTENT_FILE = Path(__file__).with_name("demo.yaml")
@@ -177,7 +178,10 @@ def _ptg_event(spec: dict[str, Any], now: datetime) -> PtgEvent:
 
 
 def _proposal(spec: dict[str, Any], now: datetime) -> tuple[Proposal, str]:
-    token, token_hash = new_token()
+    # As a submission does: the token derives from a seed kept with the proposal, so the status
+    # link in every later mail about it opens its page.
+    seed = secrets.token_urlsafe(24)
+    token = tokens.derive(STATUS_LINK, seed)
     created = now - timedelta(days=spec["days_ago"])
     proposal = Proposal(
         title=spec["title"],
@@ -188,7 +192,8 @@ def _proposal(spec: dict[str, Any], now: datetime) -> tuple[Proposal, str]:
         preferred_month=f"{(now + timedelta(days=45)).astimezone(UTC):%Y-%m}",
         links=spec["links"],
         status="submitted",
-        token_hash=token_hash,
+        token_hash=tokens.hash_token(token),
+        submission_nonce=seed,
         created_at=created,
         updated_at=created,
         guests=[

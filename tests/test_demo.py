@@ -12,6 +12,7 @@ from openinfra_live.auth.models import User
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import Proposal
+from openinfra_live.proposals.notifications import status_token
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam
 from openinfra_live.tokens import hash_token
 from tests.conftest import empty_all_tables, make_moderator, post_form
@@ -85,7 +86,10 @@ def test_demo_fills_an_empty_database(app, runner, fixed_now):
     ]
     with app.app_context():
         hashes = set(db.session.scalars(db.select(Proposal.token_hash)))
+        # ... and the link a later mail carries (derived again from the proposal) is the same.
+        in_mails = {status_token(proposal) for proposal in db.session.scalars(db.select(Proposal))}
     assert {hash_token(token) for token in tokens} == hashes
+    assert in_mails == set(tokens)
 
 
 def test_demo_pages_answer(app, client, runner, fixed_now):

@@ -448,6 +448,8 @@ def test_histories_read_as_sentences_that_say_who_did_what(app, every_state, log
         "withdrawn": ["You withdrew the proposal."],
         "scheduled": ["Ana scheduled the episode."],
         "episode cancelled": ["Ana took the episode off the programme"],
+        "scheduled in a special": ["Ana scheduled it as a segment of a special."],
+        "segment cancelled": ["Ana took the segment off the programme", "The room is gone."],
         "team pending": ["You registered the team."],
         "team approved": ["Ana approved the registration.", "Welcome aboard!"],
         "team declined": ["The organisers declined the registration.", "No room."],

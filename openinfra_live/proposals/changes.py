@@ -21,10 +21,11 @@ FIELD_LABELS = {
     "tags": "Tags",
     "claimed_by": "Held by",
     "episode": "Episode",
+    "segment": "Segment",
     "starts_at": "Start",
 }
 # Kept for the moderators' tools, meaningless to a reader.
-HIDDEN_FIELDS = frozenset({"episode_id"})
+HIDDEN_FIELDS = frozenset({"episode_id", "segment_id"})
 NOTHING = "(none)"
 
 

@@ -71,6 +71,8 @@ def schedule_proposal(
             f" a segment of the special “{special.title}”."
         )
     entry.changes = {"episode_id": where.episode.id, "starts_at": where.starts_at.isoformat()}
+    if where.segment is not None:
+        entry.changes["segment_id"] = where.segment.id
     notifications.status_changed(proposal, entry, where)
     db.session.flush()
     return entry
@@ -101,6 +103,8 @@ def cancel_episode(
         said = f"{what} of {when} was removed from the site."
     text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
     changes = {"episode": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
+    if special_title:
+        changes = {"segment": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
     return transition(
         proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
     )
