@@ -191,6 +191,7 @@ def test_deleting_the_segment_puts_the_proposal_back_to_waiting(app, client, set
     # The list links to a confirmation page, which says who will be told.
     listing = client.get(f"/moderation/episodes/{setting['special']}/edit").get_data(as_text=True)
     assert f'href="{url}"' in listing
+    assert f"proposal #{setting['proposal']}</a>)" in listing
     confirm = client.get(url).get_data(as_text=True)
     assert f"Delete the segment “{TITLE}”?" in confirm
     assert f"proposal #{setting['proposal']}</a>. That proposal goes back to waiting" in confirm
