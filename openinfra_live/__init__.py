@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from openinfra_live.moderation import bp as moderation_bp
     from openinfra_live.proposals.views import bp as proposals_bp
     from openinfra_live.ptg.views import bp as ptg_bp
+    from openinfra_live.questions.views import bp as questions_bp
 
     for blueprint in (
         health.bp,
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         episodes_bp,
         proposals_bp,
         ptg_bp,
+        questions_bp,
         auth_bp,
         moderation_bp,
     ):

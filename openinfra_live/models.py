@@ -7,6 +7,7 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.outbox import OutboxMail
 from openinfra_live.proposals.models import Proposal, ProposalGuest, ProposalHistory
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, PtgTeamHistory, Room
+from openinfra_live.questions.models import Question, QuestionHistory
 
 __all__ = [
     "AuditEntry",
@@ -22,6 +23,8 @@ __all__ = [
     "PtgSession",
     "PtgTeam",
     "PtgTeamHistory",
+    "Question",
+    "QuestionHistory",
     "Room",
     "User",
 ]

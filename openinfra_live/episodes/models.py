@@ -36,6 +36,8 @@ class Episode(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False)
     # A special runs for hours or days as segments; its start and length span them all.
     special: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The moderators' choice: approved audience questions are listed on the episode's page.
+    show_questions: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Grows each time the episode moves, so calendar clients replace the old invite.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     recap_url: Mapped[str | None] = mapped_column(String(2000))

@@ -52,6 +52,7 @@ from openinfra_live.moderation import (  # noqa: E402, F401
     proposals,
     ptg,
     ptg_schedule,
+    questions,
     queue,
     segments,
 )

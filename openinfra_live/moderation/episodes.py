@@ -17,6 +17,7 @@ from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, paginate, see_other
 from openinfra_live.proposals import notifications, scheduling
+from openinfra_live.questions import services as question_services
 
 EPISODES_PER_PAGE = 25
 FREE_SLOTS_OFFERED = 4
@@ -154,6 +155,8 @@ def episode_edit(episode_id: int):
         )
         if tell_submitter:
             notifications.episode_moved(episode, old_start, old_minutes)
+        # A recording added now is what askers of answered questions were waiting for.
+        question_services.tell_askers(episode)
         _commit_or_clash(starts_at)
     except editing.EpisodeError as error:
         return _refuse(form, episode_id, error)

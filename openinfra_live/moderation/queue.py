@@ -18,6 +18,7 @@ from openinfra_live.proposals import states
 from openinfra_live.proposals.models import Proposal
 from openinfra_live.ptg.models import PtgTeam
 from openinfra_live.ptg.states import TeamStatus
+from openinfra_live.questions.queries import waiting_count as questions_waiting
 
 # ``?state=`` values besides the states themselves.
 WAITING = "waiting"
@@ -107,20 +108,29 @@ class Waiting:
 
 
 def also_waiting() -> list[Waiting]:
-    """What waits for a moderator besides proposals: PTG registrations, failed mails."""
+    """What waits for a moderator besides proposals: audience questions, PTG registrations,
+    failed mails."""
+    questions = Waiting(
+        questions_waiting(),
+        "No audience question waits for review",
+        "1 audience question waits for review",
+        "{count} audience questions wait for review",
+        url_for("moderation.questions"),
+    )
     pending = db.session.scalar(
         db.select(func.count())
         .select_from(PtgTeam)
         .where(PtgTeam.status == TeamStatus.PENDING.value)
     )
     lines = [
+        questions,
         Waiting(
             pending or 0,
             "No PTG team registration waits for review",
             "1 PTG team registration waits for review",
             "{count} PTG team registrations wait for review",
             url_for("moderation.ptg_events"),
-        )
+        ),
     ]
     failed = db.session.scalar(
         db.select(func.count()).select_from(OutboxMail).where(OutboxMail.status == FAILED)
@@ -154,6 +164,7 @@ class Section:
 SECTIONS = (
     ("Queue", "moderation.queue", "moderation.queue"),
     ("Episodes", "moderation.episodes", "moderation.episode"),
+    ("Questions", "moderation.questions", "moderation.question"),
     ("PTG", "moderation.ptg_events", "moderation.ptg"),
     ("Outbox", "moderation.outbox", "moderation.outbox"),
     ("Accounts", "moderation.accounts", "moderation.account"),

@@ -1,0 +1,1 @@
+"""Audience questions: asked from an episode's page, moderated, read out on air."""

@@ -1,0 +1,71 @@
+"""The audience's question form and the moderators' small forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from openinfra_live.forms import HoneypotForm, SharedPageCSRF, strip
+from openinfra_live.questions.services import MAX_NAME, MAX_TEXT
+
+
+def one_kind_of_line_end(value: str | None) -> str | None:
+    """Browsers send a text area's line ends as CRLF; a question keeps them as LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class QuestionForm(HoneypotForm):
+    """Shown on the episode's (shared, cached) page: its token is the page's, not a session's.
+
+    Create it with ``meta={"csrf_context": slug}``.
+    """
+
+    class Meta:
+        csrf_class = SharedPageCSRF
+
+    text = TextAreaField(
+        "Your question",
+        filters=[one_kind_of_line_end, strip],
+        validators=[
+            DataRequired("Write your question."),
+            Length(max=MAX_TEXT, message=f"Keep your question under {MAX_TEXT} characters."),
+        ],
+        render_kw={"maxlength": MAX_TEXT, "rows": 4},
+    )
+    name = StringField(
+        "Name to read out (optional)",
+        filters=[strip],
+        validators=[Length(max=MAX_NAME, message=f"Keep the name under {MAX_NAME} characters.")],
+        render_kw={"maxlength": MAX_NAME, "autocomplete": "name"},
+    )
+    email = StringField(
+        "E-mail (optional)",
+        description="Only to tell you when your question was answered on air; never shown.",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Email("Give an e-mail address like name@example.org, or leave it empty."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+class QuestionActionForm(FlaskForm):
+    """Approve, reject or mark answered: the button names the action; only the token travels."""
+
+    next = HiddenField()
+
+
+class MergeForm(FlaskForm):
+    into = SelectField("Same as", coerce=int, validators=[DataRequired()])
+    next = HiddenField()
+
+
+class MoveForm(FlaskForm):
+    step = HiddenField()
+
+
+class ListingForm(FlaskForm):
+    """Whether the episode's page lists its approved questions."""
+
+    shown = HiddenField()
