@@ -1,5 +1,6 @@
 """Demo content for a fresh site, read from ``demo.yaml`` beside this module: past and upcoming
-episodes around today, a PTG about eight weeks ahead, two waiting proposals, and, when the site
+episodes around today (the next one with audience questions), a PTG about eight weeks ahead,
+two waiting proposals, and, when the site
 has no account yet, a demo moderator whose password is generated now and printed once."""
 
 import secrets
@@ -26,6 +27,8 @@ from openinfra_live.proposals.notifications import STATUS_LINK
 from openinfra_live.proposals.states import PROPOSALS
 from openinfra_live.ptg.models import FORMAT_VIRTUAL, PtgEvent, PtgSession, PtgTeam, Room
 from openinfra_live.ptg.teamlist import team_name_key
+from openinfra_live.questions.models import Question
+from openinfra_live.questions.states import QUESTIONS
 from openinfra_live.sanitize import clean_html
 from openinfra_live.urls import site_url_for
 
@@ -109,7 +112,28 @@ def _episode(spec: dict[str, Any], starts_at: datetime) -> Episode:
         ],
     )
     search.refresh(episode)
+    _questions(episode, spec.get("questions", []), starts_at)
     return episode
+
+
+def _questions(episode: Episode, specs: list[dict[str, Any]], starts_at: datetime) -> None:
+    """Questions sent ahead of the show, in the states ``specs`` give; approved ones listed."""
+    episode.show_questions = bool(specs)
+    for position, spec in enumerate(specs, start=1):
+        asked = starts_at - timedelta(days=2, hours=position)
+        question = Question(
+            episode=episode,
+            text=spec["text"],
+            asker_name=spec.get("name", ""),
+            asker_email="",
+            status=spec["state"],
+            position=position,
+            created_at=asked,
+            updated_at=asked,
+        )
+        db.session.add(question)
+        entry = QUESTIONS.record(question, "ask", to_status="submitted")
+        entry.created_at = asked
 
 
 def _special(spec: dict[str, Any], first_upcoming: datetime) -> Episode:

@@ -39,6 +39,7 @@ class Question(db.Model):
         UTCDateTime, default=lambda: clock.now(), onupdate=lambda: clock.now()
     )
 
+    # One way: an episode never loads its questions (the database deletes them with it).
     episode: Mapped["Episode"] = relationship()  # noqa: F821
     duplicate_of: Mapped["Question | None"] = relationship(remote_side=[id])
     history: Mapped[list["QuestionHistory"]] = relationship(
@@ -49,7 +50,7 @@ class Question(db.Model):
 
     @property
     def shown_name(self) -> str:
-        return self.asker_name or "anonymous"
+        return self.asker_name or "Anonymous"
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.status}>"

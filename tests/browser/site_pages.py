@@ -42,6 +42,8 @@ class DemoSite:
     special_episode: str = ""
     special_episode_id: int = 0
     special_segment_id: int = 0
+    # The next episode, which takes questions (the demo gives it some).
+    upcoming_episode_id: int = 0
 
 
 def build_demo_site(app, base_url: str) -> DemoSite:
@@ -86,13 +88,15 @@ def build_demo_site(app, base_url: str) -> DemoSite:
         upcoming = [e for e in content.episodes if e.starts_at > now + timedelta(hours=2)]
         last_past = max(past, key=lambda e: e.starts_at)
         special = next(e for e in content.episodes if e.special)
+        next_episode = min(upcoming, key=lambda e: e.starts_at)
         return DemoSite(
+            upcoming_episode_id=next_episode.id,
             special_episode=special.slug,
             special_episode_id=special.id,
             special_segment_id=special.segments[0].id,
             base_url=base_url,
             past_episode=last_past.slug,
-            upcoming_episode=min(upcoming, key=lambda e: e.starts_at).slug,
+            upcoming_episode=next_episode.slug,
             event=event.slug,
             room_id=event.rooms[0].id,
             pending_team_id=team.id,
@@ -212,6 +216,12 @@ PAGES = [
     Visit("episode-past", lambda s: f"/episodes/{s.past_episode}/"),
     Visit("episode-upcoming", lambda s: f"/episodes/{s.upcoming_episode}/"),
     *_form("propose", lambda s: "/propose", _submit("Send the proposal"), 422),
+    *_form(
+        "questions-ask",
+        lambda s: f"/episodes/{s.upcoming_episode}/questions",
+        _submit("Send the question"),
+        422,
+    ),
     Visit("proposal-status", lambda s: f"/proposals/{s.proposal_token}"),
     Visit("ptg", lambda s: "/ptg/"),
     Visit("ptg-event", lambda s: f"/ptg/{s.event}/"),
@@ -239,6 +249,11 @@ PAGES = [
         moderator=True,
     ),
     _moderation("moderation-audit", lambda s: "/moderation/audit"),
+    _moderation("moderation-questions", lambda s: "/moderation/questions/"),
+    _moderation(
+        "moderation-questions-run",
+        lambda s: f"/moderation/questions/episodes/{s.upcoming_episode_id}",
+    ),
     _moderation("moderation-episodes", lambda s: "/moderation/episodes/"),
     *_form(
         "moderation-episode-new",

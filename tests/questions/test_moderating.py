@@ -205,7 +205,7 @@ def test_the_public_list_is_the_moderators_choice_newest_first(moderator, client
     assert page.index("Newer answered") < page.index("Older approved")
     assert "Still waiting" not in page and "Was rejected" not in page
     assert "2 questions, 1 answered on air" in page
-    assert "Ana" in page and "anonymous" in page
+    assert "Ana" in page and "Anonymous" in page
     moderator.post(listing, data={"csrf_token": token, "shown": "no"})
     assert "Older approved" not in visit(app, f"/episodes/{slug}/").get_data(as_text=True)
 
