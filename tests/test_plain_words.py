@@ -23,6 +23,7 @@ from openinfra_live.proposals.states import PROPOSALS
 from openinfra_live.ptg import registrations
 from openinfra_live.ptg.rules import RegistrationData
 from openinfra_live.ptg.states import REGISTRATIONS
+from openinfra_live.questions.states import QUESTIONS
 from tests.conftest import make_moderator
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
 
@@ -35,7 +36,7 @@ def internal_names() -> set[str]:
     """The workflows' own words that no person should read: every declared state and action
     whose name is not also an English word (``changes_requested``, ``cancel_episode``...)."""
     names = set()
-    for flow in (PROPOSALS, REGISTRATIONS):
+    for flow in (PROPOSALS, REGISTRATIONS, QUESTIONS):
         names |= {member.value for member in (*flow.states, *flow.actions)}
         names |= set(flow.groups)
     return {name for name in names if "_" in name}

@@ -16,6 +16,7 @@ from openinfra_live.episodes.models import (
 )
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
+from openinfra_live.questions.models import Question
 from tests.conftest import another_app
 from tests.episodes.conftest import NOW
 from tests.ptg.builders import at, make_event, make_room, make_session, make_team
@@ -35,6 +36,9 @@ BUDGET = {
     "/episodes/?q=word": 8,
     "/episodes/?year=2024": 7,
     "/episodes/episode-1/": 5,
+    # Upcoming, taking questions, and listing its approved ones: one more statement.
+    "/episodes/episode-0/": 6,
+    "/episodes/episode-0/questions": 6,
     "/episodes/special/": 5,
     "/episodes/episode-1.ics": 5,
     "/episodes/special.ics": 5,
@@ -85,6 +89,7 @@ def add_content(episodes: int, teams: int) -> None:
         ],
     )
     add_special()
+    add_questions(ids[0], count=teams)
     search.refresh_all()
     event = make_event()
     rooms = [make_room(event, f"Room {n}") for n in range(3)]
@@ -116,8 +121,40 @@ def add_special() -> None:
     db.session.flush()
 
 
+def add_questions(episode_id: int, count: int) -> None:
+    """``count`` approved questions on the episode, which lists them on its page."""
+    db.session.execute(
+        db.update(Episode).where(Episode.id == episode_id).values(show_questions=True)
+    )
+    db.session.execute(
+        insert(Question),
+        [
+            {
+                "episode_id": episode_id,
+                "text": f"Question {n}?",
+                "asker_name": "",
+                "asker_email": "",
+                "status": "approved",
+                "position": n,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+            for n in range(count)
+        ],
+    )
+
+
 def remove_content() -> None:
-    for model in (PtgSession, PtgTeam, Room, PtgEvent, EpisodeGuest, EpisodeLink, Episode):
+    for model in (
+        Question,
+        PtgSession,
+        PtgTeam,
+        Room,
+        PtgEvent,
+        EpisodeGuest,
+        EpisodeLink,
+        Episode,
+    ):
         db.session.execute(db.delete(model))
     db.session.commit()
 
