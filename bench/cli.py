@@ -86,6 +86,8 @@ def get_pages(dataset: datagen.Dataset) -> list[Page]:
         Page(f"/episodes/?q={word}", f"/episodes/?q={word}"),
         Page(f"/episodes/?q={unmatched}", f"/episodes/?q={unmatched}"),
         Page("/episodes/<slug>/", f"/episodes/{slug}/"),
+        # The next episode: the question form and 25 approved questions on its page.
+        Page("/episodes/<next>/", f"/episodes/{dataset.next_episode_slug}/"),
         Page("/episodes/<slug>.ics", f"/episodes/{slug}.ics"),
         # The share card a link preview fetches: a PNG kept in the response cache.
         Page("/episodes/<slug>/card.png", f"/episodes/{slug}/card.png"),
@@ -640,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
             "teams": dataset.teams,
             "sessions": dataset.sessions,
             "slug": dataset.episode_slug,
+            "next_slug": dataset.next_episode_slug,
             "word": dataset.search_word,
             "unmatched": dataset.unmatched_word,
             "workers": args.workers,

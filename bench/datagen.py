@@ -19,6 +19,7 @@ from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.slugs import episode_slug
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
+from openinfra_live.questions.models import Question
 
 SEARCH_WORD = "kubernetes"
 # A word no generated episode contains: the search a typo makes, which reads every episode to
@@ -208,6 +209,8 @@ class Dataset:
     episodes: int
     visible_episodes: int
     episode_slug: str
+    # The next episode: its page carries the question form and lists approved questions.
+    next_episode_slug: str
     event_slug: str
     search_word: str
     unmatched_word: str
@@ -303,7 +306,7 @@ def episode_specs(count: int, now: datetime, seed: int = 7) -> Iterator[EpisodeS
         )
 
 
-def _insert_episodes(count: int, now: datetime) -> tuple[int, str]:
+def _insert_episodes(count: int, now: datetime) -> tuple[int, str, str]:
     episodes, guests, links = [], [], []
     for spec in episode_specs(count, now):
         episodes.append(
@@ -347,7 +350,36 @@ def _insert_episodes(count: int, now: datetime) -> tuple[int, str]:
     past_visible = [e for e in episodes if not e["hidden"] and e["starts_at"] < now]
     middle = past_visible[len(past_visible) // 2] if past_visible else episodes[0]
     visible = sum(1 for e in episodes if not e["hidden"])
-    return visible, middle["slug"]
+    upcoming = [e for e in episodes if not e["hidden"] and e["starts_at"] > now]
+    next_one = min(upcoming, key=lambda e: e["starts_at"]) if upcoming else middle
+    _insert_questions(next_one["id"], now)
+    return visible, middle["slug"], next_one["slug"]
+
+
+# The next episode takes questions and lists the approved ones, as the show's hosts choose.
+APPROVED_QUESTIONS = 25
+
+
+def _insert_questions(episode_id: int, now: datetime) -> None:
+    db.session.execute(
+        Episode.__table__.update()
+        .where(Episode.__table__.c.id == episode_id)
+        .values(show_questions=True)
+    )
+    rows = [
+        {
+            "episode_id": episode_id,
+            "text": f"Question {n} from the audience: how does this work at scale?",
+            "asker_name": f"Viewer {n}" if n % 3 else "",
+            "asker_email": "",
+            "status": "answered" if n < 5 else "approved",
+            "position": n,
+            "created_at": now - timedelta(hours=n),
+            "updated_at": now,
+        }
+        for n in range(APPROVED_QUESTIONS)
+    ]
+    db.session.execute(Question.__table__.insert(), rows)
 
 
 def _event_slug(starts_on: date) -> str:
@@ -467,7 +499,7 @@ def generate(app: Flask, episodes: int, now: datetime | None = None) -> Dataset:
     now = now or datetime.now(UTC)
     migrate(app)
     with app.app_context():
-        visible, slug = _insert_episodes(episodes, now)
+        visible, slug, next_slug = _insert_episodes(episodes, now)
         event_slug, teams, sessions = _insert_ptg(now)
         _reset_postgres_sequences()
         db.session.commit()
@@ -476,6 +508,7 @@ def generate(app: Flask, episodes: int, now: datetime | None = None) -> Dataset:
         episodes=episodes,
         visible_episodes=visible,
         episode_slug=slug,
+        next_episode_slug=next_slug,
         event_slug=event_slug,
         search_word=SEARCH_WORD,
         unmatched_word=UNMATCHED_WORD,

@@ -528,14 +528,21 @@ def verdicts(results: Results) -> list[Verdict]:
             )
         )
 
-    episode_label = next((p.label for p in _get_pages(results) if p.label.endswith("/<slug>/")), "")
-    episode = _cost(results, 10000, episode_label)
-    if episode is not None and episode.status < 400:
+    # The past episode's page and the next one's, with its question form: the slower counts.
+    episode_labels = [p.label for p in _get_pages(results) if p.label.startswith("/episodes/<")]
+    episode_labels = [label for label in episode_labels if label.endswith(">/")]
+    costs = [(label, _cost(results, 10000, label)) for label in episode_labels]
+    measured = [(label, cost) for label, cost in costs if cost is not None and cost.status < 400]
+    if measured and len(measured) == len(costs):
+        label, episode = max(measured, key=lambda item: item[1].cold_ms)
         out.append(
             Verdict(
                 f"cold episode page ≤ {EPISODE_COLD_MS:g} ms in-process",
                 "PASS" if episode.cold_ms <= EPISODE_COLD_MS else "MISS",
-                f"{episode.cold_ms:.2f} ms, {episode.cold_queries} SQL statements",
+                f"worst {episode.cold_ms:.2f} ms, {episode.cold_queries} SQL statements "
+                f"(`{label}`; "
+                + ", ".join(f"`{other}` {cost.cold_ms:.2f} ms" for other, cost in measured)
+                + ")",
             )
         )
     else:
@@ -543,7 +550,10 @@ def verdicts(results: Results) -> list[Verdict]:
             Verdict(
                 f"cold episode page ≤ {EPISODE_COLD_MS:g} ms",
                 "NOT MEASURED",
-                f"answered {episode.status if episode else 'nothing'}",
+                ", ".join(
+                    f"`{label}` answered {cost.status if cost else 'nothing'}"
+                    for label, cost in costs
+                ),
             )
         )
 
@@ -664,7 +674,9 @@ def render(results: Results) -> str:
         + (", ".join(f"`{label}`" for label in winners["sendfile"]) or "none")
         + "; by reading: "
         + (", ".join(f"`{label}`" for label in winners["read"]) or "none"),
-        f"- episode page: `/episodes/{s['slug']}/`; search words: `{s['word']}` (in many "
+        f"- episode page: `/episodes/{s['slug']}/`; the next episode (`<next>`): "
+        f"`/episodes/{s.get('next_slug', '')}/`, with the question form and 25 approved questions "
+        f"listed; search words: `{s['word']}` (in many "
         f"episodes), `{s['unmatched']}` (in none)",
         "- POST /propose runs against a second gunicorn of the same site whose instance config "
         "sets `WTF_CSRF_ENABLED = False` (wrk cannot carry a CSRF token) and raises "
