@@ -114,6 +114,15 @@ def test_questions_from_the_audience_to_the_hosts_and_back(live, new_page, mail_
     page.get_by_role("button", name="List the approved questions there").click()
     expect(page.locator(".flash-success")).to_contain_text("listed on the episode's page")
     screenshot(page, "questions-run-of-show")
+    # Printed: the questions alone, in large type; no navigation, no buttons.
+    page.emulate_media(media="print")
+    expect(page.locator(".moderation-nav")).to_be_hidden()
+    expect(page.get_by_role("button", name="Down question 1")).to_be_hidden()
+    size = page.locator(".host-question .question-text").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size >= 24, size  # 18pt
+    page.emulate_media(media="screen")
     assert _stored(live) == [
         (FIRST, "Ana Keys", "answered"),
         (SECOND, "", "approved"),

@@ -228,6 +228,7 @@ def test_markup_in_a_question_is_escaped_everywhere_it_shows(moderator, client, 
     ]
     for response in pages:
         body = response.get_data(as_text=True)
+        assert "a@example.org" not in body, "an asker's address is never shown"
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, response.request.path
         for raw in ("<script>alert", "<img src=x", "<b>Bold", "<i>It"):
             assert raw not in body, (raw, response.request.path)
@@ -284,3 +285,12 @@ def test_the_json_export_keeps_questions_without_addresses(episode):
     assert [row["text"] for row in exported] == ["Exported"]
     assert "asker_email" not in exported[0] and "fingerprint" not in exported[0]
     assert "secret@example.org" not in str(export_data())
+
+
+def test_deleting_an_episode_deletes_its_questions(moderator, episode):
+    from openinfra_live.proposals import scheduling
+
+    make_question(episode, "Gone with it")
+    scheduling.delete_episode(episode, actor=None)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
