@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import HiddenField, StringField
 from wtforms.csrf.core import CSRF
@@ -78,7 +79,8 @@ class SharedPageCSRF(CSRF):
     for the form's scope (``meta.csrf_context``: the page it belongs to) and time, the same for
     everyone; what stops another site from making a visitor's browser send the form is the
     browser's own word on where a request comes from: a cross-site ``Sec-Fetch-Site`` or a
-    foreign ``Origin`` is refused. A POST without a valid token is refused as any other.
+    foreign ``Origin`` is refused. A POST without a valid token is refused as any other; the
+    page that asks to send it again carries the visitor's session token, accepted here too.
     """
 
     def setup_form(self, form):
@@ -95,7 +97,12 @@ class SharedPageCSRF(CSRF):
         except BadData:
             scope = None
         if scope != self.scope:
-            raise ValidationError("This form has expired. Check what you wrote and send it again.")
+            try:
+                validate_csrf(field.data)
+            except ValidationError:
+                raise ValidationError(
+                    "This form has expired. Check what you wrote and send it again."
+                ) from None
         if request.headers.get("Sec-Fetch-Site") == "cross-site":
             raise ValidationError("This form can only be sent from this site.")
         origin = request.headers.get("Origin")

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 
 from openinfra_live import clock, security, workflow
 from openinfra_live.episodes import queries as episode_queries
@@ -90,11 +91,15 @@ def ask(slug: str):
         log.info("question dropped: honeypot filled from %s", request.remote_addr)
         flash(RECEIVED, "success")
         return redirect(url_for("episodes.detail", slug=slug), 303)
+    valid = form.validate()
+    token = getattr(form, "csrf_token", None)  # none where the setting turns tokens off
+    if token is not None and token.errors:
+        # As every POST without its token: the page that keeps what was typed, to send again.
+        raise CSRFError(token.errors[0])
     if closed:
         # What was typed is shown back, so nothing is lost.
-        form.validate()
         return _page(episode, form, status=409, closed=True)
-    if not form.validate():
+    if not valid:
         return _page(episode, form, status=422)
     try:
         asked = services.ask(

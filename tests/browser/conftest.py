@@ -18,6 +18,7 @@ from openinfra_live.extensions import db
 from tests.conftest import build_migrated_app, empty_all_tables
 from tests.servers import free_port
 from tests.system_parts import missing
+from tests.test_outbox import MailServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".test-tools" / "node_modules"
@@ -194,3 +195,16 @@ def demo_site(live_server):
     empty_all_tables(live_server.app)
     yield build_demo_site(live_server.app, live_server.url)
     empty_all_tables(live_server.app)
+
+
+@pytest.fixture
+def mail_server(live) -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 that the live site mails through; it starts down
+    (``.start()`` brings it up), so a journey can see a mail fail and be retried."""
+    server = MailServer()
+    config = live.app.config
+    saved = {key: config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
+    config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    config.update(saved)
+    server.stop()

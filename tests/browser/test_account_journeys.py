@@ -6,34 +6,23 @@ the Tab key must show focus.
 """
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from tests.browser.conftest import in_app
 from tests.browser.support import press_and_wait, sign_in, tab_to, type_into
 from tests.conftest import make_moderator
 from tests.proposals.test_mail import Inbox, body_of
-from tests.servers import free_port
 
 NEW_PASSWORD = "an orange kite over 4 hills"
 LINK_RE = re.compile(r"http://127\.0\.0\.1:\d+/login/(?:reset|invite)/[A-Za-z0-9_-]{43}")
 
 
 @pytest.fixture
-def inbox(live) -> Iterator[Inbox]:
+def inbox(mail_server) -> Inbox:
     """A real SMTP server that the live site sends its mails to, for one test."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    config = live.app.config
-    saved = {key: config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
-    config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield handler
-    config.update(saved)
-    controller.stop()
+    return mail_server.start().inbox
 
 
 def _link(message) -> str:

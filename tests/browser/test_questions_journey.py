@@ -3,10 +3,8 @@ JavaScript), a moderator approves two, rejects one, reorders them and marks one 
 hosts' page and the public list show the right ones in the right order, and the asker's mail
 arrives on a real SMTP server once the recording is added."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from openinfra_live import clock
@@ -17,24 +15,12 @@ from tests.browser.conftest import in_app
 from tests.browser.support import press_and_wait, screenshot, sign_in, tab_to, type_into
 from tests.conftest import make_moderator
 from tests.proposals.test_mail import body_of
-from tests.test_outbox import MailServer
 
 TITLE = "Storage at the Edge, Live"
 RECORDING = "https://www.youtube.com/watch?v=pHHCIGkpNzs"
 FIRST = "How do you keep replicas in sync over a slow link?"
 SECOND = "What breaks first when a site goes offline?"
 THIRD = "Buy cheap followers at spam.example"
-
-
-@pytest.fixture
-def mail_server(live) -> Iterator[MailServer]:
-    server = MailServer().start()
-    config = live.app.config
-    saved = {key: config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
-    config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-    yield server
-    config.update(saved)
-    server.stop()
 
 
 def _episode() -> int:
@@ -72,6 +58,7 @@ def _ask_without_javascript(page: Page, url: str, text: str) -> None:
 
 
 def test_questions_from_the_audience_to_the_hosts_and_back(live, new_page, mail_server):
+    mail_server.start()
     episode_id = in_app(live.app, _episode)
     slug = in_app(live.app, lambda: db.session.get(editing.Episode, episode_id).slug)
     episode_url = f"{live.url}/episodes/{slug}/"

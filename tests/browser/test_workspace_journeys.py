@@ -5,7 +5,6 @@ Each journey checks what the person reads on the page and what the database hold
 Mails go to a real SMTP server on 127.0.0.1, which starts down where a journey needs it so.
 """
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -24,7 +23,6 @@ from tests.conftest import MODERATOR_PASSWORD, make_moderator
 from tests.proposals.builders import make_proposal
 from tests.proposals.test_mail import body_of
 from tests.ptg.builders import make_event, make_team
-from tests.test_outbox import MailServer
 
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 ADMIN_EMAIL = "admin@example.org"
@@ -45,18 +43,6 @@ episodes:
 ---
 """
 TEAM_LIST = "PTG teams\n\n  \u2022 Nova\n  \u2022 Cinder\n  \u2022 Aardvark\n".encode()
-
-
-@pytest.fixture
-def mail_server(live) -> Iterator[MailServer]:
-    """The live site mails through this server, which is down until ``.start()``."""
-    server = MailServer()
-    config = live.app.config
-    saved = {key: config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
-    config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-    yield server
-    config.update(saved)
-    server.stop()
 
 
 def _moderation_link(page: Page, label: str):

@@ -39,7 +39,7 @@ def content(app) -> dict:
         return {"proposal": proposal.id, "episode": episode.id, "event": event.slug}
 
 
-BASE_SECTIONS = ["Queue", "Episodes", "PTG", "Outbox", "Audit", "Your password"]
+BASE_SECTIONS = ["Queue", "Episodes", "Questions", "PTG", "Outbox", "Audit", "Your password"]
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,8 @@ BASE_SECTIONS = ["Queue", "Episodes", "PTG", "Outbox", "Audit", "Your password"]
         ("/moderation/episodes/", "Episodes", "page"),
         ("/moderation/episodes/new", "Episodes", "true"),
         ("/moderation/episodes/{episode}/edit", "Episodes", "true"),
+        ("/moderation/questions/", "Questions", "page"),
+        ("/moderation/questions/episodes/{episode}", "Questions", "true"),
         ("/moderation/ptg/", "PTG", "page"),
         ("/moderation/ptg/{event}/", "PTG", "true"),
         ("/moderation/audit", "Audit", "page"),
@@ -68,6 +70,7 @@ def test_every_moderation_page_has_one_navigation_marking_its_area(
     assert dict((label, url) for label, url, _ in links) == {
         "Queue": "/moderation/",
         "Episodes": "/moderation/episodes/",
+        "Questions": "/moderation/questions/",
         "PTG": "/moderation/ptg/",
         "Outbox": "/moderation/outbox",
         "Audit": "/moderation/audit",
@@ -122,7 +125,8 @@ def test_accounts_and_imports_are_shown_to_admins_only(app, content):
 
     assert [label for label, _, _ in by_moderator] == BASE_SECTIONS
     assert [label for label, _, _ in by_admin] == [
-        "Queue", "Episodes", "PTG", "Outbox", "Accounts", "Imports", "Audit", "Your password"
+        "Queue", "Episodes", "Questions", "PTG", "Outbox", "Accounts", "Imports", "Audit",
+        "Your password",
     ]  # fmt: skip
     assert ("Accounts", "/moderation/accounts/", None) in by_admin
     assert ("Imports", "/moderation/imports/", None) in by_admin
