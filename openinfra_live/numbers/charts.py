@@ -27,7 +27,7 @@ SETTINGS = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 11,
+    "font.size": 13,
 }
 # Values are written on the bars when there are at most this many.
 LABELLED_BARS = 40
@@ -74,8 +74,7 @@ class Chart:
                 + "; ".join(
                     f"{name}: "
                     + ", ".join(
-                        f"{label} {figure(v)}"
-                        for label, v in zip(self.series, values, strict=True)
+                        f"{label} {figure(v)}" for label, v in zip(self.series, values, strict=True)
                     )
                     for name, values in self.rows
                 )
@@ -166,7 +165,7 @@ def draw(chart: Chart) -> bytes:
     rows = max(len(chart.categories), 1)
     height = 1.6 + 0.42 * rows if chart.horizontal else 4.8
     with _drawing, matplotlib.rc_context(SETTINGS):
-        figure = Figure(figsize=(8.5, min(height, 40)), layout="constrained")
+        figure = Figure(figsize=(8, min(height, 40)), layout="constrained")
         FigureCanvasSVG(figure)
         axes = figure.add_subplot()
         _bars(axes, chart)
@@ -200,14 +199,22 @@ def _bars(axes, chart: Chart) -> None:
             )
         for number, bar in enumerate(bars):
             bar.set_gid(f"bar-{index}-{number}")
-        if labelled and len(chart.series) == 1:
+        if labelled and len(chart.series) == 1 and not chart.days:
             axes.bar_label(bars, labels=[figure(v) for v in values], padding=3, fontsize=9)
         base = [b + v for b, v in zip(base, values, strict=True)]
     if chart.horizontal:
         axes.set_yticks(range(len(chart.categories)), chart.categories)
         axes.invert_yaxis()
         axes.xaxis.get_major_locator().set_params(integer=True)
-    elif not chart.days:
+    elif chart.days:
+        from matplotlib.dates import DateFormatter, MonthLocator
+
+        year = chart.days[0].year
+        axes.set_xlim(date(year, 1, 1), date(year, 12, 31))
+        axes.xaxis.set_major_locator(MonthLocator())
+        axes.xaxis.set_major_formatter(DateFormatter("%b"))
+        axes.yaxis.get_major_locator().set_params(integer=True)
+    else:
         axes.set_xticks(positions, chart.categories, rotation=90 if len(positions) > 16 else 0)
         axes.yaxis.get_major_locator().set_params(integer=True)
 
