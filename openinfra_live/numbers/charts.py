@@ -163,18 +163,19 @@ def draw(chart: Chart) -> bytes:
     from matplotlib.figure import Figure
 
     rows = max(len(chart.categories), 1)
-    height = 1.6 + 0.42 * rows if chart.horizontal else 4.8
+    legend = 0.8 if len(chart.series) > 1 else 0.0
+    height = max(3.0, 1.8 + 0.45 * rows) + legend if chart.horizontal else 4.8
     with _drawing, matplotlib.rc_context(SETTINGS):
         figure = Figure(figsize=(8, min(height, 40)), layout="constrained")
         FigureCanvasSVG(figure)
         axes = figure.add_subplot()
         _bars(axes, chart)
-        axes.set_title(chart.title, loc="left", fontsize=13, fontweight="bold")
+        figure.suptitle(chart.title, x=0.02, ha="left", fontsize=14, fontweight="bold")
         axes.set_xlabel(chart.x_label)
         axes.set_ylabel(chart.y_label)
         axes.spines[["top", "right"]].set_visible(False)
         if len(chart.series) > 1:
-            axes.legend(frameon=False, loc="lower right" if chart.horizontal else "upper left")
+            figure.legend(loc="outside lower center", ncols=2, frameon=False)
         out = io.BytesIO()
         figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return _with_text_alternative(out.getvalue().decode(), chart).encode()
