@@ -75,6 +75,9 @@ def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+NUMBERS_YEAR = time.gmtime().tm_year - 1
+
+
 def get_pages(dataset: datagen.Dataset) -> list[Page]:
     """The URLs of the issue, with this database's episode and event."""
     slug, event, word = dataset.episode_slug, dataset.event_slug, dataset.search_word
@@ -96,6 +99,11 @@ def get_pages(dataset: datagen.Dataset) -> list[Page]:
         Page("/api/episodes", "/api/episodes"),
         Page(f"/ptg/{event}/", f"/ptg/{event}/"),
         Page(f"/ptg/{event}/schedule", f"/ptg/{event}/schedule"),
+        # The show in numbers: every year, last year's page (a whole year of weekly episodes in
+        # every size) and one of its charts, an SVG drawn with matplotlib.
+        Page("/numbers/", "/numbers/"),
+        Page("/numbers/<year>/", f"/numbers/{NUMBERS_YEAR}/"),
+        Page("/numbers/<year>/episodes.svg", f"/numbers/{NUMBERS_YEAR}/episodes.svg"),
     ]
 
 

@@ -27,6 +27,7 @@ LISTING_COLD_MS = 15.0
 # A moderator's lists are held to the public listing's cold target.
 MODERATION_COLD_MS = LISTING_COLD_MS
 EPISODE_COLD_MS = 10.0
+NUMBERS_YEAR_COLD_MS = 200.0
 IMPORT_SECONDS = 30.0
 WORKER_MB = 150.0
 # "Within a few seconds": the proxy keeps pages 5 s, the application's version memo 1 s.
@@ -556,6 +557,21 @@ def verdicts(results: Results) -> list[Verdict]:
                 ),
             )
         )
+
+    year_page = _cost(results, 10000, "/numbers/<year>/")
+    target = f"cold build of a year's page ≤ {NUMBERS_YEAR_COLD_MS:g} ms in-process"
+    if year_page is not None and year_page.status < 400:
+        out.append(
+            Verdict(
+                target,
+                "PASS" if year_page.cold_ms <= NUMBERS_YEAR_COLD_MS else "MISS",
+                f"{year_page.cold_ms:.2f} ms, {year_page.cold_queries} SQL statements "
+                f"(`{year_page.url}`, 10,000 episodes)",
+            )
+        )
+    else:
+        answered = year_page.status if year_page else "nothing"
+        out.append(Verdict(target, "NOT MEASURED", f"answered {answered}"))
 
     out.append(moderation_verdict(results))
 

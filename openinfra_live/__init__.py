@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from openinfra_live.auth.views import bp as auth_bp
     from openinfra_live.episodes.views import bp as episodes_bp
     from openinfra_live.moderation import bp as moderation_bp
+    from openinfra_live.numbers.views import bp as numbers_bp
     from openinfra_live.proposals.views import bp as proposals_bp
     from openinfra_live.ptg.views import bp as ptg_bp
     from openinfra_live.questions.views import bp as questions_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         proposals_bp,
         ptg_bp,
         questions_bp,
+        numbers_bp,
         auth_bp,
         moderation_bp,
     ):

@@ -344,6 +344,8 @@ def pages_of(every_state) -> list[tuple[str, bool]]:
     pages += [(f"/moderation/?state={state}", True) for state in ALL_STATES]
     pages += [("/moderation/audit", True), (f"/moderation/ptg/{slug}/", True)]
     pages += [("/moderation/ptg/", True), (f"/ptg/{slug}/", False)]
+    # What became of the proposals, counted on the numbers pages, reads in words too.
+    pages += [("/numbers/", False), (f"/numbers/{clock.now().year}/", False)]
     return pages
 
 

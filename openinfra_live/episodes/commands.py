@@ -1,4 +1,4 @@
-"""``flask import-episodes``, ``flask export-episodes`` and ``flask demo``."""
+"""The episodes' commands: import and export the content file, import views, the demo."""
 
 from datetime import time
 from pathlib import Path
@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from openinfra_live import clock
+from openinfra_live.episodes.audience import ViewsFileError, import_view_counts, read_view_counts
 from openinfra_live.episodes.content_file import ContentFileError, load_entries
 from openinfra_live.episodes.exporter import dump_episodes, episodes_for_export
 from openinfra_live.episodes.importer import import_episodes
@@ -42,6 +43,29 @@ def import_episodes_command(path: Path) -> None:
             "another change may have happened meanwhile, try again"
         ) from error
     current_app.logger.info("import-episodes %s: %s", path, report.summary())
+    click.echo(report.summary())
+
+
+@click.command("import-views")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_views_command(path: Path) -> None:
+    """Store episodes' views from a CSV of view counts (YouTube Studio's export)."""
+    try:
+        found = read_view_counts(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from error
+    except ViewsFileError as error:
+        raise click.ClickException(f"{path}: {error} Nothing was imported.") from error
+    try:
+        report = import_view_counts(found, progress=click.echo)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"nothing imported: the database refused the changes ({error.__class__.__name__})"
+        ) from error
+    current_app.logger.info("import-views %s: %s", path, report.summary())
     click.echo(report.summary())
 
 
@@ -80,4 +104,5 @@ def demo_command(if_empty: bool) -> None:
         click.echo(line)
 
 
-COMMANDS: list = [import_episodes_command, export_episodes_command, demo_command]
+COMMANDS: list = [import_episodes_command, import_views_command, export_episodes_command]
+COMMANDS += [demo_command]

@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from openinfra_live import urls
 from openinfra_live.episodes import editing, queries
@@ -80,6 +87,23 @@ class LinkRowForm(Form):
             raise ValidationError("Give a web address starting with https:// or http://.")
 
 
+class CountField(IntegerField):
+    """A count of people, optional: a whole number, 0 or more; "12,345" is read as 12345."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        raw = " ".join(valuelist or []).replace(",", "").replace(" ", "").strip()
+        self.data = None
+        if raw and not raw.isdigit():
+            raise ValueError(
+                "Give a whole number, 0 or more (for example 1200), or leave it empty."
+            )
+        if raw:
+            self.data = int(raw)
+
+
+COUNT_INPUT = {"inputmode": "numeric", "autocomplete": "off"}
+
+
 class EpisodeForm(FlaskForm):
     """Create or edit an episode. Times are UTC; blank guest and link rows are ignored."""
 
@@ -107,6 +131,15 @@ class EpisodeForm(FlaskForm):
         validators=[Length(max=urls.MAX_URL)],
         render_kw=URL_INPUT,
     )
+    # The audience, entered after the show (or imported with ``flask import-views``).
+    views = CountField(
+        "Views", validators=[Optional(), NumberRange(min=0, max=10**12)], render_kw=COUNT_INPUT
+    )
+    peak_live_viewers = CountField(
+        "Peak live viewers",
+        validators=[Optional(), NumberRange(min=0, max=10**12)],
+        render_kw=COUNT_INPUT,
+    )
     # Shown for an episode that already started: its time changes only with this ticked.
     confirm_past = BooleanField("Yes, change the time of an episode that already happened")
     # Only on the new-episode form: a special then gets its segments one by one.
@@ -132,6 +165,8 @@ class EpisodeForm(FlaskForm):
             guests=[{"name": name, "affiliation": a} for name, a in episode.guest_pairs],
             links=[{"platform": platform, "url": url} for platform, url in episode.link_pairs],
             recap_url=episode.recap_url or "",
+            views=episode.views,
+            peak_live_viewers=episode.peak_live_viewers,
         )
 
     @classmethod
@@ -175,6 +210,10 @@ class EpisodeForm(FlaskForm):
             "links": [(row.form.platform.data, row.form.url.data) for row in self.links],
             "recap_url": self.recap_url.data or "",
         }
+
+    def audience(self) -> dict[str, int | None]:
+        """The views and peak of live viewers typed (None where left empty)."""
+        return {"views": self.views.data, "peak_live_viewers": self.peak_live_viewers.data}
 
 
 class SegmentForm(FlaskForm):

@@ -44,6 +44,10 @@ class Episode(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposals.id", ondelete="SET NULL"), unique=True
     )
+    # The audience, unknown until a moderator enters it or ``flask import-views`` reads it.
+    views: Mapped[int | None] = mapped_column(Integer)
+    peak_live_viewers: Mapped[int | None] = mapped_column(Integer)
+    views_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=lambda: clock.now(), onupdate=lambda: clock.now(), index=True

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
-from openinfra_live.episodes import editing, queries, slots, specials
+from openinfra_live.episodes import audience, editing, queries, slots, specials
 from openinfra_live.episodes.forms import PLATFORM_SUGGESTIONS, DeleteEpisodeForm, EpisodeForm
 from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
@@ -144,6 +144,7 @@ def episode_edit(episode_id: int):
             confirm_past=form.confirm_past.data,
             **form.content(),
         )
+        changes |= audience.set_audience(episode, actor=current_user, **form.audience())
         moved = "starts_at" in changes or "duration_minutes" in changes
         # A correction to the archive needs no new invite: the submitter is told of changes
         # to an episode still to come.

@@ -1,7 +1,9 @@
-"""Imports from the browser, for admins: the show's content file and a PTG team list.
+"""Imports from the browser, for admins: the show's content file, a PTG team list and a CSV of
+views.
 
-The same readers as ``flask import-episodes`` and ``flask import-ptg-teams``, and the same
-report. A file that cannot be read is refused whole, with the reason, and changes nothing.
+The same readers as ``flask import-episodes``, ``flask import-ptg-teams`` and ``flask
+import-views``, and the same report. A file that cannot be read is refused whole, with the
+reason, and changes nothing.
 """
 
 from datetime import time
@@ -16,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from openinfra_live import audit
 from openinfra_live.auth.permissions import admin_required
+from openinfra_live.episodes.audience import ViewsFileError, import_view_counts, read_view_counts
 from openinfra_live.episodes.content_file import ContentFileError, load_entries
 from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.extensions import db
@@ -54,6 +57,15 @@ class TeamImportForm(FlaskForm):
         return self
 
 
+class ViewsImportForm(FlaskForm):
+    """A CSV of view counts, as YouTube Studio exports it."""
+
+    views_file = FileField(
+        "View counts (CSV, as YouTube Studio exports it)",
+        validators=[FileRequired(message="Choose the CSV of view counts to import.")],
+    )
+
+
 def _text_of(upload) -> str:
     """The upload's text, refused when it is not UTF-8 or holds NUL bytes."""
     raw = upload.read()
@@ -65,10 +77,15 @@ def _text_of(upload) -> str:
         raise UnreadableFile(f"This file is not UTF-8 text ({error.reason}).") from error
 
 
-def _forms(content: ContentImportForm | None = None, teams: TeamImportForm | None = None):
+def _forms(
+    content: ContentImportForm | None = None,
+    teams: TeamImportForm | None = None,
+    views: ViewsImportForm | None = None,
+):
     return {
         "content_form": content or ContentImportForm(formdata=None),
         "team_form": teams or TeamImportForm(formdata=None).load_events(),
+        "views_form": views or ViewsImportForm(formdata=None),
     }
 
 
@@ -81,7 +98,7 @@ def _report(kind: str, filename: str, lines: list[str], summary: str) -> Respons
 @bp.get("/imports/")
 @admin_required
 def imports() -> Response:
-    """The two upload forms: the show's content file and a PTG team list."""
+    """The upload forms: the show's content file, a PTG team list, a CSV of views."""
     return page("moderation/imports.html", **_forms())
 
 
@@ -152,3 +169,26 @@ def import_team_list() -> Response:
     elif request.method == "POST" and not form.event.choices:
         form.event.errors = ["There is no PTG event yet: create it first."]
     return page("moderation/imports.html", 422, **_forms(teams=form))
+
+
+@bp.post("/imports/views")
+@admin_required
+def import_views_file() -> Response:
+    """Store episodes' views from an uploaded CSV of view counts; show the import's report."""
+    form = ViewsImportForm()
+    if form.validate_on_submit():
+        upload = form.views_file.data
+        try:
+            found = read_view_counts(_text_of(upload))
+            lines: list[str] = []
+            report = import_view_counts(found, progress=lines.append, actor=current_user)
+            db.session.commit()
+        except (UnreadableFile, ViewsFileError) as error:
+            db.session.rollback()
+            form.views_file.errors = [f"{error} Nothing was imported."]
+        except SQLAlchemyError:
+            db.session.rollback()
+            form.views_file.errors = [REFUSED]
+        else:
+            return _report("views", upload.filename or "", lines, report.summary())
+    return page("moderation/imports.html", 422, **_forms(views=form))

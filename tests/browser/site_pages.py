@@ -85,6 +85,10 @@ def build_demo_site(app, base_url: str) -> DemoSite:
         add_outbox_examples()
         db.session.commit()
         past = [e for e in content.episodes if e.starts_at < now and e.links]
+        # The numbers pages draw views: a few past episodes have a count.
+        for rank, episode in enumerate(sorted(past, key=lambda e: e.starts_at)):
+            episode.views, episode.peak_live_viewers = 350 * (rank + 1), 40 + rank
+        db.session.commit()
         upcoming = [e for e in content.episodes if e.starts_at > now + timedelta(hours=2)]
         last_past = max(past, key=lambda e: e.starts_at)
         special = next(e for e in content.episodes if e.special)
@@ -360,6 +364,14 @@ def _account_links(moderator) -> dict[str, str]:
     return {"reset": urlsplit(reset).path, "invite": urlsplit(invite).path}
 
 
+def _upload_views(page: Page) -> None:
+    csv = b"Content,Video title,Views\nTotal,,12\nAAAAAAAAAAA,Elsewhere,12\n"
+    page.get_by_label("View counts").set_input_files(
+        files=[{"name": "Table data.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    page.get_by_role("button", name="Import the views").click()
+
+
 def _upload_an_empty_content_file(page: Page) -> None:
     page.get_by_label("Content file").set_input_files(
         files=[{"name": "empty.yaml", "mimeType": "text/yaml", "buffer": b"episodes: []\n"}]
@@ -407,6 +419,25 @@ ACCOUNT_PAGES = [
     ),
 ]
 PAGES += ACCOUNT_PAGES
+# The numbers: every year, this year (so far), a year without data, the views import.
+PAGES += [
+    Visit("numbers", lambda s: "/numbers/"),
+    Visit("numbers-year", lambda s: f"/numbers/{clock.now().year}/"),
+    Visit("numbers-empty-year", lambda s: "/numbers/2001/"),
+    Visit(
+        "moderation-imports-views-errors",
+        lambda s: "/moderation/imports/",
+        moderator=True,
+        submit=_submit("Import the views"),
+        status=422,
+    ),
+    Visit(
+        "moderation-views-report",
+        lambda s: "/moderation/imports/",
+        moderator=True,
+        submit=_upload_views,
+    ),
+]
 # Plain words: the moderators' message above the edit form; withdrawing asks to confirm.
 PAGES += [
     Visit("proposal-status-changes", lambda s: f"/proposals/{s.changes_token}"),

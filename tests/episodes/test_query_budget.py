@@ -49,6 +49,10 @@ BUDGET = {
     "/ptg/2030-march/": 5,
     "/ptg/2030-march/schedule": 6,
     "/ptg/2030-march/schedule.ics": 6,
+    # The numbers: seven statements of figures for a year, nine for every year (SQL aggregates).
+    "/numbers/": 10,
+    "/numbers/2024/": 8,
+    "/numbers/2024/views.svg": 8,
 }
 
 
@@ -67,6 +71,7 @@ def add_content(episodes: int, teams: int) -> None:
             "sequence": 0,
             "created_at": NOW,
             "updated_at": NOW,
+            "views": 100 + n,
         }
         for n in range(episodes)
     ]
