@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 
-from openinfra_live.numbers.figures import OUTCOMES, Figures
+from openinfra_live.numbers.tallies import OUTCOMES, Figures
 from openinfra_live.ptg.models import TEAM_KINDS
 from openinfra_live.templating import human_date
 

@@ -3,13 +3,14 @@
 import csv
 import io
 
-from openinfra_live.numbers.figures import Figures
+from openinfra_live.numbers.tallies import Figures
 from openinfra_live.ptg.models import TEAM_KINDS
 
 COLUMNS = ["Year", "Episodes aired", "Hours of content", "Guests", "Organisations"]
 COLUMNS += ["First-time guests", "Proposals received", "Proposals approved"]
 COLUMNS += ["Proposals scheduled", "Median days from proposal to air", "Episodes with views"]
 COLUMNS += ["Views", "Median views per episode", "Most watched episode", "Its views"]
+COLUMNS += ["Audience questions asked", "Audience questions answered on air"]
 COLUMNS += ["PTG events", "PTG teams", *(f"PTG {label.lower()}" for label in TEAM_KINDS.values())]
 
 
@@ -44,6 +45,8 @@ def row_of(figures: Figures) -> list[str]:
         _figure(figures.views_median),
         _text(watched.title) if watched else "",
         _figure(watched.views) if watched else "",
+        _figure(figures.questions_asked),
+        _figure(figures.questions_answered),
         _figure(len(figures.ptg)),
         _figure(figures.ptg_teams),
         *(_figure(kinds[kind]) for kind in TEAM_KINDS),

@@ -8,10 +8,8 @@ Proposals count in the year they were received; the days from proposal to air, a
 in the year the episode aired.
 """
 
-import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,109 +31,17 @@ from sqlalchemy import (
 
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeSegment, SegmentSpeaker
 from openinfra_live.extensions import db
+from openinfra_live.numbers.tallies import OUTCOMES, EventTeams, Figures, Proposals, Watched
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.proposals.states import ProposalState as S
 from openinfra_live.ptg.models import TEAM_KINDS, PtgEvent, PtgTeam
+from openinfra_live.questions.models import Question
+from openinfra_live.questions.states import QuestionState
 
-# What became of the proposals received, in the order the chart and the table show them.
-OUTCOMES = {
-    "scheduled": "Scheduled",
-    "approved": "Approved, waiting for a date",
-    "open": "Still under review",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-}
 _OUTCOME_OF = {S.SCHEDULED: "scheduled", S.APPROVED: "approved", S.SUBMITTED: "open"}
 _OUTCOME_OF |= {S.CHANGES_REQUESTED: "open", S.DECLINED: "declined", S.WITHDRAWN: "withdrawn"}
 # Reached approval, whatever came next: approved, scheduled, or withdrawn after approval.
 _APPROVED_OR_LATER = (S.APPROVED.value, S.SCHEDULED.value)
-
-
-@dataclass(frozen=True)
-class Watched:
-    """An episode and its views: a point of the views chart, or the most watched."""
-
-    starts_at: datetime
-    slug: str
-    title: str
-    views: int
-
-
-@dataclass
-class Proposals:
-    """The proposals received in a period and what became of them."""
-
-    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
-    approved: int = 0
-    # Days from each proposal to its episode's air, for the episodes aired in the period.
-    days_to_air: list[float] = field(default_factory=list)
-
-    @property
-    def received(self) -> int:
-        return sum(self.outcomes.values())
-
-    @property
-    def scheduled(self) -> int:
-        return self.outcomes["scheduled"]
-
-    @property
-    def median_days_to_air(self) -> float | None:
-        return statistics.median(self.days_to_air) if self.days_to_air else None
-
-
-@dataclass(frozen=True)
-class EventTeams:
-    """A PTG event and its approved teams by kind (every kind, 0 included)."""
-
-    slug: str
-    name: str
-    starts_on: date
-    kinds: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.kinds.values())
-
-
-@dataclass
-class Figures:
-    """Every figure of one year (``year``), or of every year (``year`` None)."""
-
-    year: int | None
-    so_far: bool = False
-    episodes: int = 0
-    minutes: int = 0
-    guests: int = 0
-    organisations: int = 0
-    first_time_guests: int = 0
-    # Episodes aired by month (a year) or by year (every year): {month or year: count}.
-    aired: dict[int, int] = field(default_factory=dict)
-    views: list[int] = field(default_factory=list)
-    most_watched: Watched | None = None
-    # A year's episodes with their views, by date: the points of the views chart.
-    watched: list[Watched] = field(default_factory=list)
-    proposals: Proposals = field(default_factory=Proposals)
-    ptg: list[EventTeams] = field(default_factory=list)
-
-    @property
-    def hours(self) -> float:
-        return self.minutes / 60
-
-    @property
-    def views_total(self) -> int:
-        return sum(self.views)
-
-    @property
-    def views_median(self) -> float | None:
-        return statistics.median(self.views) if self.views else None
-
-    @property
-    def ptg_teams(self) -> int:
-        return sum(event.total for event in self.ptg)
-
-    @property
-    def has_data(self) -> bool:
-        return bool(self.episodes or self.proposals.received or self.ptg)
 
 
 def _year(column: Any) -> ColumnElement:
@@ -298,6 +204,15 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def audience_questions(now: datetime, year: int | None) -> dict[int, tuple[int, int]]:
+    """Questions sent to the aired episodes, and those answered on air, by the year aired."""
+    bucket = _year(Episode.starts_at)
+    answered = func.count().filter(Question.status == QuestionState.ANSWERED.value)
+    query = select(bucket, func.count(), answered).join(Episode, Question.episode_id == Episode.id)
+    query = query.where(_aired(now, year)).group_by(bucket)
+    return {row[0]: (row[1], row[2]) for row in db.session.execute(query)}
+
+
 def ptg_teams(year: int | None) -> list[EventTeams]:
     """The PTG events starting in ``year`` (or all), by date, with their approved teams by kind."""
     approved = and_(PtgTeam.event_id == PtgEvent.id, PtgTeam.status == "approved")
@@ -316,7 +231,7 @@ def ptg_teams(year: int | None) -> list[EventTeams]:
 
 
 def year_figures(year: int, now: datetime) -> Figures:
-    """Every figure of ``year``, in seven statements."""
+    """Every figure of ``year``, in eight statements."""
     figures = Figures(year=year, so_far=year == now.year)
     for month, episodes, minutes in episodes_aired(now, year):
         figures.aired[month] = episodes
@@ -329,13 +244,15 @@ def year_figures(year: int, now: datetime) -> Figures:
     figures.most_watched = max(figures.watched, key=lambda p: p.views, default=None)
     figures.proposals = proposal_outcomes(year).get(year, Proposals())
     figures.proposals.days_to_air = days_to_air(now, year).get(year, [])
+    asked = audience_questions(now, year).get(year, (0, 0))
+    figures.questions_asked, figures.questions_answered = asked
     figures.ptg = ptg_teams(year)
     return figures
 
 
 def every_year(now: datetime) -> tuple[Figures, list[Figures]]:
     """The figures of every year together, and of each year with data (latest first), in
-    nine statements."""
+    ten statements."""
     total = Figures(year=None)
     years: dict[int, Figures] = {}
 
@@ -355,6 +272,8 @@ def every_year(now: datetime) -> tuple[Figures, list[Figures]]:
         of(year).proposals = proposals
     for year, days in days_to_air(now, None).items():
         of(year).proposals.days_to_air = days
+    for year, (asked, answered) in audience_questions(now, None).items():
+        of(year).questions_asked, of(year).questions_answered = asked, answered
     for event in ptg_teams(None):
         of(event.starts_on.year).ptg.append(event)
     total.guests, total.organisations = guest_counts(now, None, by_year=False)[None]
@@ -373,6 +292,8 @@ def _add_up(total: Figures, years: Iterable[Figures]) -> None:
         total.episodes += figures.episodes
         total.minutes += figures.minutes
         total.first_time_guests += figures.first_time_guests
+        total.questions_asked += figures.questions_asked
+        total.questions_answered += figures.questions_answered
         total.views += figures.views
         total.ptg += figures.ptg
         total.proposals.approved += figures.proposals.approved

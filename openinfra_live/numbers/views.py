@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, render_template
 from openinfra_live import caching, clock
 from openinfra_live.episodes.queries import FIRST_YEAR, LAST_YEAR
 from openinfra_live.numbers import charts, export, figures
+from openinfra_live.numbers.tallies import Figures
 
 bp = Blueprint("numbers", __name__)
 bp.add_app_template_filter(charts.figure, "figure")
@@ -32,7 +33,7 @@ def _chart_answer(chart: charts.Chart) -> Response:
     return response
 
 
-def _csv_answer(rows: list[figures.Figures], filename: str) -> Response:
+def _csv_answer(rows: list[Figures], filename: str) -> Response:
     response = Response(export.figures_csv(rows), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -7,6 +7,7 @@ import pytest
 
 from openinfra_live.extensions import db
 from openinfra_live.proposals.models import ProposalHistory
+from openinfra_live.questions.models import Question
 from tests.episodes.builders import make_episode, make_special
 from tests.proposals.builders import freeze_clock, make_proposal
 from tests.ptg.builders import make_event, make_team
@@ -31,6 +32,13 @@ def _proposal(status: str, received: datetime, *, approved_once: bool = False) -
         db.session.add(history)
     db.session.commit()
     return proposal.id
+
+
+def _questions(episode, *states: str) -> None:
+    for n, state in enumerate(states):
+        db.session.add(
+            Question(episode=episode, text=f"Question {n}?", status=state, created_at=NOW)
+        )
 
 
 def add_known_content() -> dict[str, int]:
@@ -64,7 +72,7 @@ def add_known_content() -> dict[str, int]:
         proposal_id=p2,
     )
     make_episode("New Year's Eve", at(2024, 12, 31, 23, 30), guests=[("Dee", "Initech")])
-    make_episode(
+    hidden = make_episode(
         "Hidden",
         at(2024, 3, 7),
         hidden=True,
@@ -80,10 +88,15 @@ def add_known_content() -> dict[str, int]:
         ],
     )
     special.segments[1].proposal_id = p8
-    make_episode(
+    new_year = make_episode(
         "New year", at(2025, 1, 1, 0, 30), guests=[("Ann Smith", "ACME"), ("Fay", "")], views=500
     )
-    make_episode("Still to come", at(2025, 4, 3), guests=[("Gus", "Hooli")], views=7)
+    to_come = make_episode("Still to come", at(2025, 4, 3), guests=[("Gus", "Hooli")], views=7)
+    # Audience questions: those of aired, visible episodes count, in the year the episode aired.
+    _questions(e1, "answered", "approved", "rejected")
+    _questions(hidden, "answered", "approved")
+    _questions(new_year, "answered")
+    _questions(to_come, "submitted")
 
     march = make_event("2024-march", "PTG March 2024", date(2024, 3, 18), date(2024, 3, 22))
     make_team(march, "Nova")

@@ -135,4 +135,15 @@ def test_the_figures_take_a_fixed_number_of_statements(app, known):
         db.session.commit()
         large = (len(statements_of(app, year)), len(statements_of(app, every)))
     assert small == large
-    assert large[0] <= 7 and large[1] <= 9
+    assert large[0] <= 8 and large[1] <= 10
+
+
+def test_audience_questions_count_for_aired_visible_episodes_in_their_year(app, known):
+    with app.app_context():
+        found = figures.year_figures(2024, NOW)
+        total, years = figures.every_year(NOW)
+    # The hidden episode's two and the question to an episode still to come never count.
+    assert (found.questions_asked, found.questions_answered) == (3, 1)
+    by_year = {y.year: (y.questions_asked, y.questions_answered) for y in years}
+    assert by_year == {2025: (1, 1), 2024: (3, 1), 2023: (0, 0)}
+    assert (total.questions_asked, total.questions_answered) == (4, 2)
