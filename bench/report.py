@@ -28,6 +28,8 @@ LISTING_COLD_MS = 15.0
 MODERATION_COLD_MS = LISTING_COLD_MS
 EPISODE_COLD_MS = 10.0
 NUMBERS_YEAR_COLD_MS = 200.0
+# Pages that sum up the whole archive: out of the growth target, under their own.
+SUMMARY_PAGES = ("/numbers/",)
 IMPORT_SECONDS = 30.0
 WORKER_MB = 150.0
 # "Within a few seconds": the proxy keeps pages 5 s, the application's version memo 1 s.
@@ -487,10 +489,12 @@ def verdicts(results: Results) -> list[Verdict]:
             )
         )
 
+    # The numbers pages add up the whole archive, so their cost grows with it by design: they
+    # have a target of their own (a year's page cold within NUMBERS_YEAR_COLD_MS), below.
     growths = {
         p.label: growth(results, i)
         for i, p in enumerate(_get_pages(results))
-        if growth(results, i) is not None
+        if growth(results, i) is not None and not p.label.startswith(SUMMARY_PAGES)
     }
     if growths:
         worst = max(growths, key=growths.get)
@@ -566,7 +570,7 @@ def verdicts(results: Results) -> list[Verdict]:
                 target,
                 "PASS" if year_page.cold_ms <= NUMBERS_YEAR_COLD_MS else "MISS",
                 f"{year_page.cold_ms:.2f} ms, {year_page.cold_queries} SQL statements "
-                f"(`{year_page.url}`, 10,000 episodes)",
+                f"(`{year_page.url}`, 10,000 episodes)" + _every_year_cost(results),
             )
         )
     else:
@@ -611,6 +615,13 @@ def verdicts(results: Results) -> list[Verdict]:
     else:
         out.append(Verdict("memory per worker < 150 MB", "NOT MEASURED", "no worker found"))
     return out
+
+
+def _every_year_cost(results) -> str:
+    every = _cost(results, 10000, "/numbers/")
+    if every is None or every.status >= 400:
+        return ""
+    return f"; every year's page: {every.cold_ms:.2f} ms, {every.cold_queries} SQL statements"
 
 
 def moderation_verdict(results: Results) -> Verdict:

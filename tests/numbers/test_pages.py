@@ -232,3 +232,21 @@ def test_the_chart_svg_is_the_same_for_the_same_figures(client, known, app):
 
     caching.clear(app)
     assert client.get("/numbers/2024/episodes.svg").get_data() == first
+
+
+def test_charts_are_drawn_outside_the_web_worker_and_keep_any_language(app, client, known):
+    """matplotlib draws in a process of its own: the worker never loads it (its memory), and
+    titles in any script come back as they were written."""
+    import sys
+
+    from tests.ptg.builders import make_event, make_team
+
+    with app.app_context():
+        event = make_event(
+            "2024-shanghai", "PTG 上海 2024", at(2024, 11, 4).date(), at(2024, 11, 8).date()
+        )
+        make_team(event, "Nova")
+        db.session.commit()
+    svg = svg_of(client, "/numbers/2024/ptg.svg")
+    assert "PTG 上海 2024" in texts_of(svg)
+    assert "matplotlib" not in sys.modules
