@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from openinfra_live import audit
+from openinfra_live import audit, workflow
 from openinfra_live.auth.permissions import admin_required
 from openinfra_live.episodes.audience import ViewsFileError, import_view_counts, read_view_counts
 from openinfra_live.episodes.content_file import ContentFileError, load_entries
@@ -25,6 +25,7 @@ from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page
 from openinfra_live.ptg.models import PtgEvent
 from openinfra_live.ptg.teamlist import UnknownEvent, find_event, import_team_names, parse_team_list
+from openinfra_live.questions import services as question_services
 
 REFUSED = "The database refused the changes; nothing was imported. Try again in a moment."
 
@@ -125,7 +126,9 @@ def import_content_file() -> Response:
                 actor=current_user,
                 detail={"file": (upload.filename or "")[:200], "summary": report.summary()},
             )
-            db.session.commit()
+            # Recordings the file brings are what askers of answered questions wait for.
+            question_services.tell_waiting_askers()
+            workflow.commit()
         except (UnreadableFile, ContentFileError) as error:
             db.session.rollback()
             form.content_file.errors = [str(error)]

@@ -1,6 +1,7 @@
 """The charts of the numbers pages: what each shows (:class:`Chart`, also the table beside it)
 and its drawing, an SVG written by matplotlib in a process of its own (``drawing.py``)."""
 
+import hashlib
 import json
 import os
 import subprocess  # nosec B404: the chart drawing's own process, see ``draw``
@@ -38,6 +39,14 @@ class Chart:
     @property
     def empty(self) -> bool:
         return not any(value for values in self.series.values() for value in values)
+
+    @property
+    def digest(self) -> str:
+        """A short digest of what the chart shows: in its image's address, so that an image is
+        drawn once for the same figures and a change of figures is a new address."""
+        shown = [self.title, self.x_label, self.y_label, self.categories, self.series]
+        shown += [self.horizontal, [day.isoformat() for day in self.days]]
+        return hashlib.sha256(json.dumps(shown).encode("utf-8")).hexdigest()[:16]
 
     @property
     def category_label(self) -> str:

@@ -1,9 +1,9 @@
 """The show and the PTG in numbers: every year, one year, their charts (SVG) and figures (CSV).
 
 Each answer follows the clock (an episode counts once it has started) and shows proposals,
-which are no public content and do not move the content version: all are cached as pages,
-under the content version and the minute (``caching.page``), so a figure is never more than a
-minute behind.
+which are no public content and do not move the content version: pages and CSV are cached as
+pages, under the content version and the minute (``caching.page``), so a figure is never more
+than a minute behind; a chart's address names its figures (see ``all_years_chart``).
 """
 
 from flask import Blueprint, Response, abort, render_template
@@ -79,34 +79,35 @@ def year(year: int):
     return caching.respond(caching.page_validators(now), build, private=True)
 
 
+# A chart's address carries the digest of its figures (``?v=``, from the page that shows it),
+# so charts are cached as data, not by the minute: the same figures are drawn once, and a page
+# whose figures changed names a new image. The image is drawn from the figures of the moment.
 @bp.get("/numbers/<name>.svg")
-@caching.page
+@caching.data
 def all_years_chart(name: str):
     """One chart of every year's page, as an SVG image."""
     if name not in charts.NAMES:
         abort(404)
-    now = clock.now()
 
     def build() -> Response:
-        total, years = figures.every_year(now)
+        total, years = figures.every_year(clock.now())
         return _chart_answer(charts.charts_of(total, years)[name])
 
-    return caching.respond(caching.page_validators(now), build, private=True)
+    return caching.respond(caching.data_validators(), build)
 
 
 @bp.get("/numbers/<int:year>/<name>.svg")
-@caching.page
+@caching.data
 def year_chart(year: int, name: str):
     """One chart of a year's page, as an SVG image."""
     _check_year(year)
     if name not in charts.NAMES:
         abort(404)
-    now = clock.now()
 
     def build() -> Response:
-        return _chart_answer(charts.charts_of(figures.year_figures(year, now))[name])
+        return _chart_answer(charts.charts_of(figures.year_figures(year, clock.now()))[name])
 
-    return caching.respond(caching.page_validators(now), build, private=True)
+    return caching.respond(caching.data_validators(), build)
 
 
 @bp.get("/numbers/all.csv")

@@ -170,6 +170,17 @@ def show_on_episode_page(episode: Episode, shown: bool, *, actor: Any) -> None:
     audit.record("episode.questions_listed" if shown else "episode.questions_unlisted", episode)
 
 
+def tell_waiting_askers() -> int:
+    """``tell_askers`` for every episode with an answered question whose asker waits to be
+    told (after an import, which may bring many recordings at once)."""
+    waiting = select(Question.episode_id).where(
+        Question.asker_email != "",
+        Question.status.in_([QuestionState.ANSWERED.value, QuestionState.REJECTED.value]),
+    )
+    episodes = db.session.scalars(select(Episode).where(Episode.id.in_(waiting.distinct())))
+    return sum(tell_askers(episode) for episode in episodes)
+
+
 def tell_askers(episode: Episode) -> int:
     """Mail every asker of an answered question of ``episode`` (duplicates merged into it
     included) who left an address, once the recording exists; each address is then erased,

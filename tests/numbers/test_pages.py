@@ -106,7 +106,7 @@ def test_a_year_page_shows_its_figures(client, known):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_chart_of_a_year_is_an_svg_with_a_title_and_its_data_and_a_table(client, known, name):
     page, parsed = read_page(client, "/numbers/2024/")
-    image = next(i for i in parsed.images if i["src"] == f"/numbers/2024/{name}.svg")
+    image = next(i for i in parsed.images if i["src"].startswith(f"/numbers/2024/{name}.svg?v="))
     svg = svg_of(client, image["src"])
     title = svg.find(f"{SVG}title")
     assert title is not None and title.text
@@ -250,3 +250,19 @@ def test_charts_are_drawn_outside_the_web_worker_and_keep_any_language(app, clie
     svg = svg_of(client, "/numbers/2024/ptg.svg")
     assert "PTG 上海 2024" in texts_of(svg)
     assert "matplotlib" not in sys.modules
+
+
+def test_a_chart_is_named_by_its_figures_so_a_change_of_figures_is_a_new_image(app, client, known):
+    _, parsed = read_page(client, "/numbers/2024/")
+    before = {image["src"] for image in parsed.images}
+    with app.app_context():
+        episode = db.session.scalars(db.select(Episode).where(Episode.title == "Ann and Bob")).one()
+        episode.views = 1234
+        db.session.commit()
+    _, parsed = read_page(client, "/numbers/2024/")
+    after = {image["src"] for image in parsed.images}
+    changed = before ^ after
+    # The views chart has new figures, and so a new address; the others keep theirs.
+    assert {src.split("?")[0] for src in changed} == {"/numbers/2024/views.svg"}
+    new_views = next(src for src in after if src.startswith("/numbers/2024/views.svg"))
+    assert "1,234" in client.get(new_views).get_data(as_text=True)

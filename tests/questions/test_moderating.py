@@ -294,3 +294,25 @@ def test_deleting_an_episode_deletes_its_questions(moderator, episode):
     scheduling.delete_episode(episode, actor=None)
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
+
+
+def test_a_recording_brought_by_an_imported_content_file_tells_the_askers(
+    client, login_as, episode, inbox
+):
+    from tests.moderation.test_imports import _import_content
+
+    question = make_question(episode, "Told after the import", email="ana@example.org")
+    services.approve(question, actor=None)
+    services.answer(question, actor=None)
+    workflow.commit()
+    assert inbox.messages == []
+    login_as(client, email="admin@example.org", role="admin")
+    when = episode.starts_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    content = (
+        "---\ntemplateKey: openinfra-live\nepisodes:\n"
+        f'  - episodeTitle: "{episode.title}"\n    date: {when}\n'
+        f"    youtubeLink: {YOUTUBE[1]}\n---\n"
+    )
+    assert _import_content(client, content.encode()).status_code == 200
+    [message] = inbox.wait_for(1)
+    assert message["To"] == "ana@example.org" and YOUTUBE[1] in body_of(message)
