@@ -16,15 +16,29 @@ from openinfra_live.episodes.importer import import_episodes
 from openinfra_live.extensions import db
 
 
+def _text_of(path: Path) -> str:
+    """The file's text (a UTF-8 byte-order mark dropped); not UTF-8 is a clear error."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from error
+
+
+def _refused(error: SQLAlchemyError) -> click.ClickException:
+    db.session.rollback()
+    return click.ClickException(
+        f"nothing imported: the database refused the changes ({error.__class__.__name__}); "
+        "another change may have happened meanwhile, try again"
+    )
+
+
 @click.command("import-episodes")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_episodes_command(path: Path) -> None:
     """Create or update episodes from a content file (Markdown front matter or YAML)."""
     try:
-        entries = load_entries(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from error
+        entries = load_entries(_text_of(path))
     except ContentFileError as error:
         raise click.ClickException(f"{path}: {error}") from error
     config = current_app.config
@@ -37,11 +51,7 @@ def import_episodes_command(path: Path) -> None:
         )
         db.session.commit()
     except SQLAlchemyError as error:
-        db.session.rollback()
-        raise click.ClickException(
-            f"nothing imported: the database refused the changes ({error.__class__.__name__}); "
-            "another change may have happened meanwhile, try again"
-        ) from error
+        raise _refused(error) from error
     current_app.logger.info("import-episodes %s: %s", path, report.summary())
     click.echo(report.summary())
 
@@ -52,19 +62,14 @@ def import_episodes_command(path: Path) -> None:
 def import_views_command(path: Path) -> None:
     """Store episodes' views from a CSV of view counts (YouTube Studio's export)."""
     try:
-        found = read_view_counts(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from error
+        found = read_view_counts(_text_of(path))
     except ViewsFileError as error:
         raise click.ClickException(f"{path}: {error} Nothing was imported.") from error
     try:
         report = import_view_counts(found, progress=click.echo)
         db.session.commit()
     except SQLAlchemyError as error:
-        db.session.rollback()
-        raise click.ClickException(
-            f"nothing imported: the database refused the changes ({error.__class__.__name__})"
-        ) from error
+        raise _refused(error) from error
     current_app.logger.info("import-views %s: %s", path, report.summary())
     click.echo(report.summary())
 
