@@ -10,6 +10,7 @@ COLUMNS = ["Year", "Episodes aired", "Hours of content", "Guests", "Organisation
 COLUMNS += ["First-time guests", "Proposals received", "Proposals approved"]
 COLUMNS += ["Proposals scheduled", "Median days from proposal to air", "Episodes with views"]
 COLUMNS += ["Views", "Median views per episode", "Most watched episode", "Its views"]
+COLUMNS += ["Episodes with a live count", "Average peak live viewers"]
 COLUMNS += ["Audience questions asked", "Audience questions answered on air"]
 COLUMNS += ["PTG events", "PTG teams", *(f"PTG {label.lower()}" for label in TEAM_KINDS.values())]
 
@@ -45,6 +46,8 @@ def row_of(figures: Figures) -> list[str]:
         _figure(figures.views_median),
         _text(watched.title) if watched else "",
         _figure(watched.views) if watched else "",
+        _figure(len(figures.peaks)),
+        _figure(None if figures.peak_average is None else round(figures.peak_average)),
         _figure(figures.questions_asked),
         _figure(figures.questions_answered),
         _figure(len(figures.ptg)),

@@ -145,6 +145,16 @@ def views_rows(now: datetime, year: int | None) -> list[Any]:
     ]
 
 
+def live_viewers(now: datetime, year: int | None) -> dict[int, list[int]]:
+    """The peak of live viewers of each aired episode that has one, by the year aired."""
+    counted = and_(_aired(now, year), Episode.peak_live_viewers.is_not(None))
+    rows = select(_year(Episode.starts_at), Episode.peak_live_viewers).where(counted)
+    found: dict[int, list[int]] = {}
+    for aired_in, peak in db.session.execute(rows):
+        found.setdefault(aired_in, []).append(peak)
+    return found
+
+
 def most_watched_by_year(now: datetime) -> dict[int, Watched]:
     """The aired episode with the most views of each year (the earlier of a tie)."""
     bucket = _year(Episode.starts_at)
@@ -231,7 +241,7 @@ def ptg_teams(year: int | None) -> list[EventTeams]:
 
 
 def year_figures(year: int, now: datetime) -> Figures:
-    """Every figure of ``year``, in eight statements."""
+    """Every figure of ``year``, in nine statements."""
     figures = Figures(year=year, so_far=year == now.year)
     for month, episodes, minutes in episodes_aired(now, year):
         figures.aired[month] = episodes
@@ -242,6 +252,7 @@ def year_figures(year: int, now: datetime) -> Figures:
     figures.watched = views_rows(now, year)
     figures.views = [point.views for point in figures.watched]
     figures.most_watched = max(figures.watched, key=lambda p: p.views, default=None)
+    figures.peaks = live_viewers(now, year).get(year, [])
     figures.proposals = proposal_outcomes(year).get(year, Proposals())
     figures.proposals.days_to_air = days_to_air(now, year).get(year, [])
     asked = audience_questions(now, year).get(year, (0, 0))
@@ -252,7 +263,7 @@ def year_figures(year: int, now: datetime) -> Figures:
 
 def every_year(now: datetime) -> tuple[Figures, list[Figures]]:
     """The figures of every year together, and of each year with data (latest first), in
-    ten statements."""
+    eleven statements."""
     total = Figures(year=None)
     years: dict[int, Figures] = {}
 
@@ -268,6 +279,8 @@ def every_year(now: datetime) -> tuple[Figures, list[Figures]]:
         of(year).first_time_guests = count
     for year, views in views_rows(now, None):
         of(year).views.append(views)
+    for year, peaks in live_viewers(now, None).items():
+        of(year).peaks = peaks
     for year, proposals in proposal_outcomes(None).items():
         of(year).proposals = proposals
     for year, days in days_to_air(now, None).items():
@@ -295,6 +308,7 @@ def _add_up(total: Figures, years: Iterable[Figures]) -> None:
         total.questions_asked += figures.questions_asked
         total.questions_answered += figures.questions_answered
         total.views += figures.views
+        total.peaks += figures.peaks
         total.ptg += figures.ptg
         total.proposals.approved += figures.proposals.approved
         total.proposals.days_to_air += figures.proposals.days_to_air

@@ -74,6 +74,8 @@ class Figures:
     # Episodes aired by month (a year) or by year (every year): {month or year: count}.
     aired: dict[int, int] = field(default_factory=dict)
     views: list[int] = field(default_factory=list)
+    # The peak of live viewers of each aired episode that has one.
+    peaks: list[int] = field(default_factory=list)
     most_watched: Watched | None = None
     # A year's episodes with their views, by date: the points of the views chart.
     watched: list[Watched] = field(default_factory=list)
@@ -90,6 +92,10 @@ class Figures:
     @property
     def views_total(self) -> int:
         return sum(self.views)
+
+    @property
+    def peak_average(self) -> float | None:
+        return sum(self.peaks) / len(self.peaks) if self.peaks else None
 
     @property
     def views_median(self) -> float | None:

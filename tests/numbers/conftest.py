@@ -60,6 +60,7 @@ def add_known_content() -> dict[str, int]:
         guests=[("Ann Smith", "ACME"), ("Bob", "Globex")],
         links=youtube("AAAAAAAAAAA"),
         views=1000,
+        peak_live_viewers=100,
         proposal_id=p1,
     )
     e2 = make_episode(
@@ -69,6 +70,7 @@ def add_known_content() -> dict[str, int]:
         guests=[("ANN  SMITH", "acme"), ("Cy", "")],
         links=youtube("BBBBBBBBBBB"),
         views=3000,
+        peak_live_viewers=300,
         proposal_id=p2,
     )
     make_episode("New Year's Eve", at(2024, 12, 31, 23, 30), guests=[("Dee", "Initech")])
@@ -79,6 +81,7 @@ def add_known_content() -> dict[str, int]:
         guests=[("Hidden Guest", "Umbrella")],
         links=youtube("HHHHHHHHHHH"),
         views=99_999,
+        peak_live_viewers=9_999,
     )
     special = make_special(
         "Two-part special",
@@ -91,7 +94,9 @@ def add_known_content() -> dict[str, int]:
     new_year = make_episode(
         "New year", at(2025, 1, 1, 0, 30), guests=[("Ann Smith", "ACME"), ("Fay", "")], views=500
     )
-    to_come = make_episode("Still to come", at(2025, 4, 3), guests=[("Gus", "Hooli")], views=7)
+    to_come = make_episode(
+        "Still to come", at(2025, 4, 3), guests=[("Gus", "Hooli")], views=7, peak_live_viewers=5
+    )
     # Audience questions: those of aired, visible episodes count, in the year the episode aired.
     _questions(e1, "answered", "approved", "rejected")
     _questions(hidden, "answered", "approved")

@@ -99,6 +99,7 @@ def test_a_year_page_shows_its_figures(client, known):
     assert "4,000 over 2 episodes with a count; a median of 2,000 an episode" in text
     assert "5 teams at 2 events" in text
     assert "Audience questions</dt><dd>3 questions asked, 1 answered on air" in text
+    assert "an average of 200 at the peak, over 2 episodes with a count" in text
     assert 'href="/episodes/' in text and "Ann again, with Cy</a> (3,000 views" in text
     assert "Hidden" not in text and "99,999" not in text
 
@@ -189,6 +190,8 @@ def test_the_year_csv_holds_the_same_figures(client, known):
     assert (row["PTG events"], row["PTG teams"], row["PTG project teams"]) == ("2", "5", "3")
     asked = (row["Audience questions asked"], row["Audience questions answered on air"])
     assert asked == ("3", "1")
+    live = (row["Episodes with a live count"], row["Average peak live viewers"])
+    assert live == ("2", "200")
 
 
 def test_the_csv_of_every_year_has_a_row_a_year_and_the_total(client, known):
