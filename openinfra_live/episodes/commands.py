@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from openinfra_live import clock
+from openinfra_live import clock, workflow
 from openinfra_live.episodes.audience import ViewsFileError, import_view_counts, read_view_counts
 from openinfra_live.episodes.content_file import ContentFileError, load_entries
 from openinfra_live.episodes.exporter import dump_episodes, episodes_for_export
@@ -49,7 +49,7 @@ def import_episodes_command(path: Path) -> None:
             default_start=time(config["DEFAULT_SLOT_HOUR"], config["DEFAULT_SLOT_MINUTE"]),
             default_minutes=config["DEFAULT_EPISODE_MINUTES"],
         )
-        db.session.commit()
+        workflow.commit()  # with the mails the import's signal queued
     except SQLAlchemyError as error:
         raise _refused(error) from error
     current_app.logger.info("import-episodes %s: %s", path, report.summary())

@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
+from blinker import Namespace
+
 from openinfra_live.episodes import search, specials
 from openinfra_live.episodes.content_file import EntryError, EpisodeData, parse_entry
 from openinfra_live.episodes.models import Episode, EpisodeGuest, EpisodeLink
 from openinfra_live.episodes.slugs import episode_slug, free_slug
 from openinfra_live.extensions import db
 from openinfra_live.sanitize import clean_html
+
+# Sent at the end of every import, in its transaction: another feature may act on what it
+# brought (audience questions tell askers of a recording) without this one knowing it.
+imported = Namespace().signal("episodes-imported")
 
 Progress = Callable[[str], None]
 
@@ -162,7 +168,8 @@ def import_episodes(
     Existing episodes are read once and new ones inserted in batches, so the import runs a
     fixed number of queries. A visible entry that starts when another visible episode does is
     imported hidden and reported. Side effects: inserts and updates episodes, their guests and
-    links, with descriptions cleaned and the search text written (``search``).
+    links, with descriptions cleaned and the search text written (``search``); the ``imported``
+    signal, whose receivers may queue mails (``workflow.commit`` sends them).
     """
     report = ImportReport()
     say = progress or (lambda line: None)
@@ -247,4 +254,5 @@ def import_episodes(
         for episode in db.session.scalars(query):
             _apply_segments(episode, new_specials[episode.slug])
         db.session.flush()
+    imported.send(report)
     return report

@@ -25,7 +25,6 @@ from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page
 from openinfra_live.ptg.models import PtgEvent
 from openinfra_live.ptg.teamlist import UnknownEvent, find_event, import_team_names, parse_team_list
-from openinfra_live.questions import services as question_services
 
 REFUSED = "The database refused the changes; nothing was imported. Try again in a moment."
 
@@ -126,9 +125,7 @@ def import_content_file() -> Response:
                 actor=current_user,
                 detail={"file": (upload.filename or "")[:200], "summary": report.summary()},
             )
-            # Recordings the file brings are what askers of answered questions wait for.
-            question_services.tell_waiting_askers()
-            workflow.commit()
+            workflow.commit()  # with the mails the import's signal queued
         except (UnreadableFile, ContentFileError) as error:
             db.session.rollback()
             form.content_file.errors = [str(error)]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, tokens, workflow
 from openinfra_live.caching import version
+from openinfra_live.episodes import importer
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.recordings import recording_of
 from openinfra_live.extensions import db
@@ -179,6 +180,14 @@ def tell_waiting_askers() -> int:
     )
     episodes = db.session.scalars(select(Episode).where(Episode.id.in_(waiting.distinct())))
     return sum(tell_askers(episode) for episode in episodes)
+
+
+def _after_import(report: Any) -> None:
+    tell_waiting_askers()
+
+
+# A module-level receiver: the signal keeps a weak reference, which a module function outlives.
+importer.imported.connect(_after_import)
 
 
 def tell_askers(episode: Episode) -> int:

@@ -316,3 +316,27 @@ def test_a_recording_brought_by_an_imported_content_file_tells_the_askers(
     assert _import_content(client, content.encode()).status_code == 200
     [message] = inbox.wait_for(1)
     assert message["To"] == "ana@example.org" and YOUTUBE[1] in body_of(message)
+
+
+def test_a_recording_brought_by_the_import_command_tells_the_askers(
+    episode, inbox, runner, tmp_path
+):
+    question = make_question(episode, "Told after the command", email="ana@example.org")
+    services.approve(question, actor=None)
+    services.answer(question, actor=None)
+    workflow.commit()
+    when = episode.starts_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    content = tmp_path / "openinfra-live.md"
+    content.write_text(
+        "---\ntemplateKey: openinfra-live\nepisodes:\n"
+        f'  - episodeTitle: "{episode.title}"\n    date: {when}\n'
+        f"    youtubeLink: {YOUTUBE[1]}\n---\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-episodes", str(content)])
+    assert result.exit_code == 0, result.output
+    [message] = inbox.wait_for(1)
+    assert message["To"] == "ana@example.org" and YOUTUBE[1] in body_of(message)
+    # Told once: importing again sends nothing more.
+    assert runner.invoke(args=["import-episodes", str(content)]).exit_code == 0
+    assert len(inbox.messages) == 1
