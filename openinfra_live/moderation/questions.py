@@ -9,9 +9,9 @@ from flask_login import current_user
 from openinfra_live import clock, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import queries as episode_queries
-from openinfra_live.episodes.models import Episode
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
+from openinfra_live.moderation.episodes import _episode_or_404
 from openinfra_live.questions import queries, services
 from openinfra_live.questions.forms import ListingForm, MergeForm, MoveForm, QuestionActionForm
 from openinfra_live.questions.models import Question
@@ -32,13 +32,6 @@ def _question_or_404(question_id: int) -> Question:
     if question is None:
         abort(404, description=f"There is no question #{question_id}.")
     return question
-
-
-def _episode_or_404(episode_id: int) -> Episode:
-    episode = db.session.get(Episode, episode_id)
-    if episode is None:
-        abort(404, description=f"There is no episode #{episode_id}.")
-    return episode
 
 
 def _back(question: Question, next_: str | None):
