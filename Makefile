@@ -8,7 +8,8 @@ PORT ?= 5000
 # Links in mails and calendar UIDs use this address (the site never trusts the Host header).
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-test migrate demo lint format bench schema-migration clean
+.PHONY: run test install install-test migrate demo lint format bench schema-migration clean \
+	translations extract update-translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +24,24 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test
+# The catalogs (.po, in the package, where a translation platform works on them) are compiled
+# into the .mo files the site reads; the .mo files are built, never committed.
+CATALOGS := openinfra_live/translations
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(CATALOGS) 2>&1 | grep -v '^compiling' || true
+
+# Every marked word of the templates and the package, into the template catalog (messages.pot).
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_ngettext:1,2 -k _l --sort-by-file --no-wrap \
+		--msgid-bugs-address "" --project "OpenInfra Live" -o $(CATALOGS)/messages.pot .
+
+# The languages' catalogs take the template's new words (as untranslated) and drop the gone ones.
+update-translations: extract
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i $(CATALOGS)/messages.pot -d $(CATALOGS)
+
+install-test: $(VENV)/.installed-test translations
 
 migrate: install
 	$(FLASK) db upgrade

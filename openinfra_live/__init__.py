@@ -60,6 +60,7 @@ def register_extensions(app: Flask, migrations: bool = True) -> None:
         assets,
         caching,
         database,
+        i18n,
         models,  # noqa: F401  (the whole schema, for Alembic)
         security,
     )
@@ -71,6 +72,7 @@ def register_extensions(app: Flask, migrations: bool = True) -> None:
         from flask_migrate import Migrate
 
         Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     csrf.init_app(app)
