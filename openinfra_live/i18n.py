@@ -108,9 +108,17 @@ def written_in(language: str | None) -> Iterator[None]:
         yield
 
 
+def _forget_language() -> None:
+    # Each request reads its own language, even in an app context it shares with others.
+    g.pop("language", None)
+    if (state := g.get("_flask_babel")) is not None:
+        state.babel_locale = state.babel_translations = None
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=_select_locale)
+    app.before_request(_forget_language)
     # Whitespace inside {% trans %} blocks is folded, so a catalog holds one line per sentence.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -43,6 +43,8 @@ class OutboxMail(db.Model):
     # The text as sent; None when it is not kept (a secret mail once sent, or an imported row).
     body: Mapped[str | None] = mapped_column(Text)
     secret: Mapped[bool] = mapped_column(default=False)
+    # The language the mail is written in: the recipient's, as stored with what they sent.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     status: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
     queued_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=lambda: clock.now(), index=True

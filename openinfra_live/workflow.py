@@ -18,7 +18,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from openinfra_live import audit, clock, mail
+from openinfra_live import audit, clock, i18n, mail
 from openinfra_live.database import UTCDateTime
 from openinfra_live.extensions import db
 
@@ -161,8 +161,19 @@ class Workflow:
 # --- the outbox ------------------------------------------------------------------------------
 
 
-def queue(to: str, subject: str, template: str, *, secret: bool = False, **context: Any) -> None:
+def queue(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    secret: bool = False,
+    language: str | None = None,
+    **context: Any,
+) -> None:
     """Queue the mail ``templates/<template>`` to ``to``; ``commit`` sends it after committing.
+
+    The subject (a ``lazy_gettext`` string) and the text are written in ``language``, the one
+    stored with what the recipient sent; without one, in the language of the current request.
 
     Side effect: an ``OutboxMail`` row in the current transaction, so a rolled-back change
     records and sends nothing. ``secret=True`` for a mail carrying a one-time secret link: its
@@ -172,11 +183,15 @@ def queue(to: str, subject: str, template: str, *, secret: bool = False, **conte
         return
     session = db.session()
     transaction = session.get_transaction() or session.begin()
+    language = i18n.stored_language(language or i18n.current_language())
+    with i18n.written_in(language):
+        subject = str(subject)
     row = mail.OutboxMail(
         recipient=to,
         subject=subject,
         template=template,
         secret=secret,
+        language=language,
         status=mail.QUEUED,
         queued_at=clock.now(),
         attempts=0,
@@ -214,7 +229,8 @@ def commit(*, send_after_answer: bool = False) -> None:
     fresh = [(row, ctx) for txn, row, ctx in queued if committed is not None and txn is committed]
     for row, context in fresh:
         try:
-            row.body = mail.render(row.template, **context)
+            with i18n.written_in(row.language):
+                row.body = mail.render(row.template, **context)
         except Exception:  # a broken template must not undo the change the mail reports
             log.exception("could not write the mail %r to %r", row.subject, row.recipient)
             row.record_failure("The site could not write this mail (its log says why).")

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from openinfra_live import clock
+from openinfra_live import clock, i18n
 from openinfra_live.database import UTCDateTime
 from openinfra_live.episodes.models import GuestColumns
 from openinfra_live.extensions import db
@@ -32,6 +32,10 @@ class Proposal(db.Model):
     submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     tags: Mapped[str] = mapped_column(String(500), default="")
+    # The language the person wrote in: the mails they get are written in it.
+    language: Mapped[str] = mapped_column(
+        String(16), default=lambda: i18n.current_language(), server_default="en"
+    )
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=lambda: clock.now(), index=True
     )

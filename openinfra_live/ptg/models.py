@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from openinfra_live import clock
+from openinfra_live import clock, i18n
 from openinfra_live.database import UTCDateTime
 from openinfra_live.extensions import db
 from openinfra_live.workflow import HistoryEntryMixin
@@ -120,6 +120,10 @@ class PtgTeam(db.Model):
     video_url: Mapped[str] = mapped_column(String(2000), default="")
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The language the person wrote in: the mails they get are written in it.
+    language: Mapped[str] = mapped_column(
+        String(16), default=lambda: i18n.current_language(), server_default="en"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=lambda: clock.now(), onupdate=lambda: clock.now()

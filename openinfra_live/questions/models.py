@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from openinfra_live import clock
+from openinfra_live import clock, i18n
 from openinfra_live.database import UTCDateTime
 from openinfra_live.extensions import db
 from openinfra_live.workflow import HistoryEntryMixin
@@ -34,6 +34,10 @@ class Question(db.Model):
     # A keyed hash of the episode, the sender's address and the text: the same question sent
     # twice (a double click, a reload) is stored once. Not reversible without the secret key.
     fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The language the person wrote in: the mails they get are written in it.
+    language: Mapped[str] = mapped_column(
+        String(16), default=lambda: i18n.current_language(), server_default="en"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=lambda: clock.now(), onupdate=lambda: clock.now()
