@@ -9,7 +9,7 @@ descriptions) is never translated: only the site's own words.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 
 # Every language the site is written in, by Babel's name, with its own name for itself.
@@ -115,10 +115,17 @@ def _forget_language() -> None:
         state.babel_locale = state.babel_translations = None
 
 
+def _say_language(response: Response) -> Response:
+    if response.mimetype == "text/html" and "Content-Language" not in response.headers:
+        response.headers["Content-Language"] = html_lang()
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=_select_locale)
     app.before_request(_forget_language)
+    app.after_request(_say_language)
     # Whitespace inside {% trans %} blocks is folded, so a catalog holds one line per sentence.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -1,13 +1,27 @@
-"""The visitor's chosen time zone, kept in a cookie so pages show local times without script."""
+"""The visitor's chosen time zone and language, kept in cookies so pages show local times and
+the chosen language without script."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 
-from openinfra_live import timezones
+from openinfra_live import i18n, timezones
+from openinfra_live.extensions import csrf
+from openinfra_live.forms import SharedPageCSRF
 
 bp = Blueprint("preferences", __name__)
 
@@ -34,25 +48,37 @@ def zone_note() -> str:
     zone = visitor_zone()
     if zone is None:
         return ""
-    return f"Not in your zone, {timezones.city(zone)} ({timezones.offset_label(zone)} today)."
+    return gettext(
+        "Not in your zone, %(city)s (%(offset)s today).",
+        city=timezones.city(zone),
+        offset=timezones.offset_label(zone),
+    )
 
 
 # Pages reached by a private token: their path must not travel in links, even to this site.
 PRIVATE_ENDPOINTS = frozenset({"proposals.status", "ptg.registration_status"})
 
 
+def return_address() -> str:
+    """Where a preference page sends the visitor back: the current page, unless it is private
+    or a preference page itself (which passes on the return address it was given)."""
+    if request.endpoint in PRIVATE_ENDPOINTS or request.endpoint is None:
+        return ""
+    if request.blueprint == bp.name:
+        # Never a preference page's own address nested inside: a crawler would follow that
+        # chain without end.
+        target = request.args.get("next", "") or request.form.get("next", "")
+        own = (url_for("preferences.timezone"), url_for("preferences.language"))
+        return "" if not target or target.startswith(own) else target
+    return request.full_path.rstrip("?")
+
+
 def timezone_page_url() -> str:
     """The time-zone page, coming back to the current page unless that page is private."""
-    if request.endpoint in PRIVATE_ENDPOINTS or request.endpoint is None:
-        return url_for("preferences.timezone")
-    if request.endpoint == "preferences.timezone":
-        # The zone page links to itself with the return address it already has, never with
-        # its own address nested inside (a crawler would follow that chain without end).
-        target = request.args.get("next", "")
-        if not target or target.startswith(url_for("preferences.timezone")):
-            return url_for("preferences.timezone")
-        return url_for("preferences.timezone", next=target)
-    return url_for("preferences.timezone", next=request.full_path.rstrip("?"))
+    target = return_address()
+    return (
+        url_for("preferences.timezone", next=target) if target else url_for("preferences.timezone")
+    )
 
 
 def safe_local_target(target: str | None) -> str:
@@ -66,17 +92,40 @@ def safe_local_target(target: str | None) -> str:
 
 class TimeZoneForm(FlaskForm):
     zone = SelectField(
-        "Your time zone",
+        lazy_gettext("Your time zone"),
         choices=[],
-        invalid_choice_message="Pick a place from the list.",
+        invalid_choice_message=lazy_gettext("Pick a place from the list."),
         render_kw={"data-zone-chooser": ""},
     )
     next = HiddenField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.zone.choices = {"Universal time": [("", "UTC only (no local time)")]}
+        self.zone.choices = {gettext("Universal time"): [("", gettext("UTC only (no local time)"))]}
         self.zone.choices.update(timezones.choices())
+
+
+class LanguageForm(FlaskForm):
+    """The language chooser: in every page's footer (a page every visitor shares, hence the
+    shared token) and on the language page."""
+
+    language = RadioField(
+        lazy_gettext("Language"),
+        choices=[SelectChoice(code, name) for code, name in i18n.LANGUAGES.items()],
+        invalid_choice_message=lazy_gettext("Pick a language from the list."),
+    )
+    next = HiddenField()
+
+    class Meta:
+        csrf_class = SharedPageCSRF
+
+
+def language_form() -> LanguageForm:
+    """The chooser, set to the language of the page and to come back to it."""
+    form = LanguageForm(meta={"csrf_context": "language"}, formdata=None)
+    form.language.data = i18n.current_language()
+    form.next.data = return_address()
+    return form
 
 
 @bp.route("/timezone", methods=["GET", "POST"])
@@ -88,28 +137,53 @@ def timezone():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         response = make_response(redirect(safe_local_target(form.next.data), code=303))
-        if form.zone.data:
-            response.set_cookie(
-                COOKIE,
-                form.zone.data,
-                max_age=COOKIE_MAX_AGE,
-                samesite="Lax",
-                httponly=True,
-                secure=request.is_secure,
-            )
-        else:
-            response.delete_cookie(COOKIE)
-        return response
+        return _remember(response, COOKIE, form.zone.data, COOKIE_MAX_AGE)
     return render_template("preferences/timezone.html", form=form)
+
+
+def _remember(response: Response, name: str, value: str | None, max_age: int) -> Response:
+    if value:
+        response.set_cookie(
+            name, value, max_age=max_age, samesite="Lax", httponly=True, secure=request.is_secure
+        )
+    else:
+        response.delete_cookie(name)
+    return response
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@csrf.exempt  # the form's own token (``SharedPageCSRF``) is checked by ``validate``
+def language():
+    """Let a visitor choose the language of the pages, kept in a cookie; without a choice the
+    browser's ``Accept-Language`` decides."""
+    form = LanguageForm(meta={"csrf_context": "language"})
+    if request.method == "GET":
+        form.language.data = i18n.current_language()
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        response = make_response(redirect(safe_local_target(form.next.data), code=303))
+        return _remember(response, i18n.COOKIE, form.language.data, i18n.COOKIE_MAX_AGE)
+    return render_template("preferences/language.html", form=form)
 
 
 @bp.route("/timezone/places.json")
 def places():
-    """The city of every zone, and the older names browsers report, for the site script."""
-    response = jsonify(
-        cities={zone: place.city for zone, place in timezones.places().items()},
-        links=timezones.links(),
-    )
+    """The city of every zone, the older names browsers report, and how the language of
+    ``?lang=`` writes a local time, for the site script (the address alone decides the answer)."""
+    with i18n.written_in(request.args.get("lang")):
+        language = i18n.current_language()
+        response = jsonify(
+            cities={zone: place.city for zone, place in timezones.places().items()},
+            links=timezones.links(),
+            words={
+                "time": gettext("%(time)s in %(city)s (%(day)s)"),
+                "range": gettext("%(start)s–%(end)s in %(city)s"),
+                "range_day": gettext("%(start)s–%(end)s in %(city)s (%(day)s)"),
+            },
+            day=timezones.day_pattern("day", language),
+            weekdays=timezones.day_names(language),
+            months=timezones.month_names(language),
+        )
     response.cache_control.public = True
     response.cache_control.max_age = 24 * 3600
     return response

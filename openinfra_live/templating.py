@@ -14,15 +14,22 @@ def iso_utc(value: datetime) -> str:
 
 
 def human_date(value: date | datetime) -> str:
-    return value.strftime("%-d %B %Y")
+    """``3 December 2026`` (``2026年12月3日``, ``3 de dezembro de 2026``)."""
+    return timezones.write_day(value, "date")
 
 
 def human_month(value: str | None) -> str:
     """A ``YYYY-MM`` month in words (``January 2027``); anything else as it is."""
     try:
-        return datetime.strptime(value or "", "%Y-%m").strftime("%B %Y")
+        month = datetime.strptime(value or "", "%Y-%m")
     except ValueError:
         return value or ""
+    return timezones.write_day(month, "month")
+
+
+def human_day(value: date | datetime, kind: str = "day_year") -> str:
+    """A day as the pages write it: ``Thu 3 Dec 2026``; ``kind`` as ``timezones.write_day``."""
+    return timezones.write_day(value, kind)
 
 
 def clean_html(value: str | None) -> Markup:
@@ -42,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(timezones.human_utc_range)
     app.add_template_filter(human_date)
     app.add_template_filter(human_month)
+    app.add_template_filter(human_day)
     app.add_template_filter(clean_html)
     app.add_template_filter(timezones.local_time_label, "local_time")
     app.add_template_filter(timezones.local_range_label, "local_range")

@@ -7,22 +7,73 @@ the same words, from the places this module publishes (``place_names``).
 """
 
 import importlib.resources
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import get_timezone_location
+from babel.dates import format_datetime, get_timezone_location
+from flask_babel import gettext, lazy_gettext
+
+from openinfra_live import i18n
 
 REGION_NAMES = {
-    "America": "Americas",
-    "Arctic": "Europe",
-    "Atlantic": "Atlantic Ocean",
-    "Indian": "Indian Ocean",
-    "Pacific": "Pacific Ocean",
+    "Africa": lazy_gettext("Africa"),
+    "America": lazy_gettext("Americas"),
+    "Antarctica": lazy_gettext("Antarctica"),
+    "Arctic": lazy_gettext("Europe"),
+    "Asia": lazy_gettext("Asia"),
+    "Atlantic": lazy_gettext("Atlantic Ocean"),
+    "Australia": lazy_gettext("Australia"),
+    "Europe": lazy_gettext("Europe"),
+    "Indian": lazy_gettext("Indian Ocean"),
+    "Pacific": lazy_gettext("Pacific Ocean"),
 }
-DAY_FORMAT = "%a %-d %b"
+# How a day is written, as CLDR patterns. English keeps the site's own words ("Thu 3 Dec 2026");
+# the other languages take CLDR's pattern for the same parts ("qui., 3 de dez. de 2026").
+_ENGLISH_PATTERNS = {
+    "day": "EEE d MMM",
+    "day_year": "EEE d MMM y",
+    "long_day": "EEEE d MMMM",
+    "long_day_year": "EEEE d MMMM y",
+    "date": "d MMMM y",
+    "month": "MMMM y",
+}
+_SKELETONS = {
+    "day": "MMMEd",
+    "day_year": "yMMMEd",
+    "long_day": "MMMMEEEEd",
+    "long_day_year": "yMMMMEEEEd",
+    "date": "yMMMMd",
+    "month": "yMMMM",
+}
+
+
+@lru_cache(maxsize=32)
+def day_pattern(kind: str, language: str) -> str:
+    """The CLDR pattern a day of ``kind`` (``day``, ``day_year``, ``long_day``…) is written with."""
+    if language == i18n.DEFAULT:
+        return _ENGLISH_PATTERNS[kind]
+    return Locale.parse(language).datetime_skeletons[_SKELETONS[kind]].pattern
+
+
+def day_names(language: str) -> list[str]:
+    """The abbreviated days of the week of ``language``, Sunday first (as JavaScript counts)."""
+    names = Locale.parse(language).days["format"]["abbreviated"]
+    return [names[(index + 6) % 7] for index in range(7)]
+
+
+def month_names(language: str) -> list[str]:
+    """The abbreviated months of ``language``, January first."""
+    names = Locale.parse(language).months["format"]["abbreviated"]
+    return [names[index] for index in range(1, 13)]
+
+
+def write_day(value: date | datetime, kind: str = "day_year") -> str:
+    """A day in the language being written: ``Thu 3 Dec 2026``, ``2026年12月3日周四``."""
+    language = i18n.current_language()
+    return format_datetime(value, day_pattern(kind, language), locale=language)
 
 
 class Place(NamedTuple):
@@ -35,16 +86,21 @@ def _tz_database_file(name: str) -> str:
     return importlib.resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
 
 
-@lru_cache(maxsize=1)
 def places() -> dict[str, Place]:
-    """Every zone of the tz database's list, by name, with its city and country in English."""
-    countries = Locale("en").territories
+    """Every zone of the tz database's list, by name, with its city and country in the language
+    being written."""
+    return _places(i18n.current_language())
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _places(language: str) -> dict[str, Place]:
+    countries = Locale.parse(language).territories
     found = {}
     for line in _tz_database_file("zone.tab").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         code, _coordinates, zone = line.split("\t")[:3]
-        city = get_timezone_location(zone, "en", return_city=True)
+        city = get_timezone_location(zone, language, return_city=True)
         found[zone] = Place(zone, city, countries.get(code, code))
     return found
 
@@ -57,7 +113,8 @@ def links() -> dict[str, str]:
         if line.startswith("L "):
             _, target, alias = line.split()
             found[alias] = target
-    return {alias: target for alias, target in found.items() if target in places()}
+    known = _places(i18n.DEFAULT)
+    return {alias: target for alias, target in found.items() if target in known}
 
 
 def canonical(name: str | None) -> str | None:
@@ -65,7 +122,7 @@ def canonical(name: str | None) -> str | None:
     if not name:
         return None
     name = links().get(name, name)
-    return name if name in places() else None
+    return name if name in _places(i18n.DEFAULT) else None
 
 
 def city(zone: ZoneInfo) -> str:
@@ -88,31 +145,43 @@ def choices(moment: datetime | None = None) -> list[tuple[str, list[tuple[str, s
     for place in sorted(places().values(), key=lambda p: (p.city, p.country)):
         region = place.zone.split("/", 1)[0]
         label = f"{place.city}, {place.country} ({offset_label(ZoneInfo(place.zone), moment)})"
-        regions.setdefault(REGION_NAMES.get(region, region), []).append((place.zone, label))
+        regions.setdefault(str(REGION_NAMES.get(region, region)), []).append((place.zone, label))
     return sorted(regions.items())
 
 
 def human_utc(value: datetime) -> str:
     """The site's one way to write a moment: ``Thu 3 Dec 2026, 14:00 UTC``."""
-    return value.astimezone(UTC).strftime("%a %-d %b %Y, %H:%M UTC")
+    value = value.astimezone(UTC)
+    return gettext("%(day)s, %(time)s UTC", day=write_day(value), time=f"{value:%H:%M}")
 
 
 def human_utc_range(start: datetime, end: datetime) -> str:
     """``Thu 3 Dec 2026, 14:00–15:00 UTC``: a span within a day, for texts without markup."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    return f"{start:%a %-d %b %Y}, {start:%H:%M}–{end:%H:%M} UTC"
+    return gettext(
+        "%(day)s, %(start)s–%(end)s UTC",
+        day=write_day(start),
+        start=f"{start:%H:%M}",
+        end=f"{end:%H:%M}",
+    )
 
 
 def local_time_label(value: datetime, zone: ZoneInfo) -> str:
     """``22:00 in Shanghai (Thu 3 Dec)``: a moment in the visitor's zone."""
     local = value.astimezone(zone)
-    return f"{local:%H:%M} in {city(zone)} ({local:{DAY_FORMAT}})"
+    return gettext(
+        "%(time)s in %(city)s (%(day)s)",
+        time=f"{local:%H:%M}",
+        city=city(zone),
+        day=write_day(local, "day"),
+    )
 
 
 def local_range_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     """``21:00–00:00 in Shanghai``, with the local day when it is not the UTC day."""
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    label = f"{local_start:%H:%M}–{local_end:%H:%M} in {city(zone)}"
+    times = {"start": f"{local_start:%H:%M}", "end": f"{local_end:%H:%M}", "city": city(zone)}
     if local_start.date() != start.astimezone(UTC).date():
-        label += f" ({local_start:{DAY_FORMAT}})"
-    return label
+        day = write_day(local_start, "day")
+        return gettext("%(start)s–%(end)s in %(city)s (%(day)s)", day=day, **times)
+    return gettext("%(start)s–%(end)s in %(city)s", **times)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
-from openinfra_live import clock
+from openinfra_live import clock, i18n
 from openinfra_live.caching import validators
 from openinfra_live.caching import version as versions
 
@@ -160,7 +160,8 @@ def cache_for(app: Flask) -> ResponseCache:
 
 def request_key(minute: str | None) -> str | None:
     """This request's key, from the raw request; None when it must not use the cache. ``minute``
-    is for pages; without cookies there is no session nor zone to look up."""
+    is for pages, which are also written in the visitor's language; without cookies there is no
+    session nor zone to look up."""
     environ = request.environ
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
         return None
@@ -172,7 +173,7 @@ def request_key(minute: str | None) -> str | None:
             if current_user.is_authenticated or session.get("_flashes"):
                 return None
             zone = validators.visitor_zone_name()
-        parts += [zone, minute]
+        parts += [zone, i18n.request_language(), minute]
     return "\x1f".join(parts)
 
 
@@ -181,6 +182,15 @@ def storable(response: Response) -> bool:
     control, streamed = response.cache_control, response.is_streamed or response.direct_passthrough
     personal = "Set-Cookie" in response.headers or session.modified or control.private
     return response.status_code == 200 and not (streamed or personal or control.no_store)
+
+
+def _written(is_page: bool, view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """The view's answer: a page in the visitor's language; a feed, invite or API answer in
+    the language its address names (``?lang=pt_BR``), else English, so the address decides."""
+    if is_page:
+        return view(*args, **kwargs)
+    with i18n.written_in(request.args.get("lang")):
+        return view(*args, **kwargs)
 
 
 def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -193,7 +203,7 @@ def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]
             token = versions.current().token if key is not None else None
             entry = cache.get(token, key) if token is not None and key is not None else None
             if entry is None:
-                response = current_app.make_response(view(*args, **kwargs))
+                response = current_app.make_response(_written(is_page, view, args, kwargs))
                 if token is None or key is None or not storable(response):
                     return response
                 cache.set(token, key, entry := Entry.from_response(response))
@@ -218,9 +228,10 @@ _SENT_MARK = "openinfra_live.caching.sent"
 
 
 def _sent_key(environ: dict[str, Any], minute: str) -> str:
-    # The raw inputs of the answer, before ProxyFix: scheme (also as forwarded), mount, address.
+    # The raw inputs of the answer, before ProxyFix: scheme (also as forwarded), mount, address,
+    # and the languages the browser asks for (a page is written in one of them).
     names = ("wsgi.url_scheme", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PREFIX", "HTTP_HOST")
-    names += ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING")
+    names += ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_ACCEPT_LANGUAGE")
     return "\x1f".join(["sent", *(environ.get(name, "") for name in names), minute])
 
 

@@ -10,7 +10,7 @@ from flask import Response, current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from openinfra_live import preferences
+from openinfra_live import i18n, preferences
 from openinfra_live.caching import version as versions
 
 # How long nginx may serve a public answer without asking: a change shows within seconds.
@@ -49,7 +49,7 @@ def page_validators(now: datetime) -> Validators:
     """Validators of an HTML page: the content version and the minute (states follow the clock)."""
     version, bucket = versions.current(), minute_bucket(now)
     last_modified = max(filter(None, (version.changed_at, bucket)))
-    parts = (version.token, bucket, request.host_url, request.full_path)
+    parts = (version.token, bucket, request.host_url, request.full_path, i18n.request_language())
     return Validators.from_parts(parts, last_modified)
 
 
@@ -105,5 +105,8 @@ def respond(
             response.last_modified = validators.last_modified
         response.headers["Cache-Control"] = cache_control
         if private:
+            # Who is signed in, the zone and the chosen language are cookies; without a chosen
+            # language, the browser's languages decide.
             response.vary.add("Cookie")
+            response.vary.add("Accept-Language")
     return response

@@ -2,11 +2,11 @@
 (function () {
   "use strict";
 
-  /* Local times, in the words the server uses with a chosen zone:
-     "22:00 in Shanghai (Thu 3 Dec)" and "21:00–00:00 in Shanghai". */
-  var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var PLACES_URL = "/timezone/places.json";
+  /* Local times, in the words the server uses with a chosen zone, in the page's language:
+     "22:00 in Shanghai (Thu 3 Dec)" and "21:00–00:00 in Shanghai". The server gives the
+     words, the city names and the day's pattern of the language with the places. */
+  var PLACES_URL = "/timezone/places.json?lang=" +
+    encodeURIComponent((document.documentElement.lang || "en").replace(/-/g, "_"));
 
   function browserZone() {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
@@ -26,7 +26,22 @@
     return places.cities[name] ? name : "";
   }
 
-  function inZone(date, zone) {
+  /* A day written with a CLDR pattern ("EEE d MMM", "M月d日E", "E, d 'de' MMM"): the few
+     fields a day label has, and quoted literal text. */
+  function writeDay(places, weekday, day, month) {
+    return places.day.replace(/'([^']*)'|E+|d+|M+/g, function (token, literal) {
+      if (literal !== undefined) { return literal === "" ? "'" : literal; }
+      if (token.charAt(0) === "E") { return places.weekdays[weekday]; }
+      if (token.charAt(0) === "d") { return String(day); }
+      return token.length >= 3 ? places.months[month - 1] : String(month);
+    });
+  }
+
+  function fill(words, values) {
+    return words.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  }
+
+  function inZone(date, zone, places) {
     var parts = {};
     new Intl.DateTimeFormat("en-US", {
       timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
@@ -36,7 +51,7 @@
     return {
       clock: parts.hour + ":" + parts.minute,
       date: year + "-" + month + "-" + day,
-      day: WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()] + " " + day + " " + MONTHS[month - 1]
+      day: places ? writeDay(places, new Date(Date.UTC(year, month - 1, day)).getUTCDay(), day, month) : ""
     };
   }
 
@@ -48,22 +63,23 @@
     node.insertAdjacentElement("afterend", span);
   }
 
-  function writeLocalTimes(zone, city) {
+  function writeLocalTimes(zone, places) {
+    var city = places.cities[zone];
     Array.prototype.forEach.call(document.querySelectorAll("time[data-local-time]"), function (node) {
       var date = new Date(node.getAttribute("datetime"));
       if (isNaN(date.getTime())) { return; }
-      var local = inZone(date, zone);
-      addAfter(node, local.clock + " in " + city + " (" + local.day + ")");
+      var local = inZone(date, zone, places);
+      addAfter(node, fill(places.words.time, { time: local.clock, city: city, day: local.day }));
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-local-range]"), function (node) {
       var times = node.querySelectorAll("time");
       var start = new Date(times[0].getAttribute("datetime"));
       var end = new Date(times[times.length - 1].getAttribute("datetime"));
       if (isNaN(start.getTime()) || isNaN(end.getTime())) { return; }
-      var localStart = inZone(start, zone);
-      var text = localStart.clock + "–" + inZone(end, zone).clock + " in " + city;
-      if (localStart.date !== inZone(start, "UTC").date) { text += " (" + localStart.day + ")"; }
-      addAfter(node, text);
+      var localStart = inZone(start, zone, places);
+      var values = { start: localStart.clock, end: inZone(end, zone).clock, city: city, day: localStart.day };
+      var otherDay = localStart.date !== inZone(start, "UTC").date;
+      addAfter(node, fill(otherDay ? places.words.range_day : places.words.range, values));
     });
   }
 
@@ -77,7 +93,7 @@
     }
     loadPlaces(function (places) {
       var known = knownZone(places, zone);
-      if (known) { writeLocalTimes(known, places.cities[known]); }
+      if (known) { writeLocalTimes(known, places); }
     });
   }
 
