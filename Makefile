@@ -34,7 +34,7 @@ translations: $(VENV)/.installed
 
 # Every marked word of the templates and the package, into the template catalog (messages.pot).
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_ngettext:1,2 -k _l --sort-by-file --no-wrap \
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".* __pycache__" -k lazy_gettext -k lazy_ngettext:1,2 -k _l --sort-by-file --no-wrap \
 		--msgid-bugs-address "" --project "OpenInfra Live" -o $(CATALOGS)/messages.pot .
 
 # The languages' catalogs take the template's new words (as untranslated) and drop the gone ones.

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
+from flask_babel import gettext, lazy_gettext, ngettext
 from jinja2 import pass_context
 from PIL import Image, ImageDraw, ImageFont
 
-from openinfra_live import caching
+from openinfra_live import caching, i18n
 from openinfra_live.templating import human_date
 from openinfra_live.timezones import human_utc
 from openinfra_live.urls import site_domain, site_url_for
@@ -209,21 +210,26 @@ def png(card: Card) -> Response:
 def listing(names: list[str], limit: int = 4) -> str:
     """``A, B and C``; past ``limit`` names, ``A, B, C and 2 more``."""
     if len(names) > limit:
-        names = [*names[: limit - 1], f"{len(names) - limit + 1} more"]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+        more = len(names) - limit + 1
+        names = [*names[: limit - 1], ngettext("%(num)d more", "%(num)d more", more)]
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def event_dates(event: Any) -> str:
     """``6 April 2026 to 10 April 2026``: the days of a PTG, as its page writes them."""
-    return f"{human_date(event.starts_on)} to {human_date(event.ends_on)}"
+    return gettext(
+        "%(start)s to %(end)s", start=human_date(event.starts_on), end=human_date(event.ends_on)
+    )
 
 
 def site_card() -> Card:
     """The card of pages without one of their own."""
     return Card(
         "OpenInfra Live & PTG",
-        "OpenInfra Live and the Project Teams Gathering",
-        ("The weekly open infrastructure show, live on Thursdays at 14:00 UTC",),
+        gettext("OpenInfra Live and the Project Teams Gathering"),
+        (gettext("The weekly open infrastructure show, live on Thursdays at 14:00 UTC"),),
         site_domain(),
     )
 
@@ -238,7 +244,7 @@ SHARED_PAGES |= {"ptg.index", "ptg.event", "ptg.register", "ptg.schedule"}
 # The query a shared address keeps (the archive's search, year and page); anything else added
 # to an address (tracking tags, junk) is not repeated in the tags.
 SHARED_QUERY = ("q", "year", "page")
-SITE_ALT = (
+SITE_ALT = lazy_gettext(
     "OpenInfra Live & PTG: the weekly open infrastructure show and the Project Teams Gathering"
 )
 
@@ -270,10 +276,19 @@ def share_meta(context: Any) -> ShareMeta:
     if context.get("error") is not None:  # an error page, at whatever address was asked for
         url, endpoint = site_url_for("episodes.index"), ""
     if endpoint == "episodes.detail" and episode is not None:
-        image = site_url_for("episodes.card", slug=episode.slug)
-        alt = f"{episode.title}: OpenInfra Live, {human_utc(episode.starts_at)}"
+        image = site_url_for("episodes.card", slug=episode.slug, **i18n.address_args())
+        alt = gettext(
+            "%(title)s: OpenInfra Live, %(when)s",
+            title=episode.title,
+            when=human_utc(episode.starts_at),
+        )
         return ShareMeta(url, image, alt, "article", episode.title)
     if endpoint in SHARED_PAGES and endpoint.startswith("ptg.") and event is not None:
-        alt = f"{event.name}: the Project Teams Gathering, {event_dates(event)}"
-        return ShareMeta(url, site_url_for("ptg.card", event=event.slug), alt)
-    return ShareMeta(url, site_url_for("episodes.site_card"), SITE_ALT)
+        alt = gettext(
+            "%(name)s: the Project Teams Gathering, %(dates)s",
+            name=event.name,
+            dates=event_dates(event),
+        )
+        image = site_url_for("ptg.card", event=event.slug, **i18n.address_args())
+        return ShareMeta(url, image, alt)
+    return ShareMeta(url, site_url_for("episodes.site_card", **i18n.address_args()), str(SITE_ALT))

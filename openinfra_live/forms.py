@@ -5,6 +5,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, request
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -27,7 +28,7 @@ def web_url(form: FlaskForm, field: StringField) -> None:
     """Only http and https addresses: anything else could run script or leave the web."""
     value = (field.data or "").strip()
     if value and web_address(value) is None:
-        raise ValidationError("Give an address starting with http:// or https://.")
+        raise ValidationError(gettext("Give an address starting with http:// or https://."))
 
 
 def public_form_limit() -> str:
@@ -39,13 +40,13 @@ class HoneypotForm(FlaskForm):
     """A public form with a field people never see (bots fill it)."""
 
     website = StringField(
-        "Leave this field empty",
+        lazy_gettext("Leave this field empty"),
         render_kw={"autocomplete": "off", "tabindex": "-1"},
     )
 
     def validate_website(self, field: StringField) -> None:
         if field.data:
-            raise ValidationError("This field must be left empty.")
+            raise ValidationError(gettext("This field must be left empty."))
 
     @property
     def is_spam(self) -> bool:
@@ -101,10 +102,10 @@ class SharedPageCSRF(CSRF):
                 validate_csrf(field.data)
             except ValidationError:
                 raise ValidationError(
-                    "This form has expired. Check what you wrote and send it again."
+                    gettext("This form has expired. Check what you wrote and send it again.")
                 ) from None
         if request.headers.get("Sec-Fetch-Site") == "cross-site":
-            raise ValidationError("This form can only be sent from this site.")
+            raise ValidationError(gettext("This form can only be sent from this site."))
         origin = request.headers.get("Origin")
         if origin and origin.lower() not in {_origin(site_url()), _origin(request.host_url)}:
-            raise ValidationError("This form can only be sent from this site.")
+            raise ValidationError(gettext("This form can only be sent from this site."))

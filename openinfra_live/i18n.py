@@ -101,6 +101,19 @@ def stored_language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT
 
 
+def address_args() -> dict[str, str]:
+    """The query that asks a feed, an invite or a card for the language being written (their
+    address alone decides their language); nothing for English."""
+    language = current_language()
+    return {} if language == DEFAULT else {"lang": language}
+
+
+def in_language(path: str) -> str:
+    """``path`` (a feed, an invite) in the language being written: ``/feed.xml?lang=pt_BR``."""
+    language = current_language()
+    return path if language == DEFAULT else f"{path}?lang={language}"
+
+
 @contextmanager
 def written_in(language: str | None) -> Iterator[None]:
     """Write in ``language`` (a mail to somebody who asked in it) whatever the request's."""
@@ -127,5 +140,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.before_request(_forget_language)
     app.after_request(_say_language)
+    app.add_template_global(html_lang)
+    app.add_template_global(in_language)
     # Whitespace inside {% trans %} blocks is folded, so a catalog holds one line per sentence.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -12,6 +12,7 @@ import sys
 from email.message import EmailMessage
 
 from flask import current_app, render_template
+from flask_babel import gettext
 
 from openinfra_live import audit
 from openinfra_live.extensions import db
@@ -82,16 +83,30 @@ def send(to: str, subject: str, template: str, *, body: str | None = None, **con
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused:
-        raise MailNotSent(f"The mail server refused the address {to}.") from None
+        raise MailNotSent(
+            gettext("The mail server refused the address %(address)s.", address=to)
+        ) from None
     except smtplib.SMTPAuthenticationError:
-        raise MailNotSent("The mail server refused the site's user name or password.") from None
+        raise MailNotSent(
+            gettext("The mail server refused the site's user name or password.")
+        ) from None
     except smtplib.SMTPResponseException as error:
         said = error.smtp_error.decode("utf-8", "replace") if error.smtp_error else ""
-        raise MailNotSent(f"The mail server refused the mail ({error.smtp_code} {said}).") from None
+        raise MailNotSent(
+            gettext(
+                "The mail server refused the mail (%(code)s %(said)s).",
+                code=error.smtp_code,
+                said=said,
+            )
+        ) from None
     except (OSError, smtplib.SMTPException) as error:
         why = getattr(error, "strerror", None) or str(error) or type(error).__name__
         where = f"{server}:{port}"
-        raise MailNotSent(f"The mail server {where} could not be reached ({why}).") from None
+        raise MailNotSent(
+            gettext(
+                "The mail server %(server)s could not be reached (%(why)s).", server=where, why=why
+            )
+        ) from None
     return BY_SMTP
 
 
@@ -120,7 +135,7 @@ def deliver(row: OutboxMail, **context: object) -> bool:
         reason = str(error)
     except Exception:  # a bug must not turn a stored change into an error page
         log.exception("could not send the mail %r to %r", row.subject, row.recipient)
-        reason = "The site could not send this mail (its log says why)."
+        reason = gettext("The site could not send this mail (its log says why).")
     else:
         row.record_sent(sent_by if sent_by in (BY_SMTP, BY_CONSOLE) else BY_SMTP)
         return True

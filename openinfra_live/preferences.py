@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
@@ -67,7 +68,7 @@ def return_address() -> str:
     if request.blueprint == bp.name:
         # Never a preference page's own address nested inside: a crawler would follow that
         # chain without end.
-        target = request.args.get("next", "") or request.form.get("next", "")
+        target = request.args.get("next", "")
         own = (url_for("preferences.timezone"), url_for("preferences.language"))
         return "" if not target or target.startswith(own) else target
     return request.full_path.rstrip("?")
@@ -160,9 +161,15 @@ def language():
     if request.method == "GET":
         form.language.data = i18n.current_language()
         form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
-        response = make_response(redirect(safe_local_target(form.next.data), code=303))
-        return _remember(response, i18n.COOKIE, form.language.data, i18n.COOKIE_MAX_AGE)
+    if request.method == "POST":
+        valid = form.validate()
+        token = getattr(form, "csrf_token", None)  # none where the setting turns tokens off
+        if token is not None and token.errors:
+            # As every POST without its token: the page that asks to send the form again.
+            raise CSRFError(form.csrf_token.errors[0])
+        if valid:
+            response = make_response(redirect(safe_local_target(form.next.data), code=303))
+            return _remember(response, i18n.COOKIE, form.language.data, i18n.COOKIE_MAX_AGE)
     return render_template("preferences/language.html", form=form)
 
 

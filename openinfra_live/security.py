@@ -3,6 +3,7 @@
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Request, Response, abort, request
+from flask_babel import gettext
 
 # The recording player is the only framed content; everything else comes from this site.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,12 +49,12 @@ def reject_invalid_input(req: Request) -> None:
     raw_path = req.environ.get("RAW_URI") or req.environ.get("REQUEST_URI") or ""
     path_bytes = req.environ.get("PATH_INFO", "").encode("latin-1", "replace")
     if _has_bad_bytes(path_bytes) or _has_bad_bytes(raw_path.encode("latin-1", "replace")):
-        abort(400, description="The address contains characters that are not allowed.")
+        abort(400, description=gettext("The address contains characters that are not allowed."))
     if _has_bad_bytes(req.query_string):
-        abort(400, description="The address contains characters that are not allowed.")
+        abort(400, description=gettext("The address contains characters that are not allowed."))
     is_form = req.method == "POST" and req.mimetype == "application/x-www-form-urlencoded"
     if is_form and _has_bad_bytes(req.get_data(cache=True)):
-        abort(400, description="The form contains characters that are not allowed.")
+        abort(400, description=gettext("The form contains characters that are not allowed."))
 
 
 def set_security_headers(response: Response) -> Response:

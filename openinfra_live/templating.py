@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(preferences.timezone_page_url)
     app.add_template_global(preferences.human_time)
     app.add_template_global(preferences.zone_note)
+    app.add_template_global(preferences.language_form)
 
     @app.context_processor
     def site_globals() -> dict:

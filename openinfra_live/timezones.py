@@ -7,13 +7,14 @@ the same words, from the places this module publishes (``place_names``).
 """
 
 import importlib.resources
+import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, get_timezone_location
+from babel.dates import format_datetime, get_timezone_location, match_skeleton
 from flask_babel import gettext, lazy_gettext
 
 from openinfra_live import i18n
@@ -33,6 +34,7 @@ REGION_NAMES = {
 # How a day is written, as CLDR patterns. English keeps the site's own words ("Thu 3 Dec 2026");
 # the other languages take CLDR's pattern for the same parts ("qui., 3 de dez. de 2026").
 _ENGLISH_PATTERNS = {
+    "weekday": "EEE",
     "day": "EEE d MMM",
     "day_year": "EEE d MMM y",
     "long_day": "EEEE d MMMM",
@@ -41,10 +43,11 @@ _ENGLISH_PATTERNS = {
     "month": "MMMM y",
 }
 _SKELETONS = {
+    "weekday": "E",
     "day": "MMMEd",
     "day_year": "yMMMEd",
-    "long_day": "MMMMEEEEd",
-    "long_day_year": "yMMMMEEEEd",
+    "long_day": "MMMMEd",  # then with the day of the week in full
+    "long_day_year": "yMMMMEd",
     "date": "yMMMMd",
     "month": "yMMMM",
 }
@@ -55,7 +58,9 @@ def day_pattern(kind: str, language: str) -> str:
     """The CLDR pattern a day of ``kind`` (``day``, ``day_year``, ``long_day``…) is written with."""
     if language == i18n.DEFAULT:
         return _ENGLISH_PATTERNS[kind]
-    return Locale.parse(language).datetime_skeletons[_SKELETONS[kind]].pattern
+    skeletons = Locale.parse(language).datetime_skeletons
+    pattern = skeletons[match_skeleton(_SKELETONS[kind], skeletons) or "yMMMEd"].pattern
+    return re.sub("E+", "EEEE", pattern) if kind.startswith("long_") else pattern
 
 
 def day_names(language: str) -> list[str]:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app, flash
+from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, String, Text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -233,7 +234,7 @@ def commit(*, send_after_answer: bool = False) -> None:
                 row.body = mail.render(row.template, **context)
         except Exception:  # a broken template must not undo the change the mail reports
             log.exception("could not write the mail %r to %r", row.subject, row.recipient)
-            row.record_failure("The site could not write this mail (its log says why).")
+            row.record_failure(gettext("The site could not write this mail (its log says why)."))
     db.session.commit()
     if not fresh:
         return

@@ -4,6 +4,7 @@ Database tests run twice, on SQLite and on a PostgreSQL server that the suite st
 One app per database is migrated once per session; each test starts from empty tables.
 """
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,25 @@ from tests.system_parts import require_postgres
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BACKENDS = ["sqlite", "postgresql"]
+CATALOGS = Path(__file__).resolve().parents[1] / "openinfra_live" / "translations"
+
+
+def pytest_configure(config) -> None:
+    """Compile a catalog whose .mo is missing or older than its .po, as ``make translations``
+    does, so that ``pytest`` run by hand reads the current translations too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in CATALOGS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parts[-3])
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        partial.replace(mo)  # whole, whichever process of the run writes it last
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,10 @@ else English; kept apart in every cache."""
 
 import pytest
 
+from bench import servers
 from openinfra_live import i18n
-from tests.conftest import csrf_token_from, post_form
+from tests.conftest import another_app, csrf_token_from, post_form
+from tests.test_edit_links import behind_nginx
 
 
 @pytest.mark.parametrize(
@@ -42,14 +44,14 @@ def test_every_language_has_its_own_name():
 
 
 def test_the_chosen_language_beats_the_browser(client):
-    client.set_cookie("lang", "pt_BR")
+    client.set_cookie("lang", "pt_BR", domain="live.test")
     response = client.get("/", headers={"Accept-Language": "zh-CN"})
     assert response.headers["Content-Language"] == "pt-BR"
     assert '<html lang="pt-BR"' in response.get_data(as_text=True)
 
 
 def test_an_unknown_chosen_language_is_ignored(client):
-    client.set_cookie("lang", "xx")
+    client.set_cookie("lang", "xx", domain="live.test")
     response = client.get("/", headers={"Accept-Language": "zh-CN"})
     assert response.headers["Content-Language"] == "zh-Hans-CN"
 
@@ -129,8 +131,8 @@ def test_a_language_sent_from_another_site_is_refused(client):
         data={"csrf_token": csrf_token_from(html), "language": "pt_BR"},
         headers={"Sec-Fetch-Site": "cross-site"},
     )
-    assert response.status_code == 200
-    assert "Set-Cookie" not in response.headers
+    assert response.status_code == 400
+    assert "lang=" not in response.headers.get("Set-Cookie", "")
 
 
 def test_an_unknown_language_is_refused_with_an_error(client):
@@ -152,3 +154,28 @@ def test_feeds_and_invites_are_written_in_the_language_of_their_address(client):
     assert english.status_code == portuguese.status_code == 200
     assert "Accept-Language" not in english.headers.get("Vary", "")
     assert english.headers["ETag"] != portuguese.headers["ETag"]
+
+
+def test_through_nginx_each_language_gets_its_own_page(app, tmp_path):
+    """deploy/nginx.conf keeps pages five seconds: a page in one language is never the copy
+    served to a visitor whose browser asks for, or who chose, another."""
+    asked = [
+        ({"Accept-Language": "pt-BR"}, "pt-BR"),
+        ({"Accept-Language": "pt-BR"}, "pt-BR"),
+        ({}, "en"),
+        ({"Accept-Language": "zh-CN,zh;q=0.9"}, "zh-Hans-CN"),
+        ({"Accept-Language": "pt-BR", "Cookie": "lang=zh_Hans_CN"}, "zh-Hans-CN"),
+        ({"Accept-Language": "zh-CN", "Cookie": "lang=en"}, "en"),
+        ({}, "en"),
+    ]
+    with another_app(app, SERVER_NAME=None) as site, behind_nginx(site, tmp_path) as port:
+        answers = [servers.fetch(port, "/episodes/", headers=headers) for headers, _ in asked]
+
+    for answer, (_, language) in zip(answers, asked, strict=True):
+        assert answer.status == 200
+        assert answer.headers["content-language"] == language
+        assert f'<html lang="{language}"'.encode() in answer.body
+    # The second visitor asking in Portuguese, and the second without a language, were served
+    # from nginx's cache: the key holds the language and nothing more personal.
+    assert answers[1].headers["x-cache-status"] == "HIT"
+    assert answers[6].headers["x-cache-status"] == "HIT"

@@ -9,6 +9,7 @@ Services flush; the caller commits once (``workflow.commit`` sends the queued ma
 
 from datetime import timedelta
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, or_, select, update
 
 from openinfra_live import audit, clock, workflow
@@ -16,7 +17,6 @@ from openinfra_live.auth import links
 from openinfra_live.auth.models import (
     PURPOSE_INVITE,
     ROLE_ADMIN,
-    ROLE_LABELS,
     ROLE_MODERATOR,
     ROLES,
     AccountToken,
@@ -31,12 +31,6 @@ INVITE_LIFETIME = timedelta(hours=48)
 
 class LastAdminError(AccountError):
     """The change would leave the site without an active admin."""
-
-
-LAST_ADMIN = (
-    "{email} is the last active admin: make another account an admin first, so that someone "
-    "can still manage the accounts."
-)
 
 
 def _leave_admins_guarded(user: User, **values: object) -> None:
@@ -64,7 +58,13 @@ def _leave_admins_guarded(user: User, **values: object) -> None:
     )
     if result.rowcount != 1:
         db.session.refresh(user)
-        raise LastAdminError(LAST_ADMIN.format(email=user.email))
+        raise LastAdminError(
+            gettext(
+                "%(email)s is the last active admin: make another account an admin first, so "
+                "that someone can still manage the accounts.",
+                email=user.email,
+            )
+        )
     db.session.refresh(user)
 
 
@@ -72,7 +72,9 @@ def deactivate(user: User, *, actor: User) -> User:
     """Refuse ``user`` any further sign-in. Side effects: every session ends; unused one-time
     links stop working; audit entry. LastAdminError for the last active admin."""
     if not user.active:
-        raise AccountError(f"The account of {user.email} is deactivated already.")
+        raise AccountError(
+            gettext("The account of %(email)s is deactivated already.", email=user.email)
+        )
     _leave_admins_guarded(user, active=False, session_version=User.session_version + 1)
     links.revoke(user_id=user.id)
     audit.record("account_deactivated", user, actor=actor)
@@ -83,7 +85,7 @@ def deactivate(user: User, *, actor: User) -> User:
 def reactivate(user: User, *, actor: User) -> User:
     """Let ``user`` sign in again with its password. Side effects: audit entry."""
     if user.active:
-        raise AccountError(f"The account of {user.email} is active already.")
+        raise AccountError(gettext("The account of %(email)s is active already.", email=user.email))
     user.active = True
     audit.record("account_reactivated", user, actor=actor)
     db.session.flush()
@@ -94,9 +96,11 @@ def change_role(user: User, role: str, *, actor: User) -> User:
     """Make ``user`` a moderator or an admin. Side effects: audit entry. LastAdminError when
     it would demote the last active admin."""
     if role not in ROLES:
-        raise AccountError("Choose a role from the list.")
+        raise AccountError(gettext("Choose a role from the list."))
     if role == user.role:
-        raise AccountError(f"{user.email} is {ROLE_LABELS[role].lower()} already.")
+        if role == ROLE_ADMIN:
+            raise AccountError(gettext("%(email)s is admin already.", email=user.email))
+        raise AccountError(gettext("%(email)s is moderator already.", email=user.email))
     before = user.role
     _leave_admins_guarded(user, role=role)
     audit.record("account_role_changed", user, actor=actor, detail={"from": before, "to": role})
@@ -112,13 +116,13 @@ def invite(email: str, *, actor: User) -> AccountToken:
     """
     address = valid_address(email)
     if find_user(address) is not None:
-        raise AccountError(f"An account for {address} exists already.")
+        raise AccountError(gettext("An account for %(email)s exists already.", email=address))
     links.revoke(email=address, purpose=PURPOSE_INVITE)
     row, link = links.issue(PURPOSE_INVITE, INVITE_LIFETIME, email=address)
     audit.record("account_invited", object_type="user", actor=actor, detail={"email": address})
     workflow.queue(
         address,
-        "You are invited to moderate OpenInfra Live & PTG",
+        lazy_gettext("You are invited to moderate OpenInfra Live & PTG"),
         "mail/account_invite.txt",
         link=link,
         inviter=actor.display_name or actor.email,
@@ -146,7 +150,9 @@ def accept_invitation(token: str, display_name: str, password: str) -> User:
     check_strength(password, email=row.email)
     links.use(row)
     if find_user(row.email) is not None:
-        raise AccountError(f"An account for {row.email} exists already; sign in instead.")
+        raise AccountError(
+            gettext("An account for %(email)s exists already; sign in instead.", email=row.email)
+        )
     user = User(
         email=row.email,
         display_name=display_name.strip() or row.email.split("@")[0],

@@ -9,6 +9,7 @@ Services flush; the caller commits once (``workflow.commit`` sends the queued ma
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 from limits import parse_many
 from sqlalchemy import update
 
@@ -131,12 +132,16 @@ def send_reset(user: User, *, actor: User | None = None) -> AccountToken:
     Side effects: the link (its hash) is stored, the mail queued; audit entry.
     """
     if not user.active:
-        raise AccountError(f"The account of {user.email} is deactivated: reactivate it first.")
+        raise AccountError(
+            gettext(
+                "The account of %(email)s is deactivated: reactivate it first.", email=user.email
+            )
+        )
     row, link = issue(PURPOSE_RESET, RESET_LIFETIME, user=user)
     audit.record("password_reset_requested", user, actor=actor)
     workflow.queue(
         user.email,
-        "Choose a new password for OpenInfra Live & PTG",
+        lazy_gettext("Choose a new password for OpenInfra Live & PTG"),
         "mail/account_reset.txt",
         user=user,
         link=link,
@@ -176,7 +181,7 @@ def change_password(user: User, current: str, password: str) -> User:
     unused reset links stop working; audit entry. WrongPassword, WeakPassword.
     """
     if not verify_password(user.password_hash, current):
-        raise WrongPassword("The current password is not right.")
+        raise WrongPassword(gettext("The current password is not right."))
     _set_password(user, password)
     revoke(user_id=user.id, purpose=PURPOSE_RESET)
     audit.record("password_changed", user, actor=user)

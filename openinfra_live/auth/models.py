@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +15,7 @@ ROLE_MODERATOR = "moderator"
 # Admins moderate too, and manage the accounts (invite, deactivate, change roles) and imports.
 ROLE_ADMIN = "admin"
 ROLES = (ROLE_MODERATOR, ROLE_ADMIN)
-ROLE_LABELS = {ROLE_MODERATOR: "Moderator", ROLE_ADMIN: "Admin"}
+ROLE_LABELS = {ROLE_MODERATOR: lazy_gettext("Moderator"), ROLE_ADMIN: lazy_gettext("Admin")}
 
 # What a one-time link is for: a forgotten password, or an invitation to become a moderator.
 PURPOSE_RESET = "reset"
@@ -50,7 +51,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, "No role")
+        return ROLE_LABELS.get(self.role, lazy_gettext("No role"))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

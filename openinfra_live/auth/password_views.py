@@ -4,6 +4,7 @@ Registered on the ``auth`` blueprint (``views`` imports this module).
 """
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
@@ -87,7 +88,7 @@ def reset_password(token: str) -> Response:
             db.session.rollback()
             return _invalid_link("reset")
         else:
-            return _sign_in_anew(user, "Your password is changed, and you are signed in.")
+            return _sign_in_anew(user, gettext("Your password is changed, and you are signed in."))
     status = 422 if form.errors else 200
     return _page("auth/reset_password.html", status, form=form, email=row.user.email)
 
@@ -113,9 +114,13 @@ def accept_invitation(token: str) -> Response:
         except (services.AccountError, IntegrityError) as error:
             db.session.rollback()
             message = str(error) if isinstance(error, services.AccountError) else ""
-            form.form_errors.append(message or "An account for this address exists already.")
+            form.form_errors.append(
+                message or gettext("An account for this address exists already.")
+            )
         else:
-            return _sign_in_anew(user, "Welcome! Your account is ready, and you are signed in.")
+            return _sign_in_anew(
+                user, gettext("Welcome! Your account is ready, and you are signed in.")
+            )
     status = 422 if form.errors else 200
     return _page("auth/invitation.html", status, form=form, email=row.email)
 
@@ -133,7 +138,7 @@ def change_password() -> Response:
         retry_after = services.login_retry_after(address, user.email)
         if retry_after is not None:
             raise TooManyRequests(
-                description="Too many wrong passwords. Wait a while before trying again.",
+                description=gettext("Too many wrong passwords. Wait a while before trying again."),
                 retry_after=retry_after,
             )
         try:
@@ -151,7 +156,9 @@ def change_password() -> Response:
             workflow.commit()
             # This session carries the new version; every other one names the old.
             login_user(user, remember=False)
-            flash("Your password is changed. Your other sessions are signed out.", "success")
+            flash(
+                gettext("Your password is changed. Your other sessions are signed out."), "success"
+            )
             return security.no_store(redirect(url_for("auth.change_password"), 303))
     status = 422 if form.errors else 200
     return _page("auth/change_password.html", status, form=form)

@@ -8,6 +8,7 @@ list shipped by the ``zxcvbn`` package (30,000 entries drawn from leaked passwor
 
 from functools import cache
 
+from flask_babel import gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -32,16 +33,20 @@ def common_passwords() -> frozenset[str]:
 def check_strength(password: str, *, email: str = "") -> None:
     """Raise ``WeakPassword`` unless ``password`` follows the rules."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"The password must be at least {MIN_LENGTH} characters long.")
+        raise WeakPassword(
+            gettext("The password must be at least %(num)d characters long.", num=MIN_LENGTH)
+        )
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"The password must be at most {MAX_LENGTH} characters long.")
+        raise WeakPassword(
+            gettext("The password must be at most %(num)d characters long.", num=MAX_LENGTH)
+        )
     folded = password.strip().lower()
     if folded in common_passwords():
-        raise WeakPassword("This password is too common; choose another one.")
+        raise WeakPassword(gettext("This password is too common; choose another one."))
     if len(set(folded)) < 3:
-        raise WeakPassword("The password repeats too few characters; choose another one.")
+        raise WeakPassword(gettext("The password repeats too few characters; choose another one."))
     if email and folded in {email.strip().lower(), email.strip().lower().split("@")[0]}:
-        raise WeakPassword("The password must not be the e-mail address.")
+        raise WeakPassword(gettext("The password must not be the e-mail address."))
 
 
 def hash_password(password: str) -> str:

@@ -7,6 +7,7 @@ import time
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext
 from limits import RateLimitItem, parse_many
 
 from openinfra_live import audit, clock
@@ -46,7 +47,13 @@ def valid_address(email: str) -> str:
     try:
         address = validate_email((email or "").strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise AccountError(f"{email!r} is not a valid e-mail address: {error}") from error
+        raise AccountError(
+            gettext(
+                "%(email)s is not a valid e-mail address: %(reason)s",
+                email=repr(email),
+                reason=error,
+            )
+        ) from error
     return normalize_email(address)
 
 

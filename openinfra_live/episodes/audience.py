@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
 from openinfra_live import audit, clock
@@ -73,23 +74,29 @@ def read_view_counts(text: str) -> ViewsFile:
     """The rows of a CSV of view counts; raises :class:`ViewsFileError` for a file that
     cannot be one (no header naming the videos and the views, a broken CSV, too many rows)."""
     if "\x00" in text:
-        raise ViewsFileError("This is not a text file (it holds NUL bytes).")
+        raise ViewsFileError(gettext("This is not a text file (it holds NUL bytes)."))
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
-        raise ViewsFileError(f"This file is not a CSV table ({error}).") from error
+        raise ViewsFileError(
+            gettext("This file is not a CSV table (%(error)s).", error=error)
+        ) from error
     header = rows[0] if rows else []
     video_column = _column(header, VIDEO_HEADERS)
     views_column = _column(header, (VIEWS_HEADER,))
     if video_column is None:
         raise ViewsFileError(
-            "No column names the videos: the first line needs a “Content”, “Video”, “Video ID”"
-            " or “URL” column holding each video's YouTube address or id."
+            gettext(
+                "No column names the videos: the first line needs a “Content”, “Video”,"
+                " “Video ID” or “URL” column holding each video's YouTube address or id."
+            )
         )
     if views_column is None:
-        raise ViewsFileError("No column is named “Views”: the first line needs one.")
+        raise ViewsFileError(gettext("No column is named “Views”: the first line needs one."))
     if len(rows) > MAX_ROWS:
-        raise ViewsFileError(f"This file has more than {MAX_ROWS:,} rows.")
+        raise ViewsFileError(
+            gettext("This file has more than %(count)s rows.", count=f"{MAX_ROWS:,}")
+        )
     found = ViewsFile()
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -97,16 +104,34 @@ def read_view_counts(text: str) -> ViewsFile:
         cells = row + [""] * (max(video_column, views_column) + 1 - len(row))
         video_cell, views_cell = cells[video_column].strip(), cells[views_column].strip()
         if video_cell.lower() == "total":
-            found.skipped.append(f"line {line}: the total of every video, skipped")
+            found.skipped.append(
+                gettext("line %(line)d: the total of every video, skipped", line=line)
+            )
             continue
         video_id = _video_of(video_cell)
         views = _count_of(views_cell)
         if video_id is None:
-            shown = f"“{video_cell[:80]}”" if video_cell else "nothing"
-            found.skipped.append(f"line {line}: {shown} is not a YouTube video, skipped")
+            if video_cell:
+                said = gettext(
+                    "line %(line)d: “%(cell)s” is not a YouTube video, skipped",
+                    line=line,
+                    cell=video_cell[:80],
+                )
+            else:
+                said = gettext("line %(line)d: nothing is not a YouTube video, skipped", line=line)
+            found.skipped.append(said)
         elif views is None:
-            shown = f"“{views_cell[:40]}”" if views_cell else "no number"
-            found.skipped.append(f"line {line}: {shown} is not a number of views, skipped")
+            if views_cell:
+                said = gettext(
+                    "line %(line)d: “%(cell)s” is not a number of views, skipped",
+                    line=line,
+                    cell=views_cell[:40],
+                )
+            else:
+                said = gettext(
+                    "line %(line)d: no number is not a number of views, skipped", line=line
+                )
+            found.skipped.append(said)
         else:
             found.counts.append(ViewCount(line, video_id, views))
     return found
@@ -122,15 +147,22 @@ class ViewsReport:
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"{_counted(self.updated, 'episode')} updated, {self.unchanged} unchanged; "
-            f"{_counted(len(self.unmatched), 'row')} matched no episode, "
-            f"{_counted(len(self.skipped), 'row')} skipped"
+        return gettext(
+            "%(updated)s updated, %(unchanged)s unchanged; %(unmatched)s matched no episode,"
+            " %(skipped)s skipped",
+            updated=_episodes(self.updated),
+            unchanged=self.unchanged,
+            unmatched=_rows(len(self.unmatched)),
+            skipped=_rows(len(self.skipped)),
         )
 
 
-def _counted(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def _episodes(count: int) -> str:
+    return ngettext("%(count)s episode", "%(count)s episodes", count, count=f"{count:,}")
+
+
+def _rows(count: int) -> str:
+    return ngettext("%(count)s row", "%(count)s rows", count, count=f"{count:,}")
 
 
 def episodes_by_video() -> dict[str, list[Episode]]:
@@ -170,18 +202,45 @@ def import_view_counts(
     for row in found.counts:
         episodes = by_video.get(row.video_id, [])
         if not episodes:
-            report.unmatched.append(f"line {row.line}: no episode links to video {row.video_id}")
+            report.unmatched.append(
+                gettext(
+                    "line %(line)d: no episode links to video %(video)s",
+                    line=row.line,
+                    video=row.video_id,
+                )
+            )
             progress(report.unmatched[-1])
         for episode in episodes:
             before = episode.views
             if before == row.views:
                 report.unchanged += 1
-                progress(f"line {row.line}: “{episode.title}”, {row.views:,} views, unchanged")
+                progress(
+                    gettext(
+                        "line %(line)d: “%(title)s”, %(views)s views, unchanged",
+                        line=row.line,
+                        title=episode.title,
+                        views=f"{row.views:,}",
+                    )
+                )
                 continue
             _write_counts(episode, {"views": row.views})
             report.updated += 1
-            was = "" if before is None else f" (was {before:,})"
-            progress(f"line {row.line}: “{episode.title}”, {row.views:,} views{was}")
+            if before is None:
+                said = gettext(
+                    "line %(line)d: “%(title)s”, %(views)s views",
+                    line=row.line,
+                    title=episode.title,
+                    views=f"{row.views:,}",
+                )
+            else:
+                said = gettext(
+                    "line %(line)d: “%(title)s”, %(views)s views (was %(before)s)",
+                    line=row.line,
+                    title=episode.title,
+                    views=f"{row.views:,}",
+                    before=f"{before:,}",
+                )
+            progress(said)
     for line in found.skipped:
         progress(line)
     if report.updated:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from icalendar import Calendar, Event, vDuration
 
 from openinfra_live import sanitize
@@ -79,13 +80,15 @@ def plain_description(episode: Episode, page_url: str) -> str:
     if text:
         sections.append(text)
     if episode.guests:
-        sections.append(f"Speakers: {format_speakers(episode.guest_pairs)}")
+        sections.append(
+            gettext("Speakers: %(speakers)s", speakers=format_speakers(episode.guest_pairs))
+        )
     watch = [f"{label}: {url}" for label, url in watch_links(episode)]
     if watch:
-        sections.append("Watch and listen:\n" + "\n".join(watch))
+        sections.append(gettext("Watch and listen:") + "\n" + "\n".join(watch))
     if episode.recap_url:
-        sections.append(f"Recap: {episode.recap_url}")
-    sections.append(f"Episode page: {page_url}")
+        sections.append(gettext("Recap: %(url)s", url=episode.recap_url))
+    sections.append(gettext("Episode page: %(url)s", url=page_url))
     return "\n\n".join(sections)
 
 
@@ -143,12 +146,14 @@ def segment_event(episode: Episode, segment: EpisodeSegment, page_url: str, doma
     """A special's segment as a VEVENT of its own: its UID comes from the episode's and the
     segment's key, its SEQUENCE is the segment's, so each segment updates on its own."""
     streams = watch_links(episode)
-    lines = [f"Part of “{one_line(episode.title)}”."]
+    lines = [gettext("Part of “%(title)s”.", title=one_line(episode.title))]
     if segment.speakers:
-        lines.append(f"Speakers: {format_speakers(segment.speaker_pairs)}")
+        lines.append(
+            gettext("Speakers: %(speakers)s", speakers=format_speakers(segment.speaker_pairs))
+        )
     if watch := [f"{label}: {url}" for label, url in streams]:
-        lines.append("Watch and listen:\n" + "\n".join(watch))
-    lines.append(f"Run of the show: {page_url}")
+        lines.append(gettext("Watch and listen:") + "\n" + "\n".join(watch))
+    lines.append(gettext("Run of the show: %(url)s", url=page_url))
     return _event(
         episode,
         uid=segment_uid(episode, segment, domain),
@@ -191,7 +196,7 @@ def episodes_feed(
     ``page_url_of`` maps a slug to the episode's page."""
     calendar = _calendar()
     calendar.add("x-wr-calname", CALENDAR_NAME)
-    calendar.add("x-wr-caldesc", "The weekly OpenInfra Live show")
+    calendar.add("x-wr-caldesc", gettext("The weekly OpenInfra Live show"))
     calendar.add("x-wr-timezone", "UTC")
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))

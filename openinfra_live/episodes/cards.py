@@ -1,5 +1,7 @@
 """An episode's share card: the show, the title, when (UTC) and who; a special's, its dates."""
 
+from flask_babel import gettext
+
 from openinfra_live.cards import Card, listing
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.specials import special_summary
@@ -17,11 +19,11 @@ def episode_card(episode: Episode) -> Card:
         people += [speaker.name for segment in episode.segments for speaker in segment.speakers]
         first = human_date(episode.segments[0].starts_at)
         last = human_date(episode.segments[-1].starts_at)
-        dates = first if first == last else f"{first} to {last}"
+        dates = first if first == last else gettext("%(start)s to %(end)s", start=first, end=last)
         details = [f"{dates} · {special_summary(episode)}"]
     else:
         details = [human_utc(episode.starts_at)]
     names = list(dict.fromkeys(name for name in people if name.strip()))
     if names:
-        details.append("With " + listing(names))
+        details.append(gettext("With %(names)s", names=listing(names)))
     return Card(SHOW, episode.title, tuple(details), site_domain())

@@ -36,9 +36,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import yaml
+from flask_babel import gettext
 
-from openinfra_live import urls
-from openinfra_live.episodes.editing import MAX_EPISODE_MINUTES, MIN_EPISODE_MINUTES
+from openinfra_live.episodes.content_fields import (
+    MAX_FIELD_NAME,
+    MAX_PLATFORM,
+    EntryError,
+    is_empty,
+    one_line,
+    parse_duration,
+    parse_links,
+    parse_slug,
+    web_address,
+)
 from openinfra_live.episodes.guests import Guest, parse_speakers
 from openinfra_live.episodes.recordings import platform_key, youtube_video_id
 from openinfra_live.episodes.specials import SegmentFields, overlap, span_minutes
@@ -60,12 +70,7 @@ KNOWN_FIELDS = frozenset(
     }
 )
 MAX_TITLE = 300
-MAX_PLATFORM = 50
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-MAX_FIELD_NAME = 60
-MAX_SLUG = 200
 _NUMERIC_OFFSET = re.compile(r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)? ?[+-]\d{1,2}(?::?\d{2})?$")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 # LibYAML's parser when PyYAML was built with it: about ten times faster on large files.
@@ -83,10 +88,6 @@ _ContentLoader.add_constructor(
 
 class ContentFileError(Exception):
     """The file as a whole cannot be read: not YAML, or no ``episodes`` list."""
-
-
-class EntryError(Exception):
-    """One entry cannot be imported; the reason is shown to the operator."""
 
 
 @dataclass
@@ -132,18 +133,18 @@ def load_entries(text: str) -> list[Any]:
         document = loader.get_single_data()
     except (yaml.YAMLError, ValueError, TypeError) as error:
         # Explicit tags with bad values (``!!int x``) fail in the constructors.
-        raise ContentFileError(f"not valid YAML: {error}") from error
+        raise ContentFileError(gettext("not valid YAML: %(error)s", error=error)) from error
     except RecursionError as error:
-        raise ContentFileError("not valid YAML: nested too deeply") from error
+        raise ContentFileError(gettext("not valid YAML: nested too deeply")) from error
     finally:
         loader.dispose()
     if not isinstance(document, dict) or "episodes" not in document:
-        raise ContentFileError("no 'episodes' list in the file")
+        raise ContentFileError(gettext("no 'episodes' list in the file"))
     entries = document["episodes"]
     if entries is None:
         return []
     if not isinstance(entries, list):
-        raise ContentFileError("'episodes' is not a list")
+        raise ContentFileError(gettext("'episodes' is not a list"))
     return entries
 
 
@@ -164,15 +165,17 @@ def parse_start(value: Any, default_start: time) -> datetime:
             text = text[:-1] + "+00:00"
         start = _read_timestamp(text)
         if start is None:
-            raise EntryError(f"unreadable date {value!r}")
+            raise EntryError(gettext("unreadable date %(value)s", value=repr(value)))
+    elif value in (None, ""):
+        raise EntryError(gettext("no date"))
     else:
-        raise EntryError("no date" if value in (None, "") else f"unreadable date {value!r}")
+        raise EntryError(gettext("unreadable date %(value)s", value=repr(value)))
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     try:
         start = start.astimezone(UTC).replace(second=0, microsecond=0)
     except OverflowError as error:
-        raise EntryError(f"date out of range {value!r}") from error
+        raise EntryError(gettext("date out of range %(value)s", value=repr(value))) from error
     if start.time() == time() and not deliberate:
         start = start.replace(hour=default_start.hour, minute=default_start.minute)
     return start
@@ -195,24 +198,9 @@ def _read_timestamp(text: str) -> datetime | None:
     return None
 
 
-def web_address(value: Any) -> str | None:
-    """``value`` as an absolute http(s) URL, or None; content files hold protocol-relative
-    addresses (``//host/path``), which become https."""
-    return urls.web_address(value, protocol_relative=True)
-
-
 def link_platform(field_name: str) -> str:
     """``youtubeLink`` → ``youtube``; ``applePodcastsLink`` → ``applepodcasts``."""
     return platform_key(field_name[: -len(LINK_SUFFIX)])[:MAX_PLATFORM]
-
-
-def _one_line(text: str) -> str:
-    """Text with control characters and runs of whitespace turned into single spaces."""
-    return " ".join(_CONTROL_CHARS.sub(" ", text).split())
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _as_bool(value: Any) -> bool:
@@ -223,88 +211,30 @@ def _as_bool(value: Any) -> bool:
 
 def _embed_link(value: Any, position: int, skipped_fields: Counter) -> tuple[int, str] | None:
     """The watch link a ``youtubeEmbed`` value stands for, with its place among the links."""
-    if _is_empty(value):
+    if is_empty(value):
         return None
     video_id = youtube_video_id(web_address(value) or "")
     if video_id is None:
-        skipped_fields["youtubeEmbed (not a YouTube address)"] += 1
+        skipped_fields[gettext("%(field)s (not a YouTube address)", field="youtubeEmbed")] += 1
         return None
     return position, f"https://www.youtube.com/watch?v={video_id}"
-
-
-def parse_duration(value: Any) -> int | None:
-    """The ``duration`` field: whole minutes within the site's bounds, or None when absent."""
-    if _is_empty(value):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise EntryError(f"unreadable duration {value!r}: give whole minutes, such as 60")
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit():
-        raise EntryError(f"unreadable duration {value!r}: give whole minutes, such as 60")
-    minutes = int(text)
-    if not MIN_EPISODE_MINUTES <= minutes <= MAX_EPISODE_MINUTES:
-        raise EntryError(
-            f"duration {minutes} out of range: between {MIN_EPISODE_MINUTES} and "
-            f"{MAX_EPISODE_MINUTES} minutes"
-        )
-    return minutes
-
-
-def parse_slug(value: Any) -> str | None:
-    """The ``slug`` field: lower-case letters, digits and single hyphens, or None when absent."""
-    if _is_empty(value):
-        return None
-    text = value.strip() if isinstance(value, str) else None
-    if text is None or len(text) > MAX_SLUG or not _SLUG.fullmatch(text):
-        shown = repr(value)
-        if len(shown) > MAX_FIELD_NAME:
-            shown = shown[: MAX_FIELD_NAME - 1] + "…"
-        raise EntryError(
-            f"unusable slug {shown}: lower-case letters, digits and single hyphens, "
-            f"at most {MAX_SLUG} characters"
-        )
-    return text
-
-
-def parse_links(value: Any) -> list[tuple[str, str]] | None:
-    """The ``links`` field as (platform, url) pairs, or None when absent."""
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        raise EntryError("links is not a list of platform and url pairs")
-    links: list[tuple[str, str]] = []
-    for number, item in enumerate(value, start=1):
-        if not isinstance(item, dict):
-            raise EntryError(f"link {number} is not a platform and url pair")
-        platform = item.get("platform")
-        platform = _one_line(platform) if isinstance(platform, str) else ""
-        if not platform or len(platform) > MAX_PLATFORM:
-            raise EntryError(
-                f"link {number} has no platform name of at most {MAX_PLATFORM} characters"
-            )
-        url = web_address(item.get("url"))
-        if url is None:
-            raise EntryError(f"link {number} ({platform}) has no web address")
-        if (platform, url) not in links:
-            links.append((platform, url))
-    return links
 
 
 def parse_segment(item: Any, default_start: time) -> SegmentFields:
     """One item of ``segments``; EntryError says what is wrong with it."""
     if not isinstance(item, dict):
-        raise EntryError("not a mapping of title, date, duration and speakers")
+        raise EntryError(gettext("not a mapping of title, date, duration and speakers"))
     raw_title = item.get("title")
-    title = _one_line(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
+    title = one_line(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
     if not title or len(title) > MAX_TITLE:
-        raise EntryError(f"no title of at most {MAX_TITLE} characters")
+        raise EntryError(gettext("no title of at most %(max)d characters", max=MAX_TITLE))
     minutes = parse_duration(item.get("duration"))
     if minutes is None:
-        raise EntryError("no duration")
+        raise EntryError(gettext("no duration"))
     recording = item.get("recording")
-    url = web_address(recording) if not _is_empty(recording) else ""
+    url = web_address(recording) if not is_empty(recording) else ""
     if url is None:
-        raise EntryError("recording is not a web address")
+        raise EntryError(gettext("recording is not a web address"))
     start = parse_start(item.get("date"), default_start)
     speakers = [tuple(guest) for guest in parse_speakers(item.get("speakers"))]
     return SegmentFields(title, start, minutes, speakers, recording_url=url)
@@ -314,18 +244,22 @@ def parse_segments(value: Any, default_start: time, data: EpisodeData) -> None:
     """``segments`` into ``data.segments``, sorted, dropping (and noting) malformed ones and
     those that overlap a segment before them; the special starts with its first segment."""
     if not isinstance(value, list):
-        data.segment_problems.append("segments is not a list")
+        data.segment_problems.append(gettext("segments is not a list"))
         return
     data.segments = []
     for number, item in enumerate(value, start=1):
         try:
             segment = parse_segment(item, default_start)
         except EntryError as error:
-            data.segment_problems.append(f"segment {number}: {error}")
+            problem = gettext("segment %(number)d: %(problem)s", number=number, problem=error)
+            data.segment_problems.append(problem)
             continue
         end = segment.starts_at + timedelta(minutes=segment.duration_minutes)
         if clash := next((o for o in data.segments if overlap(o, segment.starts_at, end)), None):
-            data.segment_problems.append(f"segment {number}: overlaps “{clash.title}”")
+            problem = gettext(
+                "segment %(number)d: overlaps “%(title)s”", number=number, title=clash.title
+            )
+            data.segment_problems.append(problem)
             continue
         data.segments.append(segment)
     data.segments.sort(key=lambda segment: segment.starts_at)
@@ -337,13 +271,13 @@ def parse_segments(value: Any, default_start: time, data: EpisodeData) -> None:
 def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> EpisodeData:
     """Check one entry; problems with single fields are counted in ``skipped_fields``."""
     if not isinstance(entry, dict):
-        raise EntryError("not a mapping of fields")
+        raise EntryError(gettext("not a mapping of fields"))
     raw_title = entry.get("episodeTitle")
-    title = _one_line(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
+    title = one_line(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
     if not title:
-        raise EntryError("no episodeTitle")
+        raise EntryError(gettext("no episodeTitle"))
     if len(title) > MAX_TITLE:
-        raise EntryError(f"episodeTitle longer than {MAX_TITLE} characters")
+        raise EntryError(gettext("episodeTitle longer than %(max)d characters", max=MAX_TITLE))
     data = EpisodeData(title=title, starts_at=parse_start(entry.get("date"), default_start))
     if "segments" in entry:
         parse_segments(entry["segments"], default_start, data)
@@ -355,11 +289,11 @@ def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> Epi
     if isinstance(description, str | int | float):
         data.raw_description = str(description)
     elif description is not None:
-        skipped_fields["episodeDescription (not text)"] += 1
+        skipped_fields[gettext("%(field)s (not text)", field="episodeDescription")] += 1
     data.hidden = _as_bool(entry.get("hidden"))
     speakers = entry.get("episodeSpeakers")
     if isinstance(speakers, dict):
-        skipped_fields["episodeSpeakers (not text)"] += 1
+        skipped_fields[gettext("%(field)s (not text)", field="episodeSpeakers")] += 1
     else:
         data.guests = parse_speakers(speakers)
 
@@ -371,11 +305,11 @@ def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> Epi
         elif name in KNOWN_FIELDS or name in IGNORED_FIELDS:
             continue
         elif name.endswith(LINK_SUFFIX) and link_platform(name):
-            if _is_empty(value):
+            if is_empty(value):
                 continue
             url = web_address(value)
             if url is None:
-                skipped_fields[f"{name} (not a web address)"] += 1
+                skipped_fields[gettext("%(field)s (not a web address)", field=name)] += 1
             elif (link_platform(name), url) not in data.links:
                 data.links.append((link_platform(name), url))
         else:
@@ -388,8 +322,8 @@ def parse_entry(entry: Any, default_start: time, skipped_fields: Counter) -> Epi
         data.links = listed
 
     recap = entry.get("superuserRecap")
-    if not _is_empty(recap):
+    if not is_empty(recap):
         data.recap_url = web_address(recap)
         if data.recap_url is None:
-            skipped_fields["superuserRecap (not a web address)"] += 1
+            skipped_fields[gettext("%(field)s (not a web address)", field="superuserRecap")] += 1
     return data

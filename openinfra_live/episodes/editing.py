@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,68 +22,26 @@ from openinfra_live import audit, clock, sanitize
 from openinfra_live.episodes import search
 from openinfra_live.episodes.models import Episode
 from openinfra_live.episodes.recordings import PLATFORM_LABELS, platform_key
+from openinfra_live.episodes.refusals import (
+    MAX_EPISODE_MINUTES,
+    MIN_EPISODE_MINUTES,
+    EpisodeError,
+    InvalidDurationError,
+    InvalidLinkError,
+    PastEpisodeMoveError,
+    SlotClashError,
+    SlotInPastError,
+)
 from openinfra_live.episodes.slugs import unique_episode_slug
 from openinfra_live.extensions import db
-from openinfra_live.timezones import human_utc
 from openinfra_live.urls import web_address
 
-MIN_EPISODE_MINUTES = 5
-MAX_EPISODE_MINUTES = 24 * 60
 # A special spans at most this long; clash checks look this far back for what may still run.
 MAX_SPECIAL_MINUTES = 14 * 24 * 60
 MAX_PLATFORM = 50
 MAX_LINKS = 20
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises scheduling.
 SCHEDULE_LOCK_KEY = 7_240_101
-
-
-class EpisodeError(Exception):
-    """A change to episodes that the scheduling rules refuse."""
-
-
-class SlotInPastError(EpisodeError):
-    def __init__(self, starts_at: datetime) -> None:
-        self.starts_at = starts_at
-        super().__init__(f"{human_utc(starts_at)} is in the past: pick a time from now on.")
-
-
-class SlotClashError(EpisodeError):
-    def __init__(self, starts_at: datetime, clash: Episode | None = None) -> None:
-        self.starts_at = starts_at
-        self.clash = clash
-        if clash is not None:
-            detail = f"it overlaps “{clash.title}” ({human_utc(clash.starts_at)})"
-        else:
-            detail = "another episode was just scheduled at that time"
-        super().__init__(f"That slot is taken: {detail}. Pick another time.")
-
-
-class PastEpisodeMoveError(EpisodeError):
-    """A change to the time of an episode that already started, without a confirmation."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This episode already happened: to correct its time, tick “Yes, change the time of"
-            " an episode that already happened”."
-        )
-
-
-class InvalidDurationError(EpisodeError):
-    def __init__(self, minutes: int) -> None:
-        super().__init__(
-            f"An episode lasts between {MIN_EPISODE_MINUTES} and {MAX_EPISODE_MINUTES} minutes,"
-            f" not {minutes}."
-        )
-
-
-class InvalidLinkError(EpisodeError):
-    def __init__(self, url: str, field: str = "links") -> None:
-        self.url = url
-        self.field = field
-        shown = url if len(url) <= 80 else url[:79] + "…"
-        super().__init__(
-            f"“{shown}” is not a web address: a link must start with https:// or http://."
-        )
 
 
 def normalize_platform(platform: str) -> str:
@@ -109,7 +68,9 @@ def _clean_links(links: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
         if platform or url:
             cleaned.append((normalize_platform(platform) or "link", _address(url, "links")))
     if len(cleaned) > MAX_LINKS:
-        raise EpisodeError(f"An episode has at most {MAX_LINKS} watch/listen links.")
+        raise EpisodeError(
+            gettext("An episode has at most %(max)d watch/listen links.", max=MAX_LINKS)
+        )
     return cleaned
 
 
@@ -385,7 +346,7 @@ def delete_episode(episode: Episode, actor: Any = None) -> dict[str, Any]:
         execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:
-        raise EpisodeError("This episode was already deleted.")
+        raise EpisodeError(gettext("This episode was already deleted."))
     if episode.proposal is not None:
         # The proposal in memory forgets it too, so no cascade brings the row back.
         set_committed_value(episode.proposal, "episode", None)

@@ -5,16 +5,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+from flask_babel import gettext, lazy_gettext
 from markupsafe import escape
 
-from openinfra_live import sanitize
+from openinfra_live import i18n, sanitize
 from openinfra_live.episodes.exporter import format_date, link_field
 from openinfra_live.episodes.guests import format_speakers
 from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.episodes.specials import special_summary
 from openinfra_live.timezones import human_utc, human_utc_range
 
-FEED_TITLE = "OpenInfra Live episodes"
+FEED_TITLE = lazy_gettext("OpenInfra Live episodes")
 # The feed's ``updated`` when there is no episode yet: a fixed instant keeps the output stable.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -33,12 +34,14 @@ def atom_feed(
     episodes = list(episodes)
     feed = FeedGenerator()
     feed.id(f"tag:{domain},2020:episodes")
-    feed.title(FEED_TITLE)
-    feed.subtitle("The weekly show about open infrastructure, live on Thursdays at 14:00 UTC")
+    feed.title(str(FEED_TITLE))
+    feed.subtitle(
+        gettext("The weekly show about open infrastructure, live on Thursdays at 14:00 UTC")
+    )
     feed.author({"name": site_name})
     feed.link(href=feed_url, rel="self", type="application/atom+xml")
     feed.link(href=site_url, rel="alternate", type="text/html")
-    feed.language("en")
+    feed.language(i18n.html_lang())
     feed.updated(max((e.updated_at for e in episodes), default=EMPTY_FEED_UPDATED))
     for episode in episodes:
         # feedgen prepends by default; append keeps the newest-first order given.
@@ -50,7 +53,12 @@ def atom_feed(
         entry.updated(episode.updated_at)
         when = human_utc(episode.starts_at)
         if episode.special and episode.segments:
-            when = f"{when} to {human_utc(episode.ends_at)} ({special_summary(episode)})"
+            when = gettext(
+                "%(start)s to %(end)s (%(summary)s)",
+                start=when,
+                end=human_utc(episode.ends_at),
+                summary=special_summary(episode),
+            )
         summary = sanitize.to_plain_text(episode.description)
         entry.summary(f"{when}. {summary}".strip())
         # Cleaned when written; cleaned again, as the pages do, whatever wrote the row.
@@ -75,9 +83,15 @@ def run_of_show_html(episode: Episode) -> str:
         return ""
     items = []
     for segment in episode.segments:
-        text = f"{human_utc_range(segment.starts_at, segment.ends_at)}: {segment.title}"
+        when = human_utc_range(segment.starts_at, segment.ends_at)
+        text = f"{when}: {segment.title}"
         if segment.speakers:
-            text += f" (with {format_speakers(segment.speaker_pairs)})"
+            text = gettext(
+                "%(when)s: %(title)s (with %(speakers)s)",
+                when=when,
+                title=segment.title,
+                speakers=format_speakers(segment.speaker_pairs),
+            )
         items.append(f"<li>{escape(text)}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 

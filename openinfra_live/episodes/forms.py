@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -50,25 +51,27 @@ def _strip(value: str | None) -> str | None:
 class GuestRowForm(Form):
     """One guest. A plain ``Form``: the enclosing form carries the CSRF token."""
 
-    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
-    affiliation = StringField("Affiliation", filters=[_strip], validators=[Length(max=200)])
+    name = StringField(lazy_gettext("Name"), filters=[_strip], validators=[Length(max=200)])
+    affiliation = StringField(
+        lazy_gettext("Affiliation"), filters=[_strip], validators=[Length(max=200)]
+    )
 
     def validate_name(self, field: StringField) -> None:
         if self.affiliation.data and not field.data:
-            raise ValidationError("A guest with an affiliation also needs a name.")
+            raise ValidationError(gettext("A guest with an affiliation also needs a name."))
 
 
 class LinkRowForm(Form):
     """One watch/listen link: the platform's name and the address."""
 
     platform = StringField(
-        "Platform",
+        lazy_gettext("Platform"),
         filters=[_strip],
         validators=[Length(max=editing.MAX_PLATFORM)],
         render_kw={"list": "platform-suggestions", "autocomplete": "off"},
     )
     url = StringField(
-        "Address",
+        lazy_gettext("Address"),
         filters=[_strip],
         validators=[Length(max=urls.MAX_URL)],
         render_kw=URL_INPUT,
@@ -76,15 +79,15 @@ class LinkRowForm(Form):
 
     def validate_platform(self, field: StringField) -> None:
         if self.url.data and not field.data:
-            raise ValidationError("Name the platform of this link (for example youtube).")
+            raise ValidationError(gettext("Name the platform of this link (for example youtube)."))
 
     def validate_url(self, field: StringField) -> None:
         if not field.data:
             if self.platform.data:
-                raise ValidationError("Give the address of this link, or empty the row.")
+                raise ValidationError(gettext("Give the address of this link, or empty the row."))
             return
         if urls.web_address(field.data) is None:
-            raise ValidationError("Give a web address starting with https:// or http://.")
+            raise ValidationError(gettext("Give a web address starting with https:// or http://."))
 
 
 class CountField(IntegerField):
@@ -95,7 +98,7 @@ class CountField(IntegerField):
         self.data = None
         if raw and not raw.isdigit():
             raise ValueError(
-                "Give a whole number, 0 or more (for example 1200), or leave it empty."
+                gettext("Give a whole number, 0 or more (for example 1200), or leave it empty.")
             )
         if raw:
             self.data = int(raw)
@@ -107,43 +110,51 @@ COUNT_INPUT = {"inputmode": "numeric", "autocomplete": "off"}
 class EpisodeForm(FlaskForm):
     """Create or edit an episode. Times are UTC; blank guest and link rows are ignored."""
 
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=300)])
+    title = StringField(
+        lazy_gettext("Title"), filters=[_strip], validators=[DataRequired(), Length(max=300)]
+    )
     starts_at = DateTimeLocalField(
-        "Start (UTC)",
+        lazy_gettext("Start (UTC)"),
         format=LOCAL_FORMATS,
-        validators=[InputRequired("Give the start date and time, in UTC.")],
+        validators=[InputRequired(lazy_gettext("Give the start date and time, in UTC."))],
     )
     duration_minutes = IntegerField(
-        "Duration (minutes)",
+        lazy_gettext("Duration (minutes)"),
         validators=[
-            InputRequired("Give the duration in minutes."),
+            InputRequired(lazy_gettext("Give the duration in minutes.")),
             NumberRange(min=editing.MIN_EPISODE_MINUTES, max=editing.MAX_EPISODE_MINUTES),
         ],
     )
     description = TextAreaField(
-        "Description", filters=[_strip], validators=[Length(max=MAX_DESCRIPTION)]
+        lazy_gettext("Description"), filters=[_strip], validators=[Length(max=MAX_DESCRIPTION)]
     )
     guests = FieldList(FormField(GuestRowForm), max_entries=MAX_GUEST_ROWS)
     links = FieldList(FormField(LinkRowForm), max_entries=editing.MAX_LINKS)
     recap_url = StringField(
-        "Recap article",
+        lazy_gettext("Recap article"),
         filters=[_strip],
         validators=[Length(max=urls.MAX_URL)],
         render_kw=URL_INPUT,
     )
     # The audience, entered after the show (or imported with ``flask import-views``).
     views = CountField(
-        "Views", validators=[Optional(), NumberRange(min=0, max=10**12)], render_kw=COUNT_INPUT
+        lazy_gettext("Views"),
+        validators=[Optional(), NumberRange(min=0, max=10**12)],
+        render_kw=COUNT_INPUT,
     )
     peak_live_viewers = CountField(
-        "Peak live viewers",
+        lazy_gettext("Peak live viewers"),
         validators=[Optional(), NumberRange(min=0, max=10**12)],
         render_kw=COUNT_INPUT,
     )
     # Shown for an episode that already started: its time changes only with this ticked.
-    confirm_past = BooleanField("Yes, change the time of an episode that already happened")
+    confirm_past = BooleanField(
+        lazy_gettext("Yes, change the time of an episode that already happened")
+    )
     # Only on the new-episode form: a special then gets its segments one by one.
-    special = BooleanField("This is a special: it runs for hours or days, in segments")
+    special = BooleanField(
+        lazy_gettext("This is a special: it runs for hours or days, in segments")
+    )
 
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
         if field.data is None:  # unparsable: the field already says so
@@ -151,7 +162,11 @@ class EpisodeForm(FlaskForm):
         # Years the show cannot have; they also keep date arithmetic away from its limits.
         if not queries.FIRST_YEAR <= field.data.year <= queries.LAST_YEAR:
             raise ValidationError(
-                f"Pick a year between {queries.FIRST_YEAR} and {queries.LAST_YEAR}."
+                gettext(
+                    "Pick a year between %(first)d and %(last)d.",
+                    first=queries.FIRST_YEAR,
+                    last=queries.LAST_YEAR,
+                )
             )
 
     @classmethod
@@ -219,12 +234,14 @@ class EpisodeForm(FlaskForm):
 class SegmentForm(FlaskForm):
     """Add or edit a segment of a special: its title, time (UTC), speakers and recording."""
 
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=300)])
+    title = StringField(
+        lazy_gettext("Title"), filters=[_strip], validators=[DataRequired(), Length(max=300)]
+    )
     starts_at = EpisodeForm.starts_at
     duration_minutes = EpisodeForm.duration_minutes
     guests = FieldList(FormField(GuestRowForm), max_entries=MAX_GUEST_ROWS)
     recording_url = StringField(
-        "Recording of this segment",
+        lazy_gettext("Recording of this segment"),
         filters=[_strip],
         validators=[Length(max=urls.MAX_URL)],
         render_kw=URL_INPUT,
@@ -275,11 +292,15 @@ class DeleteEpisodeForm(FlaskForm):
     """Delete an episode for good: a ticked confirmation, and a word for the submitter."""
 
     confirm = BooleanField(
-        "Yes, delete this episode for good",
-        validators=[InputRequired("Tick the box to confirm that the episode is to be deleted.")],
+        lazy_gettext("Yes, delete this episode for good"),
+        validators=[
+            InputRequired(
+                lazy_gettext("Tick the box to confirm that the episode is to be deleted.")
+            )
+        ],
     )
     message = TextAreaField(
-        "Message to the submitter of its proposal (optional)",
+        lazy_gettext("Message to the submitter of its proposal (optional)"),
         filters=[_strip],
         validators=[Length(max=5_000)],
     )
@@ -289,7 +310,7 @@ class DeleteSegmentForm(FlaskForm):
     """Remove a segment from its special, with a word for the submitter of its proposal."""
 
     message = TextAreaField(
-        "Message to the submitter of its proposal (optional)",
+        lazy_gettext("Message to the submitter of its proposal (optional)"),
         filters=[_strip],
         validators=[Length(max=5_000)],
     )

@@ -13,6 +13,7 @@ from datetime import datetime, time
 from typing import Any
 
 from blinker import Namespace
+from flask_babel import gettext
 
 from openinfra_live.episodes import search, specials
 from openinfra_live.episodes.content_file import EntryError, EpisodeData, parse_entry
@@ -46,21 +47,32 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line: the counts, then what was left out."""
-        line = (
-            f"{self.total} entries: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.skipped} skipped"
-        )
+        parts = [
+            gettext(
+                "%(total)d entries: %(created)d created, %(updated)d updated,"
+                " %(unchanged)d unchanged, %(skipped)d skipped",
+                total=self.total,
+                created=self.created,
+                updated=self.updated,
+                unchanged=self.unchanged,
+                skipped=self.skipped,
+            )
+        ]
         if self.forced_hidden:
-            line += (
-                f"; {self.forced_hidden} kept hidden because another visible episode "
-                "starts at the same time"
+            parts.append(
+                gettext(
+                    "%(count)d kept hidden because another visible episode starts at the same time",
+                    count=self.forced_hidden,
+                )
             )
         if self.skipped_segments:
-            line += f"; {self.skipped_segments} malformed segments skipped"
+            parts.append(
+                gettext("%(count)d malformed segments skipped", count=self.skipped_segments)
+            )
         if self.skipped_fields:
             fields = ", ".join(f"{name} ×{n}" for name, n in sorted(self.skipped_fields.items()))
-            line += f"; skipped fields: {fields}"
-        return line
+            parts.append(gettext("skipped fields: %(fields)s", fields=fields))
+        return "; ".join(parts)
 
 
 # Writing to the database
@@ -156,6 +168,34 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
         db.session.execute(db.insert(EpisodeGuest), guests, execution_options=_SAME_COLUMNS)
 
 
+def _done(what: str, slug: str, hidden_by: str) -> str:
+    """The progress line of an entry ``created``, ``updated`` or ``unchanged``, saying when it
+    was kept hidden because the episode ``hidden_by`` starts at the same time."""
+    if what == "created":
+        if hidden_by:
+            return gettext(
+                "created: %(slug)s (hidden: %(other)s starts at the same time)",
+                slug=slug,
+                other=hidden_by,
+            )
+        return gettext("created: %(slug)s", slug=slug)
+    if what == "updated":
+        if hidden_by:
+            return gettext(
+                "updated: %(slug)s (hidden: %(other)s starts at the same time)",
+                slug=slug,
+                other=hidden_by,
+            )
+        return gettext("updated: %(slug)s", slug=slug)
+    if hidden_by:
+        return gettext(
+            "unchanged: %(slug)s (hidden: %(other)s starts at the same time)",
+            slug=slug,
+            other=hidden_by,
+        )
+    return gettext("unchanged: %(slug)s", slug=slug)
+
+
 def import_episodes(
     entries: Iterable[Any],
     *,
@@ -190,29 +230,49 @@ def import_episodes(
                 data = parse_entry(entry, default_start, report.skipped_fields)
             except EntryError as error:
                 report.skipped += 1
-                say(f"skipped: entry {number}: {error}")
+                say(gettext("skipped: entry %(number)d: %(reason)s", number=number, reason=error))
                 continue
             for problem in data.segment_problems:
                 report.skipped_segments += 1
-                say(f"skipped: entry {number} ({data.title}): {problem}")
+                say(
+                    gettext(
+                        "skipped: entry %(number)d (%(title)s): %(problem)s",
+                        number=number,
+                        title=data.title,
+                        problem=problem,
+                    )
+                )
             key = (data.title, data.starts_at)
             if key in seen:
                 report.skipped += 1
-                say(f"skipped: entry {number}: repeats {data.title!r} at {data.starts_at:%Y-%m-%d}")
+                say(
+                    gettext(
+                        "skipped: entry %(number)d: repeats %(title)s at %(date)s",
+                        number=number,
+                        title=repr(data.title),
+                        date=f"{data.starts_at:%Y-%m-%d}",
+                    )
+                )
                 continue
             episode = by_key.get(key)
             if episode is None and data.slug is not None and data.slug in taken_slugs:
                 report.skipped += 1
-                say(f"skipped: entry {number}: slug {data.slug!r} belongs to another episode")
+                say(
+                    gettext(
+                        "skipped: entry %(number)d: slug %(slug)s belongs to another episode",
+                        number=number,
+                        slug=repr(data.slug),
+                    )
+                )
                 continue
             seen.add(key)
 
-            note = ""
+            hidden_by = ""  # the slug of the visible episode that starts at the same time
             holder = visible_at.get(data.starts_at)
             if not data.hidden and holder is not None and holder is not episode:
                 data.hidden = True
                 report.forced_hidden += 1
-                note = f" (hidden: {holder.slug} starts at the same time)"
+                hidden_by = holder.slug
 
             if episode is not None and data.raw_description == episode.description:
                 description = episode.description  # already clean: skip the costly cleaning
@@ -226,7 +286,7 @@ def import_episodes(
                 target = _NewEpisode(slug, data, description)
                 new.append(target)
                 report.created += 1
-                say(f"created: {slug}{note}")
+                say(_done("created", slug, hidden_by))
             else:
                 target = episode
                 wanted = (description, data.hidden, data.recap_url, data.links, data.guests)
@@ -235,11 +295,11 @@ def import_episodes(
                 same_duration = same_duration and _same_segments(episode, data)
                 if same_duration and (*state, episode.link_pairs, episode.guest_pairs) == wanted:
                     report.unchanged += 1
-                    say(f"unchanged: {episode.slug}{note}")
+                    say(_done("unchanged", episode.slug, hidden_by))
                 else:
                     _apply(episode, data, description)
                     report.updated += 1
-                    say(f"updated: {episode.slug}{note}")
+                    say(_done("updated", episode.slug, hidden_by))
 
             if not data.hidden:
                 visible_at[data.starts_at] = target

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from flask_babel import gettext, lazy_gettext
+
 # Platform keys as stored in ``EpisodeLink.platform`` are compared case-insensitively; these are
 # the names shown for the known ones, anything else is shown as stored.
 PLATFORM_LABELS = {
@@ -15,7 +17,7 @@ PLATFORM_LABELS = {
     "twitch": "Twitch",
     "spotify": "Spotify",
     "applepodcasts": "Apple Podcasts",
-    "podcast": "Podcast",
+    "podcast": lazy_gettext("Podcast"),
 }
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -31,7 +33,8 @@ def platform_key(platform: str) -> str:
 
 def platform_label(platform: str) -> str:
     """The platform's display name."""
-    return PLATFORM_LABELS.get(platform_key(platform), platform.strip() or "Link")
+    label = PLATFORM_LABELS.get(platform_key(platform))
+    return str(label) if label is not None else platform.strip() or gettext("Link")
 
 
 # The two forms nearly every stored link has, read without parsing the whole address; what

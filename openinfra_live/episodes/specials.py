@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext, ngettext
+
 from openinfra_live import audit, clock
 from openinfra_live.episodes import editing, search
 from openinfra_live.episodes.models import Episode, EpisodeSegment
@@ -26,19 +28,29 @@ class SegmentOverlapError(editing.EpisodeError):
         self.other = other
         when = human_utc_range(other.starts_at, other.ends_at)
         super().__init__(
-            f"That time overlaps the segment “{other.title}” ({when}). Pick another time."
+            gettext(
+                "That time overlaps the segment “%(title)s” (%(when)s). Pick another time.",
+                title=other.title,
+                when=when,
+            )
         )
 
 
 class SpecialTooLongError(editing.EpisodeError):
     def __init__(self) -> None:
         days = editing.MAX_SPECIAL_MINUTES // (24 * 60)
-        super().__init__(f"A special runs for at most {days} days from its first segment.")
+        super().__init__(
+            ngettext(
+                "A special runs for at most %(num)d day from its first segment.",
+                "A special runs for at most %(num)d days from its first segment.",
+                days,
+            )
+        )
 
 
 class SegmentTitleError(editing.EpisodeError):
     def __init__(self) -> None:
-        super().__init__("A segment needs a title.")
+        super().__init__(gettext("A segment needs a title."))
 
 
 @dataclass
@@ -282,8 +294,9 @@ def special_summary(episode: Episode) -> str:
     """ "2 days · 9 segments": how long a special runs, by UTC day, and in how many parts."""
     days = len({segment.starts_at.date() for segment in episode.segments})
     count = len(episode.segments)
-    day_words = f"{days} day" + ("" if days == 1 else "s")
-    return f"{day_words} · {count} segment" + ("" if count == 1 else "s")
+    day_words = ngettext("%(num)d day", "%(num)d days", days)
+    segment_words = ngettext("%(num)d segment", "%(num)d segments", count)
+    return f"{day_words} · {segment_words}"
 
 
 def now_and_next(

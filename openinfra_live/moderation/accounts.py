@@ -7,13 +7,20 @@ a refused action is flashed and changes nothing.
 from collections.abc import Callable
 
 from flask import Response, abort, flash
+from flask_babel import gettext
 from flask_login import current_user
 
 from openinfra_live import workflow
 from openinfra_live.auth import accounts as account_services
 from openinfra_live.auth import links
 from openinfra_live.auth.forms import ConfirmForm, InviteForm, RoleForm
-from openinfra_live.auth.models import PURPOSE_INVITE, ROLE_LABELS, AccountToken, User
+from openinfra_live.auth.models import (
+    PURPOSE_INVITE,
+    ROLE_ADMIN,
+    ROLE_LABELS,
+    AccountToken,
+    User,
+)
 from openinfra_live.auth.permissions import admin_required
 from openinfra_live.auth.services import AccountError
 from openinfra_live.extensions import db
@@ -23,7 +30,7 @@ from openinfra_live.moderation import bp, page, see_other
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        abort(404, description=f"There is no account #{user_id}.")
+        abort(404, description=gettext("There is no account #%(id)d.", id=user_id))
     return user
 
 
@@ -44,7 +51,10 @@ def _listing(invite_form: InviteForm | None = None, status: int = 200) -> Respon
 def _act(change: Callable[[], object], done: str) -> Response:
     """Make ``change`` and commit (sending its mails), or roll back and flash why not."""
     if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form could not be read; reload the page and try again.")
+        abort(
+            400,
+            description=gettext("The form could not be read; reload the page and try again."),
+        )
     try:
         change()
     except AccountError as error:
@@ -78,7 +88,10 @@ def account_invite() -> Response:
         form.email.errors = [str(error)]
         return _listing(form, 422)
     workflow.commit()
-    flash(f"Invitation sent to {address}. The link works for 48 hours.", "success")
+    flash(
+        gettext("Invitation sent to %(email)s. The link works for 48 hours.", email=address),
+        "success",
+    )
     return see_other("moderation.accounts")
 
 
@@ -88,11 +101,11 @@ def account_invitation_cancel(invitation_id: int) -> Response:
     """Make a pending invitation's link stop working."""
     row = db.session.get(AccountToken, invitation_id)
     if row is None or row.purpose != PURPOSE_INVITE:
-        abort(404, description=f"There is no invitation #{invitation_id}.")
+        abort(404, description=gettext("There is no invitation #%(id)d.", id=invitation_id))
     email = row.email
     return _act(
         lambda: account_services.cancel_invitation(row, actor=current_user),
-        f"The invitation of {email} is cancelled.",
+        gettext("The invitation of %(email)s is cancelled.", email=email),
     )
 
 
@@ -104,7 +117,9 @@ def account_deactivate(user_id: int) -> Response:
     email = user.email
     return _act(
         lambda: account_services.deactivate(user, actor=current_user),
-        f"The account of {email} is deactivated; its sessions are signed out.",
+        gettext(
+            "The account of %(email)s is deactivated; its sessions are signed out.", email=email
+        ),
     )
 
 
@@ -116,7 +131,7 @@ def account_reactivate(user_id: int) -> Response:
     email = user.email
     return _act(
         lambda: account_services.reactivate(user, actor=current_user),
-        f"The account of {email} is active again.",
+        gettext("The account of %(email)s is active again.", email=email),
     )
 
 
@@ -127,13 +142,14 @@ def account_role(user_id: int) -> Response:
     user = _user_or_404(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose a role from the list.", "error")
+        flash(gettext("Choose a role from the list."), "error")
         return see_other("moderation.accounts")
     email, role = user.email, form.role.data
-    return _act(
-        lambda: account_services.change_role(user, role, actor=current_user),
-        f"{email} is now {ROLE_LABELS[role].lower()}.",
-    )
+    if role == ROLE_ADMIN:
+        done = gettext("%(email)s is now admin.", email=email)
+    else:
+        done = gettext("%(email)s is now moderator.", email=email)
+    return _act(lambda: account_services.change_role(user, role, actor=current_user), done)
 
 
 @bp.post("/accounts/<int:user_id>/reset")
@@ -144,5 +160,8 @@ def account_reset(user_id: int) -> Response:
     email = user.email
     return _act(
         lambda: links.send_reset(user, actor=current_user),
-        f"A link to choose a new password was sent to {email}; it works for one hour.",
+        gettext(
+            "A link to choose a new password was sent to %(email)s; it works for one hour.",
+            email=email,
+        ),
     )

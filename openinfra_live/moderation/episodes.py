@@ -6,6 +6,7 @@ A refused POST shows the form again as typed: 422 for bad input, 409 when the sc
 from datetime import datetime
 
 from flask import Response, abort, flash, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,7 @@ SEARCH_MAX_LENGTH = 200
 def _episode_or_404(episode_id: int) -> Episode:
     episode = db.session.get(Episode, episode_id)
     if episode is None:
-        abort(404, description=f"There is no episode #{episode_id}.")
+        abort(404, description=gettext("There is no episode #%(id)d.", id=episode_id))
     return episode
 
 
@@ -111,9 +112,11 @@ def episode_new():
     except editing.EpisodeError as error:
         return _refuse(form, None, error)
     if form.special.data:
-        flash(f"Special “{title}” created. Add its segments below.", "success")
+        flash(
+            gettext("Special “%(title)s” created. Add its segments below.", title=title), "success"
+        )
         return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
-    flash(f"Episode “{title}” created.", "success")
+    flash(gettext("Episode “%(title)s” created.", title=title), "success")
     return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
@@ -162,13 +165,16 @@ def episode_edit(episode_id: int):
     except editing.EpisodeError as error:
         return _refuse(form, episode_id, error)
     if not changes:
-        flash("Nothing changed.", "info")
+        flash(gettext("Nothing changed."), "info")
     elif tell_submitter and "starts_at" in changes:
-        flash("Episode saved. It moved: its submitter was told by e-mail.", "success")
+        flash(gettext("Episode saved. It moved: its submitter was told by e-mail."), "success")
     elif tell_submitter:
-        flash("Episode saved. Its length changed: its submitter was told by e-mail.", "success")
+        flash(
+            gettext("Episode saved. Its length changed: its submitter was told by e-mail."),
+            "success",
+        )
     else:
-        flash("Episode saved.", "success")
+        flash(gettext("Episode saved."), "success")
     return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
@@ -179,7 +185,10 @@ def episode_hide(episode_id: int):
     episode = _episode_or_404(episode_id)
     editing.hide_episode(episode, actor=current_user)
     db.session.commit()
-    flash(f"“{episode.title}” is hidden: visitors no longer see it.", "success")
+    flash(
+        gettext("“%(title)s” is hidden: visitors no longer see it.", title=episode.title),
+        "success",
+    )
     return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
@@ -193,10 +202,10 @@ def episode_unhide(episode_id: int):
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         db.session.rollback()
-        flash(f"Not shown again: {error}", "error")
+        flash(gettext("Not shown again: %(reason)s", reason=error), "error")
         episode = _episode_or_404(episode_id)
         return _render_form(EpisodeForm.for_episode(episode), episode, 409)
-    flash(f"“{episode.title}” is visible again.", "success")
+    flash(gettext("“%(title)s” is visible again.", title=episode.title), "success")
     return see_other("moderation.episode_edit", episode_id=episode_id)
 
 
@@ -221,10 +230,20 @@ def episode_delete(episode_id: int):
         return see_other("moderation.episodes")
     workflow.commit()
     if len(told) == 1:
-        waits = f" Proposal {told[0]} waits for a date again; its submitter was told."
+        done = gettext(
+            "“%(title)s” is deleted. Proposal %(proposal)s waits for a date again; its submitter "
+            "was told.",
+            title=title,
+            proposal=told[0],
+        )
     elif told:
-        waits = f" Proposals {', '.join(told)} wait for a date again; their submitters were told."
+        done = gettext(
+            "“%(title)s” is deleted. Proposals %(proposals)s wait for a date again; their "
+            "submitters were told.",
+            title=title,
+            proposals=", ".join(told),
+        )
     else:
-        waits = ""
-    flash(f"“{title}” is deleted.{waits}", "success")
+        done = gettext("“%(title)s” is deleted.", title=title)
+    flash(done, "success")
     return see_other("moderation.episodes")

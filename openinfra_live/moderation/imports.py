@@ -9,6 +9,7 @@ reason, and changes nothing.
 from datetime import time
 
 from flask import Response, current_app, request
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -26,7 +27,9 @@ from openinfra_live.moderation import bp, page
 from openinfra_live.ptg.models import PtgEvent
 from openinfra_live.ptg.teamlist import UnknownEvent, find_event, import_team_names, parse_team_list
 
-REFUSED = "The database refused the changes; nothing was imported. Try again in a moment."
+REFUSED = lazy_gettext(
+    "The database refused the changes; nothing was imported. Try again in a moment."
+)
 
 
 class UnreadableFile(Exception):
@@ -37,18 +40,18 @@ class ContentImportForm(FlaskForm):
     """The show's content file."""
 
     content_file = FileField(
-        "Content file (Markdown with front matter, or YAML)",
-        validators=[FileRequired(message="Choose the content file to import.")],
+        lazy_gettext("Content file (Markdown with front matter, or YAML)"),
+        validators=[FileRequired(message=lazy_gettext("Choose the content file to import."))],
     )
 
 
 class TeamImportForm(FlaskForm):
     """A PTG event and its team list."""
 
-    event = SelectField("PTG event", choices=[])
+    event = SelectField(lazy_gettext("PTG event"), choices=[])
     team_file = FileField(
-        "Team list (text, one team a line)",
-        validators=[FileRequired(message="Choose the team list to import.")],
+        lazy_gettext("Team list (text, one team a line)"),
+        validators=[FileRequired(message=lazy_gettext("Choose the team list to import."))],
     )
 
     def load_events(self) -> "TeamImportForm":
@@ -61,8 +64,8 @@ class ViewsImportForm(FlaskForm):
     """A CSV of view counts, as YouTube Studio exports it."""
 
     views_file = FileField(
-        "View counts (CSV, as YouTube Studio exports it)",
-        validators=[FileRequired(message="Choose the CSV of view counts to import.")],
+        lazy_gettext("View counts (CSV, as YouTube Studio exports it)"),
+        validators=[FileRequired(message=lazy_gettext("Choose the CSV of view counts to import."))],
     )
 
 
@@ -70,11 +73,13 @@ def _text_of(upload) -> str:
     """The upload's text, refused when it is not UTF-8 or holds NUL bytes."""
     raw = upload.read()
     if b"\x00" in raw:
-        raise UnreadableFile("This is not a text file (it holds NUL bytes).")
+        raise UnreadableFile(gettext("This is not a text file (it holds NUL bytes)."))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UnreadableFile(f"This file is not UTF-8 text ({error.reason}).") from error
+        raise UnreadableFile(
+            gettext("This file is not UTF-8 text (%(reason)s).", reason=error.reason)
+        ) from error
 
 
 def _forms(
@@ -131,7 +136,7 @@ def import_content_file() -> Response:
             form.content_file.errors = [str(error)]
         except SQLAlchemyError:
             db.session.rollback()
-            form.content_file.errors = [REFUSED]
+            form.content_file.errors = [str(REFUSED)]
         else:
             return _report("episodes", upload.filename or "", lines, report.summary())
     return page("moderation/imports.html", 422, **_forms(content=form))
@@ -148,7 +153,7 @@ def import_team_list() -> Response:
             event = find_event(form.event.data)
             names = parse_team_list(_text_of(upload))
             if not names:
-                raise UnreadableFile("No team names found in this file.")
+                raise UnreadableFile(gettext("No team names found in this file."))
             lines: list[str] = []
             report = import_team_names(event, names, progress=lines.append)
             audit.record(
@@ -163,11 +168,11 @@ def import_team_list() -> Response:
             form.team_file.errors = [str(error)]
         except SQLAlchemyError:
             db.session.rollback()
-            form.team_file.errors = [REFUSED]
+            form.team_file.errors = [str(REFUSED)]
         else:
             return _report("teams", upload.filename or "", lines, report.summary())
     elif request.method == "POST" and not form.event.choices:
-        form.event.errors = ["There is no PTG event yet: create it first."]
+        form.event.errors = [gettext("There is no PTG event yet: create it first.")]
     return page("moderation/imports.html", 422, **_forms(teams=form))
 
 
@@ -185,10 +190,10 @@ def import_views_file() -> Response:
             db.session.commit()
         except (UnreadableFile, ViewsFileError) as error:
             db.session.rollback()
-            form.views_file.errors = [f"{error} Nothing was imported."]
+            form.views_file.errors = [gettext("%(error)s Nothing was imported.", error=error)]
         except SQLAlchemyError:
             db.session.rollback()
-            form.views_file.errors = [REFUSED]
+            form.views_file.errors = [str(REFUSED)]
         else:
             return _report("views", upload.filename or "", lines, report.summary())
     return page("moderation/imports.html", 422, **_forms(views=form))

@@ -1,6 +1,7 @@
 """The outbox: every mail the site sent or failed to send, newest first, with a retry."""
 
 from flask import Response, abort, flash, request
+from flask_babel import gettext, lazy_gettext
 
 from openinfra_live import mail
 from openinfra_live.auth.permissions import moderator_required
@@ -11,7 +12,12 @@ from openinfra_live.outbox import STATUSES, OutboxMail
 MAILS_PER_PAGE = 50
 
 # The filter's choices, in words.
-FILTERS = {"": "All mails", mail.QUEUED: "Waiting", mail.SENT: "Sent", mail.FAILED: "Failed"}
+FILTERS = {
+    "": lazy_gettext("All mails"),
+    mail.QUEUED: lazy_gettext("Waiting"),
+    mail.SENT: lazy_gettext("Sent"),
+    mail.FAILED: lazy_gettext("Failed"),
+}
 
 
 @bp.get("/outbox")
@@ -20,7 +26,7 @@ def outbox() -> Response:
     """Mails, newest first; ``?status=`` filters (queued, sent, failed), ``?page=`` pages."""
     status = request.args.get("status", "").strip()
     if status and status not in STATUSES:
-        abort(400, description="Unknown status filter.")
+        abort(400, description=gettext("Unknown status filter."))
     query = db.select(OutboxMail).order_by(OutboxMail.queued_at.desc(), OutboxMail.id.desc())
     if status:
         query = query.where(OutboxMail.status == status)
@@ -47,12 +53,21 @@ def retry_mail(mail_id: int) -> Response:
     sent = mail.retry(mail_id)
     if sent is None:
         flash(
-            "This mail is not waiting for a retry: it was sent meanwhile, or is being sent.",
+            gettext(
+                "This mail is not waiting for a retry: it was sent meanwhile, or is being sent."
+            ),
             "info",
         )
     elif sent.status == mail.SENT:
-        flash(f"The mail to {sent.recipient} was sent.", "success")
+        flash(gettext("The mail to %(email)s was sent.", email=sent.recipient), "success")
     else:
-        flash(f"The mail to {sent.recipient} could not be sent: {sent.failure}", "error")
+        flash(
+            gettext(
+                "The mail to %(email)s could not be sent: %(reason)s",
+                email=sent.recipient,
+                reason=sent.failure,
+            ),
+            "error",
+        )
     status = request.form.get("status", "")
     return see_other("moderation.outbox", status=status if status in STATUSES else None)

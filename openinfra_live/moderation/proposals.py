@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, abort, flash, request
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from openinfra_live import clock, workflow
+from openinfra_live import clock, timezones, workflow
 from openinfra_live.auth.models import User
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.episodes import editing, slots, specials
@@ -55,8 +56,8 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
         )
     )
     if proposal is None:
-        flash(f"There is no proposal #{proposal_id}.", "error")
-        abort(404, description=f"There is no proposal #{proposal_id}.")
+        flash(gettext("There is no proposal #%(id)d.", id=proposal_id), "error")
+        abort(404, description=gettext("There is no proposal #%(id)d.", id=proposal_id))
     return proposal
 
 
@@ -74,7 +75,7 @@ def _form(prefix: str, proposal: Proposal, tags: list[str], formdata: bool = Fal
     # On a POST, flask-wtf fills the form of that prefix from the request anyway.
     form = FORMS[prefix](prefix=prefix, data=None if formdata else data)
     if isinstance(form, AssignForm):
-        form.assignee.choices = [("", "Choose a moderator…")] + [
+        form.assignee.choices = [("", gettext("Choose a moderator…"))] + [
             (user.id, claims.name_of(user)) for user in _moderators()
         ]
     return form
@@ -111,13 +112,13 @@ def _act(
     verb: Callable[[Proposal, FlaskForm | None], object],
     done: str,
     prefix: str = "",
-    invalid: str = "The form has errors: see below.",
+    invalid: str | None = None,
 ) -> Response:
     """Validate the ``prefix`` form (if any), call ``verb``, commit and flash ``done``."""
     proposal = _proposal_or_404(proposal_id)
     form = _form(prefix, proposal, [], formdata=True) if prefix else None
     if form is not None and not form.validate():
-        flash(invalid, "error")
+        flash(invalid or gettext("The form has errors: see below."), "error")
         return _render(proposal, 422, **{f"{prefix}_form": form})
     try:
         verb(proposal, form)
@@ -146,7 +147,7 @@ def approve(proposal_id: int):
     return _act(
         proposal_id,
         _with_message(services.approve_proposal),
-        "Approved. The submitter was told by e-mail; schedule it when a date is clear.",
+        gettext("Approved. The submitter was told by e-mail; schedule it when a date is clear."),
         "approve",
     )
 
@@ -158,7 +159,7 @@ def decline(proposal_id: int):
     return _act(
         proposal_id,
         _with_message(services.decline_proposal),
-        "Declined. The submitter was told by e-mail.",
+        gettext("Declined. The submitter was told by e-mail."),
         "decline",
     )
 
@@ -170,7 +171,7 @@ def request_changes(proposal_id: int):
     return _act(
         proposal_id,
         _with_message(services.request_changes),
-        "Changes requested. The submitter was told by e-mail.",
+        gettext("Changes requested. The submitter was told by e-mail."),
         "changes",
     )
 
@@ -182,9 +183,9 @@ def add_note(proposal_id: int):
     return _act(
         proposal_id,
         _with_message(services.add_note),
-        "Note added.",
+        gettext("Note added."),
         "note",
-        "The note has errors: see below.",
+        gettext("The note has errors: see below."),
     )
 
 
@@ -195,7 +196,7 @@ def claim(proposal_id: int):
     return _act(
         proposal_id,
         lambda proposal, _form: claims.claim_proposal(proposal, current_user),
-        "You claimed this proposal.",
+        gettext("You claimed this proposal."),
     )
 
 
@@ -206,7 +207,7 @@ def release(proposal_id: int):
     return _act(
         proposal_id,
         lambda proposal, _form: claims.claim_proposal(proposal, current_user, release=True),
-        "You released this proposal.",
+        gettext("You released this proposal."),
     )
 
 
@@ -225,7 +226,13 @@ def assign(proposal_id: int):
             seen_claimer_id=form.seen_claimer_id(),
         )
 
-    return _act(proposal_id, verb, "Assigned.", "assign", "The assignment has errors: see below.")
+    return _act(
+        proposal_id,
+        verb,
+        gettext("Assigned."),
+        "assign",
+        gettext("The assignment has errors: see below."),
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/reopen")
@@ -235,7 +242,7 @@ def reopen(proposal_id: int):
     return _act(
         proposal_id,
         _with_message(services.reopen_proposal),
-        "Reopened: the proposal waits for review again. The submitter was told by e-mail.",
+        gettext("Reopened: the proposal waits for review again. The submitter was told by e-mail."),
         "reopen",
     )
 
@@ -247,9 +254,9 @@ def set_tags(proposal_id: int):
     return _act(
         proposal_id,
         lambda proposal, form: services.set_tags(proposal, current_user, form.tag_list()),
-        "Tags saved.",
+        gettext("Tags saved."),
         "tags",
-        "The tags have errors: see below.",
+        gettext("The tags have errors: see below."),
     )
 
 
@@ -261,7 +268,7 @@ def _offered_slots(proposal: Proposal) -> tuple[list[datetime], set[datetime], d
     bounds = slots.month_bounds(proposal.preferred_month)
     if bounds is not None:
         month = {
-            "name": bounds[0].strftime("%B %Y"),
+            "name": timezones.write_day(bounds[0], "month"),
             "over": bounds[1] <= clock.now(),
             "free": len(in_month),
         }
@@ -274,8 +281,13 @@ def schedule(proposal_id: int):
     """Promote an approved proposal into an episode at the start chosen, in one transaction."""
     proposal = _proposal_or_404(proposal_id)
     if states.ProposalAction.SCHEDULE not in states.PROPOSALS.allowed_actions(proposal):
-        label = states.LABELS[states.ProposalState(proposal.status)].lower()
-        flash(f"Only approved proposals can be scheduled; this one is “{label}”.", "error")
+        label = str(states.LABELS[states.ProposalState(proposal.status)]).lower()
+        flash(
+            gettext(
+                "Only approved proposals can be scheduled; this one is “%(state)s”.", state=label
+            ),
+            "error",
+        )
         if request.method != "POST":
             return see_other("moderation.proposal", proposal_id=proposal_id)
         return _render(proposal, 409)
@@ -312,12 +324,21 @@ def schedule(proposal_id: int):
         else:
             workflow.commit()
             where = notifications.placement(proposal)
-            part = f", a segment of “{where.episode.title}”," if where.segment else ""
-            flash(
-                f"Scheduled “{where.title}”{part} on {human_time(where.starts_at)}. "
-                "The submitter was told by e-mail.",
-                "success",
-            )
+            if where.segment:
+                done = gettext(
+                    "Scheduled “%(title)s”, a segment of “%(special)s”, on %(when)s. The "
+                    "submitter was told by e-mail.",
+                    title=where.title,
+                    special=where.episode.title,
+                    when=human_time(where.starts_at),
+                )
+            else:
+                done = gettext(
+                    "Scheduled “%(title)s” on %(when)s. The submitter was told by e-mail.",
+                    title=where.title,
+                    when=human_time(where.starts_at),
+                )
+            flash(done, "success")
             return see_other("moderation.proposal", proposal_id=proposal_id)
     return page(
         "moderation/proposal_schedule.html",

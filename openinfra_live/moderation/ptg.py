@@ -6,15 +6,17 @@ the form again with its errors (400). Deleting and removing ask for confirmation
 their own (no script needed).
 """
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from flask import Response, abort, flash, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import case, func
 from wtforms.fields.choices import SelectChoice
 
-from openinfra_live import workflow
+from openinfra_live import timezones, workflow
 from openinfra_live.auth.permissions import moderator_required
 from openinfra_live.extensions import db
 from openinfra_live.moderation import bp, page, see_other
@@ -99,14 +101,14 @@ def _event_form(ptg_event: PtgEvent | None, done: str):
 @moderator_required
 def ptg_event_new():
     """Create a PTG event."""
-    return _event_form(None, "Event created.")
+    return _event_form(None, gettext("Event created."))
 
 
 @bp.route("/ptg/<event>/edit", methods=["GET", "POST"])
 @moderator_required
 def ptg_event_edit(event: str):
     """Edit a PTG event's details, whether registration is open, and its page's texts."""
-    return _event_form(event_or_404(event), "Event saved.")
+    return _event_form(event_or_404(event), gettext("Event saved."))
 
 
 def delete_unless_in_use(delete: Any, done: str) -> bool:
@@ -133,7 +135,7 @@ def ptg_event_delete(event: str):
     if form.validate_on_submit():
         deleted = delete_unless_in_use(
             partial(events.delete_event, ptg_event, actor=current_user),
-            f"{ptg_event.name} is deleted.",
+            gettext("%(name)s is deleted.", name=ptg_event.name),
         )
         if deleted:
             return see_other("moderation.ptg_events")
@@ -143,16 +145,16 @@ def ptg_event_delete(event: str):
     )
     return page(
         "moderation/ptg_confirm.html",
-        title=f"Delete {ptg_event.name}?",
+        title=gettext("Delete %(name)s?", name=ptg_event.name),
         event=ptg_event,
         form=form,
         blockers=events.event_blockers(ptg_event),
         consequences=[
-            f"Rooms deleted with it: {len(ptg_event.rooms)}.",
-            f"Declined or withdrawn registrations deleted with it: {closed}.",
-            "Its public page and schedule disappear.",
+            gettext("Rooms deleted with it: %(num)d.", num=len(ptg_event.rooms)),
+            gettext("Declined or withdrawn registrations deleted with it: %(num)d.", num=closed),
+            gettext("Its public page and schedule disappear."),
         ],
-        button="Delete the event",
+        button=gettext("Delete the event"),
     )
 
 
@@ -166,7 +168,8 @@ def session_form_of(event: PtgEvent, schedule: sched.ScheduleData, **options: An
     form.team_id.choices = [SelectChoice(t.id, t.name) for t in schedule.teams]
     form.room_id.choices = [SelectChoice(r.id, r.name) for r in schedule.rooms]
     form.day.choices = [
-        SelectChoice(d.isoformat(), f"{d:%A %-d %B}") for d in rules.event_days(event)
+        SelectChoice(d.isoformat(), timezones.write_day(d, "long_day"))
+        for d in rules.event_days(event)
     ]
     return form
 
@@ -233,15 +236,15 @@ def ptg_registration(event: str, team_id: int):
     )
 
 
-def _decide(event: str, team_id: int, verb, done: str):
+def _decide(event: str, team_id: int, verb, done: Callable[[str], str]):
     ptg_event = event_or_404(event)
     team = of_event_or_404(PtgTeam, team_id, ptg_event)
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("The message is too long.", "error")
+        flash(gettext("The message is too long."), "error")
         return see_other("moderation.ptg_registration", event=ptg_event.slug, team_id=team.id)
     change = partial(verb, team, actor=current_user, message=form.message.data or "")
-    if workflow.commit_or_refuse(change, f"{team.name}: {done}."):
+    if workflow.commit_or_refuse(change, done(team.name)):
         return see_other("moderation.ptg_event", event=event)
     return see_other("moderation.ptg_registration", event=event, team_id=team_id)
 
@@ -250,14 +253,24 @@ def _decide(event: str, team_id: int, verb, done: str):
 @moderator_required
 def ptg_registration_approve(event: str, team_id: int):
     """Approve a pending registration; the contact is told by e-mail."""
-    return _decide(event, team_id, registrations.approve_team, "approved")
+    return _decide(
+        event,
+        team_id,
+        registrations.approve_team,
+        lambda name: gettext("%(team)s: approved.", team=name),
+    )
 
 
 @bp.post("/ptg/<event>/registrations/<int:team_id>/decline")
 @moderator_required
 def ptg_registration_decline(event: str, team_id: int):
     """Decline a pending registration with an optional message; the contact is told by e-mail."""
-    return _decide(event, team_id, registrations.decline_team, "declined")
+    return _decide(
+        event,
+        team_id,
+        registrations.decline_team,
+        lambda name: gettext("%(team)s: declined.", team=name),
+    )
 
 
 @bp.route("/ptg/<event>/registrations/<int:team_id>/remove", methods=["GET", "POST"])
@@ -272,26 +285,40 @@ def ptg_registration_remove(event: str, team_id: int):
         change = partial(
             registrations.remove_team, team, actor=current_user, message=form.message.data or ""
         )
-        if workflow.commit_or_refuse(change, f"{team.name}: removed; the team is told by e-mail."):
+        done = gettext("%(team)s: removed; the team is told by e-mail.", team=team.name)
+        if workflow.commit_or_refuse(change, done):
             return see_other("moderation.ptg_event", event=event)
         return see_other("moderation.ptg_registration", event=event, team_id=team_id)
     if TeamAction.REMOVE not in REGISTRATIONS.allowed_actions(team):
-        label = LABELS.get(team.status, "closed").lower()
-        flash(f"{team.name} cannot be removed: its registration is {label}.", "error")
+        label = str(LABELS.get(team.status, gettext("closed"))).lower()
+        flash(
+            gettext(
+                "%(team)s cannot be removed: its registration is %(state)s.",
+                team=team.name,
+                state=label,
+            ),
+            "error",
+        )
         return see_other("moderation.ptg_registration", event=event, team_id=team_id)
     count = len(team.sessions)
     return page(
         "moderation/ptg_confirm.html",
         form_status(form),
-        title=f"Remove {team.name}?",
+        title=gettext("Remove %(team)s?", team=team.name),
         event=ptg_event,
         form=form,
         blockers=[],
         consequences=[
-            f"{team.name} leaves the official team list of {ptg_event.name}.",
-            f"Sessions that leave the schedule: {count}.",
-            "The contact gets an e-mail with your note, also shown on the team's status page.",
+            gettext(
+                "%(team)s leaves the official team list of %(event)s.",
+                team=team.name,
+                event=ptg_event.name,
+            ),
+            gettext("Sessions that leave the schedule: %(num)d.", num=count),
+            gettext(
+                "The contact gets an e-mail with your note, also shown on the team's status page."
+            ),
         ],
-        button="Remove the registration",
+        button=gettext("Remove the registration"),
         back=url_for("moderation.ptg_registration", event=event, team_id=team_id),
     )

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import partial
 
 from flask import Response, flash
+from flask_babel import gettext
 from flask_login import current_user
 
 from openinfra_live.auth.permissions import moderator_required
@@ -60,7 +61,7 @@ def ptg_room_add(event: str):
     """Add a room to the event."""
     ptg_event = event_or_404(event)
     form = RoomForm(prefix="room")
-    saved = _save_room(form, ptg_event, None, "Room added.")
+    saved = _save_room(form, ptg_event, None, gettext("Room added."))
     return saved or event_page(ptg_event, 400, room_form=form)
 
 
@@ -71,7 +72,7 @@ def ptg_room_edit(event: str, room_id: int):
     ptg_event = event_or_404(event)
     room = of_event_or_404(Room, room_id, ptg_event)
     form = RoomForm(obj=room)
-    saved = _save_room(form, ptg_event, room, "Room saved.")
+    saved = _save_room(form, ptg_event, room, gettext("Room saved."))
     return saved or page(
         "moderation/ptg_room_form.html", form_status(form), form=form, event=ptg_event, room=room
     )
@@ -87,17 +88,18 @@ def ptg_room_delete(event: str, room_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         delete_unless_in_use(
-            lambda: events.delete_room(room, actor=current_user), f"Room {room.name} is deleted."
+            lambda: events.delete_room(room, actor=current_user),
+            gettext("Room %(name)s is deleted.", name=room.name),
         )
         return see_other("moderation.ptg_event", event=event)
     return page(
         "moderation/ptg_confirm.html",
-        title=f"Delete the room {room.name}?",
+        title=gettext("Delete the room %(name)s?", name=room.name),
         event=ptg_event,
         form=form,
         blockers=events.room_blockers(room),
-        consequences=["The room leaves the event and its schedule grid."],
-        button="Delete the room",
+        consequences=[gettext("The room leaves the event and its schedule grid.")],
+        button=gettext("Delete the room"),
     )
 
 
@@ -124,7 +126,7 @@ def ptg_session_add(event: str):
     if form.validate_on_submit():
         place = partial(sessions.place_session, ptg_event, actor=current_user)
         if _saved(form, lambda: place(**_slot(form))):
-            flash("Session placed.", "success")
+            flash(gettext("Session placed."), "success")
             return see_other("moderation.ptg_event", event=event)
         ptg_event = event_or_404(event)
     return event_page(ptg_event, 400, session_form=form)
@@ -167,7 +169,7 @@ def ptg_session_edit(event: str, session_id: int):
     if form.validate_on_submit():
         change = partial(sessions.change_session, ptg_event, session, actor=current_user)
         if _saved(form, lambda: change(**_slot(form))):
-            flash("Session saved.", "success")
+            flash(gettext("Session saved."), "success")
             return see_other("moderation.ptg_event", event=event)
         ptg_event = event_or_404(event)
         session = of_event_or_404(PtgSession, session_id, ptg_event)
@@ -187,5 +189,5 @@ def ptg_session_delete(event: str, session_id: int):
     session = of_event_or_404(PtgSession, session_id, event_or_404(event))
     sessions.delete_session(session, actor=current_user)
     db.session.commit()
-    flash("Session removed.", "success")
+    flash(gettext("Session removed."), "success")
     return see_other("moderation.ptg_event", event=event)

@@ -4,6 +4,7 @@ run-of-show page that the hosts read from (and print)."""
 from functools import partial
 
 from flask import abort, flash
+from flask_babel import gettext
 from flask_login import current_user
 
 from openinfra_live import clock, workflow
@@ -17,12 +18,23 @@ from openinfra_live.questions.forms import ListingForm, MergeForm, MoveForm, Que
 from openinfra_live.questions.models import Question
 from openinfra_live.questions.states import LABELS
 
-# (verb, what the flash says was done)
+# The verb of each action.
 VERBS = {
-    "approve": (services.approve, "approved: it is on the hosts' list"),
-    "reject": (services.reject, "rejected"),
-    "answer": (services.answer, "marked as answered on air"),
+    "approve": services.approve,
+    "reject": services.reject,
+    "answer": services.answer,
 }
+
+
+def _done(action: str, question_id: int) -> str:
+    """What the flash says was done to the question."""
+    if action == "approve":
+        return gettext("Question #%(id)d approved: it is on the hosts' list.", id=question_id)
+    if action == "reject":
+        return gettext("Question #%(id)d rejected.", id=question_id)
+    return gettext("Question #%(id)d marked as answered on air.", id=question_id)
+
+
 # Where an action's redirect goes back to: the list, or the episode's run-of-show page.
 RUN_OF_SHOW = "run"
 
@@ -30,7 +42,7 @@ RUN_OF_SHOW = "run"
 def _question_or_404(question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None:
-        abort(404, description=f"There is no question #{question_id}.")
+        abort(404, description=gettext("There is no question #%(id)d.", id=question_id))
     return question
 
 
@@ -60,10 +72,10 @@ def question_action(question_id: int, action: str):
     question = _question_or_404(question_id)
     form = QuestionActionForm()
     if not form.validate():
-        abort(400, description="The form was incomplete; go back and try again.")
-    verb, done = VERBS[action]
+        abort(400, description=gettext("The form was incomplete; go back and try again."))
+    verb = VERBS[action]
     workflow.commit_or_refuse(
-        partial(verb, question, actor=current_user), f"Question #{question.id} {done}."
+        partial(verb, question, actor=current_user), _done(action, question.id)
     )
     return _back(question, form.next.data)
 
@@ -76,12 +88,12 @@ def question_merge(question_id: int):
     form = MergeForm()
     form.into.choices = [(q.id, str(q.id)) for q in queries.merge_choices(question)]
     if not form.validate():
-        flash("Choose the question it repeats.", "error")
+        flash(gettext("Choose the question it repeats."), "error")
         return _back(question, form.next.data)
     into = _question_or_404(form.into.data)
     workflow.commit_or_refuse(
         partial(services.merge, question, into, actor=current_user),
-        f"Question #{question.id} merged into #{into.id}.",
+        gettext("Question #%(id)d merged into #%(into)d.", id=question.id, into=into.id),
     )
     return _back(question, form.next.data)
 
@@ -93,7 +105,7 @@ def question_move(question_id: int):
     question = _question_or_404(question_id)
     form = MoveForm()
     if not form.validate() or form.step.data not in {"-1", "1"}:
-        abort(400, description="Move a question one place up or down.")
+        abort(400, description=gettext("Move a question one place up or down."))
     try:
         moved = services.move(question, int(form.step.data), actor=current_user)
     except workflow.TransitionNotAllowed as error:
@@ -102,8 +114,10 @@ def question_move(question_id: int):
         return _back(question, RUN_OF_SHOW)
     db.session.commit()
     if not moved:
-        where = "first" if form.step.data == "-1" else "last"
-        flash(f"Question #{question.id} is already {where}.")
+        if form.step.data == "-1":
+            flash(gettext("Question #%(id)d is already first.", id=question.id))
+        else:
+            flash(gettext("Question #%(id)d is already last.", id=question.id))
     return _back(question, RUN_OF_SHOW)
 
 
@@ -132,12 +146,12 @@ def questions_listing(episode_id: int):
     episode = _episode_or_404(episode_id)
     form = ListingForm()
     if not form.validate() or form.shown.data not in {"yes", "no"}:
-        abort(400, description="Say whether to list the questions.")
+        abort(400, description=gettext("Say whether to list the questions."))
     shown = form.shown.data == "yes"
     services.show_on_episode_page(episode, shown, actor=current_user)
     db.session.commit()
     if shown:
-        flash("The approved questions are listed on the episode's page.", "success")
+        flash(gettext("The approved questions are listed on the episode's page."), "success")
     else:
-        flash("The episode's page no longer lists its questions.", "success")
+        flash(gettext("The episode's page no longer lists its questions."), "success")
     return see_other("moderation.questions_run", episode_id=episode_id)

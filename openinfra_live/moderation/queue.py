@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Response, abort, request, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_
 from sqlalchemy.orm import lazyload, selectinload
@@ -31,11 +32,15 @@ SEARCH_MAX_LENGTH = 200
 def age(since: datetime, now: datetime | None = None) -> str:
     """How long ago, in the largest whole unit: ``3 days``, ``5 hours``, ``just now``."""
     seconds = int(((now or clock.now()) - since).total_seconds())
-    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return "just now"
+    if seconds >= 604800:
+        return ngettext("%(num)d week", "%(num)d weeks", seconds // 604800)
+    if seconds >= 86400:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    if seconds >= 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return gettext("just now")
 
 
 def search_text() -> str:
@@ -56,7 +61,7 @@ def queue() -> Response:
     elif selected in states.ProposalState._value2member_map_:
         wanted = [states.ProposalState(selected)]
     else:
-        abort(400, description="Unknown state filter.")
+        abort(400, description=gettext("Unknown state filter."))
     search = search_text()
     counts = dict(
         db.session.execute(db.select(Proposal.status, func.count()).group_by(Proposal.status)).all()
@@ -91,30 +96,27 @@ def queue() -> Response:
 
 @dataclass(frozen=True)
 class Waiting:
-    """One line of "also waiting": how many, what, and where to deal with them (or None)."""
+    """One line of "also waiting": how many, the line in words (in the singular or plural its
+    count calls for), and where to deal with them (or None)."""
 
     count: int
-    none: str
-    one: str
-    many: str
+    text: str
     url: str | None
-
-    @property
-    def text(self) -> str:
-        """The line in words, in the singular or plural its count calls for."""
-        if self.count == 0:
-            return self.none
-        return self.one if self.count == 1 else self.many.format(count=self.count)
 
 
 def also_waiting() -> list[Waiting]:
     """What waits for a moderator besides proposals: audience questions, PTG registrations,
     failed mails."""
+    asked = questions_waiting()
     questions = Waiting(
-        questions_waiting(),
-        "No audience question waits for review",
-        "1 audience question waits for review",
-        "{count} audience questions wait for review",
+        asked,
+        ngettext(
+            "%(num)d audience question waits for review",
+            "%(num)d audience questions wait for review",
+            asked,
+        )
+        if asked
+        else gettext("No audience question waits for review"),
         url_for("moderation.questions"),
     )
     pending = db.session.scalar(
@@ -122,25 +124,31 @@ def also_waiting() -> list[Waiting]:
         .select_from(PtgTeam)
         .where(PtgTeam.status == TeamStatus.PENDING.value)
     )
+    pending = pending or 0
     lines = [
         questions,
         Waiting(
-            pending or 0,
-            "No PTG team registration waits for review",
-            "1 PTG team registration waits for review",
-            "{count} PTG team registrations wait for review",
+            pending,
+            ngettext(
+                "%(num)d PTG team registration waits for review",
+                "%(num)d PTG team registrations wait for review",
+                pending,
+            )
+            if pending
+            else gettext("No PTG team registration waits for review"),
             url_for("moderation.ptg_events"),
         ),
     ]
     failed = db.session.scalar(
         db.select(func.count()).select_from(OutboxMail).where(OutboxMail.status == FAILED)
     )
+    failed = failed or 0
     lines.append(
         Waiting(
-            failed or 0,
-            "No mail failed to go out",
-            "1 mail could not be sent",
-            "{count} mails could not be sent",
+            failed,
+            ngettext("%(num)d mail could not be sent", "%(num)d mails could not be sent", failed)
+            if failed
+            else gettext("No mail failed to go out"),
             url_for("moderation.outbox", status=FAILED),
         )
     )
@@ -162,15 +170,15 @@ class Section:
 # (label, the area's page, the endpoint prefix of the area's pages), in the order shown. A page
 # of no other area (a proposal, its scheduling) belongs to the queue.
 SECTIONS = (
-    ("Queue", "moderation.queue", "moderation.queue"),
-    ("Episodes", "moderation.episodes", "moderation.episode"),
-    ("Questions", "moderation.questions", "moderation.question"),
+    (lazy_gettext("Queue"), "moderation.queue", "moderation.queue"),
+    (lazy_gettext("Episodes"), "moderation.episodes", "moderation.episode"),
+    (lazy_gettext("Questions"), "moderation.questions", "moderation.question"),
     ("PTG", "moderation.ptg_events", "moderation.ptg"),
-    ("Outbox", "moderation.outbox", "moderation.outbox"),
-    ("Accounts", "moderation.accounts", "moderation.account"),
-    ("Imports", "moderation.imports", "moderation.import"),
-    ("Audit", "moderation.audit_log", "moderation.audit"),
-    ("Your password", "auth.change_password", "auth.change_password"),
+    (lazy_gettext("Outbox"), "moderation.outbox", "moderation.outbox"),
+    (lazy_gettext("Accounts"), "moderation.accounts", "moderation.account"),
+    (lazy_gettext("Imports"), "moderation.imports", "moderation.import"),
+    (lazy_gettext("Audit"), "moderation.audit_log", "moderation.audit"),
+    (lazy_gettext("Your password"), "auth.change_password", "auth.change_password"),
 )
 ADMIN_ONLY = {"moderation.accounts", "moderation.imports"}
 
@@ -196,7 +204,7 @@ def sections(endpoint: str | None) -> list[Section]:
         current = None
         if target == holder:
             current = "page" if endpoint == target else "true"
-        shown.append(Section(label, url, current))
+        shown.append(Section(str(label), url, current))
     return shown
 
 

@@ -7,6 +7,7 @@ bad input, 409 when the schedule says no.
 from collections.abc import Callable
 
 from flask import Response, abort, flash, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from openinfra_live.auth.permissions import moderator_required
@@ -22,7 +23,7 @@ from openinfra_live.proposals import notifications, scheduling
 def _segment_or_404(episode: Episode, segment_id: int) -> EpisodeSegment:
     segment = db.session.get(EpisodeSegment, segment_id)
     if segment is None or segment.episode_id != episode.id:
-        abort(404, description=f"This special has no segment #{segment_id}.")
+        abort(404, description=gettext("This special has no segment #%(id)d.", id=segment_id))
     return segment
 
 
@@ -73,7 +74,7 @@ def segment_new(episode_id: int):
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         return _refuse(form, episode_id, None, error)
-    flash(f"Segment “{title}” added.", "success")
+    flash(gettext("Segment “%(title)s” added.", title=title), "success")
     return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
 
 
@@ -99,7 +100,10 @@ def segment_edit(episode_id: int, segment_id: int):
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         return _refuse(form, episode_id, segment_id, error)
-    flash("Segment saved." if changed else "Nothing changed.", "success" if changed else "info")
+    if changed:
+        flash(gettext("Segment saved."), "success")
+    else:
+        flash(gettext("Nothing changed."), "info")
     return see_other("moderation.episode_edit", episode_id=episode_id, _anchor="segments")
 
 
@@ -121,13 +125,17 @@ def segment_move(episode_id: int, segment_id: int):
     return _run_of_show_change(
         episode,
         reorder,
-        done="Run of the show reordered.",
-        refused="Not moved",
+        done=gettext("Run of the show reordered."),
+        refused=lambda error: gettext("Not moved: %(reason)s", reason=error),
     )
 
 
 def _run_of_show_change(
-    episode: Episode, change: Callable[[], object], *, done: str, refused: str
+    episode: Episode,
+    change: Callable[[], object],
+    *,
+    done: str,
+    refused: Callable[[Exception], str],
 ) -> Response:
     """Commit a change to a special's segments, or roll it back and say why; back to the list."""
     try:
@@ -135,7 +143,7 @@ def _run_of_show_change(
         _commit_or_clash(episode.starts_at)
     except editing.EpisodeError as error:
         db.session.rollback()
-        flash(f"{refused}: {error}", "error")
+        flash(refused(error), "error")
     else:
         flash(done, "success")
     return see_other("moderation.episode_edit", episode_id=episode.id, _anchor="segments")
@@ -155,6 +163,6 @@ def segment_delete(episode_id: int, segment_id: int):
     return _run_of_show_change(
         episode,
         lambda: scheduling.delete_segment(segment, current_user, form.message.data or ""),
-        done=f"Segment “{segment.title}” deleted.",
-        refused="Not deleted",
+        done=gettext("Segment “%(title)s” deleted.", title=segment.title),
+        refused=lambda error: gettext("Not deleted: %(reason)s", reason=error),
     )

@@ -11,6 +11,11 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
+from babel.dates import get_month_names
+from babel.numbers import format_decimal
+from flask_babel import gettext
+
+from openinfra_live import i18n
 from openinfra_live.numbers.tallies import OUTCOMES, Figures
 from openinfra_live.ptg.models import TEAM_KINDS
 from openinfra_live.templating import human_date
@@ -18,6 +23,17 @@ from openinfra_live.templating import human_date
 NAMES = ("episodes", "views", "proposals", "ptg")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
 MONTHS += ("September", "October", "November", "December")
+
+
+def month_abbreviations() -> list[str]:
+    """January to December, short, in the language being written: ``Jan``, ``1月``, ``jan.``."""
+    language = i18n.current_language()
+    if language == i18n.DEFAULT:
+        return [name[:3] for name in MONTHS]
+    names = get_month_names("abbreviated", locale=language)
+    return [names[month] for month in range(1, 13)]
+
+
 DRAWING = Path(__file__).with_name("drawing.py")
 DRAWING_TIMEOUT = 60  # seconds; a first run builds matplotlib's font cache
 
@@ -62,8 +78,12 @@ class Chart:
     @property
     def description(self) -> str:
         """The chart in words: what it shows, then every figure when they are few."""
-        said = f"{self.title}. {self.y_label if self.horizontal else self.x_label} against "
-        said += f"{self.x_label if self.horizontal else self.y_label}."
+        said = gettext(
+            "%(title)s. %(across)s against %(up)s.",
+            title=self.title,
+            across=self.y_label if self.horizontal else self.x_label,
+            up=self.x_label if self.horizontal else self.y_label,
+        )
         if len(self.categories) <= 24:
             said += (
                 " "
@@ -80,72 +100,82 @@ class Chart:
 
 
 def figure(value: float) -> str:
-    """A figure as people read it: 12,345, or 12.5 for a half."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    """A figure as people read it: 12,345, or 12.5 for a half (12.345 and 12,5 in Portuguese)."""
+    language = i18n.current_language()
+    if language == i18n.DEFAULT:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    pattern = "#,##0" if float(value).is_integer() else "#,##0.0"
+    return format_decimal(value, format=pattern, locale=language)
 
 
 def charts_of(figures: Figures, years: list[Figures] | None = None) -> dict[str, Chart]:
     """The four charts of a year's page, or of every year's (``figures`` their total, ``years``
     each year's)."""
     year = figures.year
-    when = f"in {year}" if year else "by year"
     if year:
-        months = [MONTHS[m - 1][:3] for m in range(1, 13)]
+        months = month_abbreviations()
         aired = [figures.aired.get(m, 0) for m in range(1, 13)]
         episodes = Chart(
             "episodes",
-            f"Episodes aired each month of {year}",
-            "Month",
-            "Episodes",
+            gettext("Episodes aired each month of %(year)d", year=year),
+            gettext("Month"),
+            gettext("Episodes"),
             months,
-            {"Episodes": aired},
+            {gettext("Episodes"): aired},
         )
         points = figures.watched
         views = Chart(
             "views",
-            f"Views of each episode aired {when}",
-            "Date aired",
-            "Views",
+            gettext("Views of each episode aired in %(year)d", year=year),
+            gettext("Date aired"),
+            gettext("Views"),
             [f"{human_date(p.starts_at)}: {p.title}" for p in points],
-            {"Views": [p.views for p in points]},
+            {gettext("Views"): [p.views for p in points]},
             days=[p.starts_at.date() for p in points],
         )
+        proposals_title = gettext("What became of the proposals received in %(year)d", year=year)
+        ptg_title = gettext("PTG teams per event of %(year)d, by kind", year=year)
     else:
         aired = sorted((y for y in years or [] if y.episodes), key=lambda y: y.year or 0)
         episodes = Chart(
             "episodes",
-            "Episodes aired each year",
-            "Year",
-            "Episodes",
+            gettext("Episodes aired each year"),
+            gettext("Year"),
+            gettext("Episodes"),
             [str(y.year) for y in aired],
-            {"Episodes": [y.episodes for y in aired]},
+            {gettext("Episodes"): [y.episodes for y in aired]},
         )
         watched = [y for y in aired if y.views]
         views = Chart(
             "views",
-            "Median views per episode, by year aired",
-            "Year",
-            "Median views per episode",
+            gettext("Median views per episode, by year aired"),
+            gettext("Year"),
+            gettext("Median views per episode"),
             [str(y.year) for y in watched],
-            {"Median views": [y.views_median or 0 for y in watched]},
+            {gettext("Median views"): [y.views_median or 0 for y in watched]},
         )
+        proposals_title = gettext("What became of the proposals received every year")
+        ptg_title = gettext("PTG teams per event, by kind")
     outcomes = figures.proposals.outcomes
     proposals = Chart(
         "proposals",
-        f"What became of the proposals received {when if year else 'every year'}",
-        "Proposals",
-        "Outcome",
-        list(OUTCOMES.values()),
-        {"Proposals": [outcomes[key] for key in OUTCOMES]},
+        proposals_title,
+        gettext("Proposals"),
+        gettext("Outcome"),
+        [str(label) for label in OUTCOMES.values()],
+        {gettext("Proposals"): [outcomes[key] for key in OUTCOMES]},
         horizontal=True,
     )
     ptg = Chart(
         "ptg",
-        f"PTG teams per event{f' of {year}' if year else ''}, by kind",
-        "Approved teams",
-        "Event",
+        ptg_title,
+        gettext("Approved teams"),
+        gettext("Event"),
         [event.name for event in figures.ptg],
-        {label: [event.kinds[kind] for event in figures.ptg] for kind, label in TEAM_KINDS.items()},
+        {
+            str(label): [event.kinds[kind] for event in figures.ptg]
+            for kind, label in TEAM_KINDS.items()
+        },
         horizontal=True,
     )
     return {chart.name: chart for chart in (episodes, views, proposals, ptg)}
@@ -167,6 +197,7 @@ def draw(chart: Chart) -> bytes:
         "series": chart.series,
         "horizontal": chart.horizontal,
         "days": [day.isoformat() for day in chart.days],
+        "months": month_abbreviations(),
         "labels": {name: [figure(v) for v in values] for name, values in chart.series.items()},
     }
     # The script and the interpreter are this installation's own; no shell, nothing typed.

@@ -14,8 +14,9 @@ from datetime import date
 
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.dates import DateFormatter, MonthLocator
+from matplotlib.dates import DateFormatter, MonthLocator, num2date
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 # Told apart by readers with any colour vision (Okabe and Ito's palette).
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
@@ -77,7 +78,14 @@ def _bars(axes, chart: dict) -> None:
         year = days[0].year
         axes.set_xlim(date(year, 1, 1), date(year, 12, 31))
         axes.xaxis.set_major_locator(MonthLocator())
-        axes.xaxis.set_major_formatter(DateFormatter("%b"))
+        # The months in the page's language (``charts`` sends them), else the C locale's.
+        months = chart.get("months")
+        if months:
+            axes.xaxis.set_major_formatter(
+                FuncFormatter(lambda x, _position: months[num2date(x).month - 1])
+            )
+        else:
+            axes.xaxis.set_major_formatter(DateFormatter("%b"))
         axes.yaxis.get_major_locator().set_params(integer=True)
     else:
         axes.set_xticks(positions, categories, rotation=90 if len(positions) > 16 else 0)

@@ -12,7 +12,9 @@ COLUMNS += ["Proposals scheduled", "Median days from proposal to air", "Episodes
 COLUMNS += ["Views", "Median views per episode", "Most watched episode", "Its views"]
 COLUMNS += ["Episodes with a live count", "Average peak live viewers"]
 COLUMNS += ["Audience questions asked", "Audience questions answered on air"]
-COLUMNS += ["PTG events", "PTG teams", *(f"PTG {label.lower()}" for label in TEAM_KINDS.values())]
+# The CSV's column names are data: English whatever the page's language, in ``TEAM_KINDS``' order.
+COLUMNS += ["PTG events", "PTG teams", "PTG project teams", "PTG special interest groups"]
+COLUMNS += ["PTG working groups", "PTG other groups"]
 
 
 def _figure(value: float | None) -> str:
@@ -31,7 +33,7 @@ def row_of(figures: Figures) -> list[str]:
     proposals, watched = figures.proposals, figures.most_watched
     kinds = {kind: sum(event.kinds[kind] for event in figures.ptg) for kind in TEAM_KINDS}
     return [
-        str(figures.year) if figures.year else "All years",
+        str(figures.year) if figures.year else "All years",  # data too: not translated
         _figure(figures.episodes),
         _figure(round(figures.hours, 1)),
         _figure(figures.guests),

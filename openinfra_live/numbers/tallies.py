@@ -4,13 +4,15 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext
+
 # What became of the proposals received, in the order the chart and the table show them.
 OUTCOMES = {
-    "scheduled": "Scheduled",
-    "approved": "Approved, waiting for a date",
-    "open": "Still under review",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
+    "scheduled": lazy_gettext("Scheduled"),
+    "approved": lazy_gettext("Approved, waiting for a date"),
+    "open": lazy_gettext("Still under review"),
+    "declined": lazy_gettext("Declined"),
+    "withdrawn": lazy_gettext("Withdrawn"),
 }
 
 

@@ -7,6 +7,7 @@ than a minute behind; a chart's address names its figures (see ``all_years_chart
 """
 
 from flask import Blueprint, Response, abort, render_template
+from flask_babel import gettext
 
 from openinfra_live import caching, clock
 from openinfra_live.episodes.queries import FIRST_YEAR, LAST_YEAR
@@ -22,12 +23,12 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        abort(404, description=f"There are no numbers for the year {year}.")
+        abort(404, description=gettext("There are no numbers for the year %(year)d.", year=year))
 
 
 def _chart_answer(chart: charts.Chart) -> Response:
     if chart.empty:
-        abort(404, description="This chart has nothing to show.")
+        abort(404, description=gettext("This chart has nothing to show."))
     response = Response(charts.draw(chart), content_type="image/svg+xml; charset=utf-8")
     response.headers["Content-Security-Policy"] = SVG_POLICY
     return response

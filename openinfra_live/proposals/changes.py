@@ -8,25 +8,27 @@ them through :func:`readable`.
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from flask_babel import lazy_gettext
+
 from openinfra_live import sanitize
 from openinfra_live.timezones import human_utc
 
 FIELD_LABELS = {
-    "title": "Title",
-    "description": "Description",
-    "organization": "Organization",
-    "preferred_month": "Preferred month",
-    "links": "Links",
-    "guests": "Guests",
-    "tags": "Tags",
-    "claimed_by": "Held by",
-    "episode": "Episode",
-    "segment": "Segment",
-    "starts_at": "Start",
+    "title": lazy_gettext("Title"),
+    "description": lazy_gettext("Description"),
+    "organization": lazy_gettext("Organization"),
+    "preferred_month": lazy_gettext("Preferred month"),
+    "links": lazy_gettext("Links"),
+    "guests": lazy_gettext("Guests"),
+    "tags": lazy_gettext("Tags"),
+    "claimed_by": lazy_gettext("Held by"),
+    "episode": lazy_gettext("Episode"),
+    "segment": lazy_gettext("Segment"),
+    "starts_at": lazy_gettext("Start"),
 }
 # Kept for the moderators' tools, meaningless to a reader.
 HIDDEN_FIELDS = frozenset({"episode_id", "segment_id"})
-NOTHING = "(none)"
+NOTHING = lazy_gettext("(none)")
 
 
 class Change(NamedTuple):
@@ -63,7 +65,7 @@ def _words(name: str, value: Any) -> str:
         text = ""
     else:
         text = "; ".join(line.strip() for line in str(value).splitlines() if line.strip())
-    return text or NOTHING
+    return text or str(NOTHING)
 
 
 def readable(changes: dict | None) -> list[Change]:
@@ -73,7 +75,7 @@ def readable(changes: dict | None) -> list[Change]:
     for name, change in (changes or {}).items():
         if name in HIDDEN_FIELDS:
             continue
-        label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        label = str(FIELD_LABELS.get(name, name.replace("_", " ").capitalize()))
         # History stores every change as [before, after]; anything else is one value.
         if isinstance(change, list | tuple) and len(change) == 2:
             rows.append(Change(label, _words(name, change[0]), _words(name, change[1])))

@@ -7,6 +7,7 @@ acting at once exactly one wins and the other is told who holds the proposal now
 
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import update
 
 from openinfra_live import audit, clock, workflow
@@ -22,23 +23,32 @@ _UNSEEN = object()
 class AlreadyClaimed(ProposalError):
     def __init__(self, claimer: Any) -> None:
         self.claimer = claimer
-        super().__init__(f"This proposal is already claimed by {name_of(claimer)}.")
+        super().__init__(
+            gettext("This proposal is already claimed by %(name)s.", name=name_of(claimer))
+        )
 
 
 class ClaimChanged(ProposalError):
     def __init__(self, claimer: Any) -> None:
-        holder = f"{name_of(claimer)} holds it now" if claimer else "nobody holds it now"
-        super().__init__(
-            f"The claim on this proposal changed while you were reading: {holder}."
-            " Look again before assigning it."
-        )
+        if claimer:
+            said = gettext(
+                "The claim on this proposal changed while you were reading: %(name)s holds it"
+                " now. Look again before assigning it.",
+                name=name_of(claimer),
+            )
+        else:
+            said = gettext(
+                "The claim on this proposal changed while you were reading: nobody holds it"
+                " now. Look again before assigning it."
+            )
+        super().__init__(said)
 
 
 def name_of(user: Any) -> str:
     """How a moderator is named to other moderators."""
     if user is None:
-        return "another moderator"
-    return getattr(user, "display_name", "") or getattr(user, "email", "") or "a moderator"
+        return gettext("another moderator")
+    return getattr(user, "display_name", "") or getattr(user, "email", "") or gettext("a moderator")
 
 
 def _set_claim(proposal: Proposal, condition: Any, new_id: int | None) -> bool:
@@ -62,7 +72,9 @@ def claim_proposal(proposal: Proposal, actor: Any, *, release: bool = False) -> 
         condition = (Proposal.claimed_by_id.is_(None)) | (Proposal.claimed_by_id == actor.id)
     if not _set_claim(proposal, condition, None if release else actor.id):
         if release:
-            raise ProposalError("Only the moderator who claimed this proposal can release it.")
+            raise ProposalError(
+                gettext("Only the moderator who claimed this proposal can release it.")
+            )
         raise AlreadyClaimed(proposal.claimed_by)
     action = "release" if release else "claim"
     entry = PROPOSALS.record(proposal, action, actor=actor)
@@ -88,17 +100,22 @@ def assign_proposal(
     """
     note = (note or "").strip()
     if assignee is None or not getattr(assignee, "active", False):
-        raise ProposalError("Pick an active moderator to assign the proposal to.")
+        raise ProposalError(gettext("Pick an active moderator to assign the proposal to."))
     previous_id = proposal.claimed_by_id if seen_claimer_id is _UNSEEN else seen_claimer_id
     if previous_id != proposal.claimed_by_id:
         raise ClaimChanged(proposal.claimed_by)
     previous = proposal.claimed_by
     if previous_id == assignee.id:
-        raise ProposalError(f"{name_of(assignee)} already holds this proposal.")
+        raise ProposalError(
+            gettext("%(name)s already holds this proposal.", name=name_of(assignee))
+        )
     if previous_id not in (None, actor.id, assignee.id) and not note:
         raise ProposalError(
-            f"Say in a note why {name_of(previous)} no longer holds this proposal: they will"
-            " read it in its history."
+            gettext(
+                "Say in a note why %(name)s no longer holds this proposal: they will read it in"
+                " its history.",
+                name=name_of(previous),
+            )
         )
     if previous_id is None:
         condition = Proposal.claimed_by_id.is_(None)
@@ -113,7 +130,7 @@ def assign_proposal(
     if assignee.id != actor.id:
         workflow.queue(
             assignee.email,
-            f"A proposal was assigned to you: {proposal.title}",
+            lazy_gettext("A proposal was assigned to you: %(title)s", title=proposal.title),
             "mail/proposal_assigned.txt",
             proposal=proposal,
             assignee=assignee,

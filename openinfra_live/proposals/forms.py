@@ -3,8 +3,10 @@
 import re
 from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
@@ -52,8 +54,10 @@ TYPED_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m
 class GuestForm(Form):
     """One guest row. A plain ``Form``: the enclosing form carries the CSRF token."""
 
-    name = StringField("Name", filters=[strip], validators=[Length(max=200)])
-    affiliation = StringField("Affiliation", filters=[strip], validators=[Length(max=200)])
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[Length(max=200)])
+    affiliation = StringField(
+        lazy_gettext("Affiliation"), filters=[strip], validators=[Length(max=200)]
+    )
 
 
 def _guest_rows(form: FlaskForm) -> list[tuple[str, str]]:
@@ -73,49 +77,56 @@ class ProposalContentForm(FlaskForm):
     """The idea itself: shared by the public form and the edit on the status page."""
 
     title = StringField(
-        "Title of the episode",
+        lazy_gettext("Title of the episode"),
         filters=[strip],
         validators=[DataRequired(), Length(min=5, max=200)],
     )
     description = TextAreaField(
-        "What is the episode about?",
+        lazy_gettext("What is the episode about?"),
         filters=[strip],
         validators=[DataRequired(), Length(min=20, max=MAX_DESCRIPTION)],
     )
     guests = FieldList(FormField(GuestForm), min_entries=GUEST_ROWS, max_entries=MAX_GUEST_ROWS)
-    organization = StringField("Organization", filters=[strip], validators=[Length(max=200)])
+    organization = StringField(
+        lazy_gettext("Organization"), filters=[strip], validators=[Length(max=200)]
+    )
     preferred_month = StringField(
-        "Preferred month",
+        lazy_gettext("Preferred month"),
         filters=[strip],
         # No maxlength or placeholder: HTML does not allow them on a month input (the hint
         # gives the format where a browser falls back to text; the pattern check bounds it).
         validators=[Optional()],
         render_kw={"type": "month"},
     )
-    links = TextAreaField("Links", filters=[strip], validators=[Length(max=MAX_LINKS * 500)])
+    links = TextAreaField(
+        lazy_gettext("Links"), filters=[strip], validators=[Length(max=MAX_LINKS * 500)]
+    )
 
     def validate_preferred_month(self, field: StringField) -> None:
         if not _MONTH_RE.match(field.data or ""):
-            raise ValidationError("Write the month as YYYY-MM, for example 2026-03.")
+            raise ValidationError(gettext("Write the month as YYYY-MM, for example 2026-03."))
         if field.data < clock.now().strftime("%Y-%m"):
-            raise ValidationError("Pick this month or a later one.")
+            raise ValidationError(gettext("Pick this month or a later one."))
 
     def validate_links(self, field: TextAreaField) -> None:
         links = parse_links(field.data)
         if len(links) > MAX_LINKS:
-            raise ValidationError(f"Give at most {MAX_LINKS} links.")
+            raise ValidationError(gettext("Give at most %(max)d links.", max=MAX_LINKS))
         for link in links:
             parts = urlsplit(link)
             if len(link) > 500 or parts.scheme not in {"http", "https"} or not parts.netloc:
                 raise ValidationError(
-                    f"“{link[:80]}” is not a web address: each line must start with https://"
-                    " or http://."
+                    gettext(
+                        "“%(link)s” is not a web address: each line must start with https://"
+                        " or http://.",
+                        link=link[:80],
+                    )
                 )
 
     def validate_guests(self, field: FieldList) -> None:
         for row in field:
             if (row.form.affiliation.data or "").strip() and not (row.form.name.data or "").strip():
-                raise ValidationError("Each guest with an affiliation also needs a name.")
+                raise ValidationError(gettext("Each guest with an affiliation also needs a name."))
 
     def content(self) -> ProposalContent:
         """The validated content for the services."""
@@ -133,21 +144,21 @@ class ProposeForm(PublicForm, ProposalContentForm):
     """The public *propose an episode* form."""
 
     submitter_name = StringField(
-        "Your name", filters=[strip], validators=[DataRequired(), Length(max=120)]
+        lazy_gettext("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
     )
     submitter_email = StringField(
-        "Your e-mail address",
+        lazy_gettext("Your e-mail address"),
         filters=[strip],
         validators=[
             DataRequired(),
             Length(max=254),
-            Email(message="Enter a valid e-mail address."),
+            Email(message=lazy_gettext("Enter a valid e-mail address.")),
         ],
         render_kw={"type": "email", "autocomplete": "email"},
     )
 
 
-def _message(label: str, required: bool = False) -> TextAreaField:
+def _message(label: Any, required: bool = False) -> TextAreaField:
     validators = [DataRequired()] if required else []
     return TextAreaField(label, filters=[strip], validators=[*validators, Length(max=MAX_MESSAGE)])
 
@@ -155,38 +166,54 @@ def _message(label: str, required: bool = False) -> TextAreaField:
 class EditProposalForm(ProposalContentForm):
     """The submitter's edit while changes are requested."""
 
-    message = _message("Note for the moderators (optional)")
+    message = _message(lazy_gettext("Note for the moderators (optional)"))
 
 
 class MessageForm(FlaskForm):
     """Approve or decline with an optional message to the submitter."""
 
-    message = _message("Message to the submitter (optional)")
+    message = _message(lazy_gettext("Message to the submitter (optional)"))
 
 
 class RequiredMessageForm(FlaskForm):
     """Request changes: the message says what to change."""
 
-    message = _message("What should the submitter change?", required=True)
+    message = _message(lazy_gettext("What should the submitter change?"), required=True)
 
 
 class NoteForm(FlaskForm):
     """An internal note, never shown to the submitter."""
 
-    message = _message("Internal note", required=True)
+    message = _message(lazy_gettext("Internal note"), required=True)
 
 
 class TagsForm(FlaskForm):
     """Tags, separated by commas."""
 
-    tags = StringField("Tags (comma separated)", filters=[strip], validators=[Length(max=500)])
+    tags = StringField(
+        lazy_gettext("Tags (comma separated)"), filters=[strip], validators=[Length(max=500)]
+    )
 
     def validate_tags(self, field: StringField) -> None:
         if len([t for t in (field.data or "").split(",") if t.strip()]) > MAX_TAGS:
-            raise ValidationError(f"Use at most {MAX_TAGS} tags.")
+            raise ValidationError(gettext("Use at most %(max)d tags.", max=MAX_TAGS))
 
     def tag_list(self) -> list[str]:
         return (self.tags.data or "").split(",")
+
+
+def _segment_of(special: Episode) -> str:
+    """How the schedule form offers a segment of ``special``."""
+    when = human_utc(special.starts_at)
+    if special.hidden:
+        return gettext(
+            "A segment of the special “%(title)s” (%(when)s, hidden)",
+            title=special.title,
+            when=when,
+        )
+    return gettext(
+        "A segment of the special “%(title)s” (%(when)s)", title=special.title, when=when
+    )
 
 
 class ScheduleForm(FlaskForm):
@@ -197,25 +224,27 @@ class ScheduleForm(FlaskForm):
     """
 
     # "" is a new episode; otherwise the id of an upcoming special that gains a segment.
-    special = SelectField("Schedule as", default="", validate_choice=False)
+    special = SelectField(lazy_gettext("Schedule as"), default="", validate_choice=False)
     # Choices are the free slots offered when the page was drawn; by the time it is posted a
     # slot may have been taken, which the service reports, so any time in ISO form is accepted.
-    slot = RadioField("When", validate_choice=False)
+    slot = RadioField(lazy_gettext("When"), validate_choice=False)
     custom_start = StringField(
-        "Another time: start (UTC)",
+        lazy_gettext("Another time: start (UTC)"),
         filters=[strip],
         # No maxlength: HTML does not allow it on a datetime-local input; parsing bounds it.
         render_kw={"type": "datetime-local"},
     )
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=300)])
+    title = StringField(
+        lazy_gettext("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)]
+    )
     description = TextAreaField(
-        "Description", filters=[strip], validators=[Length(max=MAX_DESCRIPTION)]
+        lazy_gettext("Description"), filters=[strip], validators=[Length(max=MAX_DESCRIPTION)]
     )
     guests = FieldList(FormField(GuestForm), min_entries=GUEST_ROWS, max_entries=MAX_GUEST_ROWS)
     duration_minutes = IntegerField(
-        "Duration (minutes)",
+        lazy_gettext("Duration (minutes)"),
         validators=[
-            InputRequired("Give the duration in minutes."),
+            InputRequired(lazy_gettext("Give the duration in minutes.")),
             NumberRange(min=editing.MIN_EPISODE_MINUTES, max=8 * 60),
         ],
     )
@@ -225,20 +254,17 @@ class ScheduleForm(FlaskForm):
         self.slot.choices = [
             (
                 slot.strftime(SLOT_FORMAT),
-                human_time(slot) + (" (in the preferred month)" if slot in preferred else ""),
+                gettext("%(time)s (in the preferred month)", time=human_time(slot))
+                if slot in preferred
+                else human_time(slot),
             )
             for slot in slots
-        ] + [(CUSTOM_SLOT, "Another time (below)")]
+        ] + [(CUSTOM_SLOT, gettext("Another time (below)"))]
 
     def set_special_choices(self, specials: Collection[Episode]) -> None:
         """Offer a new episode, then a segment of each special in ``specials``."""
-        self.special.choices = [("", "A new episode")] + [
-            (
-                str(special.id),
-                f"A segment of the special “{special.title}” ({human_utc(special.starts_at)}"
-                + (", hidden)" if special.hidden else ")"),
-            )
-            for special in specials
+        self.special.choices = [("", gettext("A new episode"))] + [
+            (str(special.id), _segment_of(special)) for special in specials
         ]
 
     def special_id(self) -> int | None:
@@ -249,7 +275,7 @@ class ScheduleForm(FlaskForm):
     def validate_special(self, field: SelectField) -> None:
         offered = {value for value, _ in field.choices}
         if (field.data or "") not in offered:
-            raise ValidationError("Pick a new episode or one of the specials offered.")
+            raise ValidationError(gettext("Pick a new episode or one of the specials offered."))
 
     def typed_start(self) -> datetime | None:
         """The typed start as an aware UTC datetime; ValueError when it is not a time."""
@@ -271,8 +297,13 @@ class ScheduleForm(FlaskForm):
             self.typed_start()
         except ValueError:
             raise ValidationError(
-                f"“{field.data[:40]}” is not a date and time: write it as YYYY-MM-DD HH:MM"
-                f" (UTC), between {FIRST_YEAR} and {LAST_YEAR}."
+                gettext(
+                    "“%(typed)s” is not a date and time: write it as YYYY-MM-DD HH:MM (UTC),"
+                    " between %(first)d and %(last)d.",
+                    typed=field.data[:40],
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
             ) from None
 
     def validate_slot(self, field: RadioField) -> None:
@@ -284,18 +315,23 @@ class ScheduleForm(FlaskForm):
         if choice in ("", CUSTOM_SLOT):
             if typed is None:
                 raise ValidationError(
-                    "Pick one of the free slots, or choose “Another time” and type the start."
+                    gettext(
+                        "Pick one of the free slots, or choose “Another time” and type the start."
+                    )
                 )
             return
         try:
             picked = datetime.strptime(choice, SLOT_FORMAT).replace(tzinfo=UTC)
         except ValueError:
-            raise ValidationError("Pick one of the slots offered.") from None
+            raise ValidationError(gettext("Pick one of the slots offered.")) from None
         if typed is not None and typed != picked:
             raise ValidationError(
-                f"You picked {human_utc(picked)} but typed"
-                f" {human_utc(typed)} as another time: choose “Another time” to"
-                " use the typed time, or empty it to use the slot."
+                gettext(
+                    "You picked %(picked)s but typed %(typed)s as another time: choose “Another"
+                    " time” to use the typed time, or empty it to use the slot.",
+                    picked=human_utc(picked),
+                    typed=human_utc(typed),
+                )
             )
 
     def starts_at(self) -> datetime:
@@ -314,17 +350,17 @@ class AssignForm(FlaskForm):
 
     # The first choice, "", is a prompt (coerced to 0): nothing is picked for the moderator.
     assignee = SelectField(
-        "Moderator",
+        lazy_gettext("Moderator"),
         coerce=lambda value: int(value) if str(value).isdigit() else 0,
-        invalid_choice_message="Pick one of the active moderators.",
+        invalid_choice_message=lazy_gettext("Pick one of the active moderators."),
     )
-    note = _message("Note (required when you take it from another moderator)")
+    note = _message(lazy_gettext("Note (required when you take it from another moderator)"))
     # The claim as the page showed it ("" when unclaimed): a claim changed since is refused.
     seen_claimer = HiddenField()
 
     def validate_assignee(self, field: SelectField) -> None:
         if not field.data:
-            raise ValidationError("Pick a moderator.")
+            raise ValidationError(gettext("Pick a moderator."))
 
     def seen_claimer_id(self) -> int | None:
         value = (self.seen_claimer.data or "").strip()

@@ -5,8 +5,10 @@ The verbs queue them in the workflow outbox; ``workflow.commit`` sends them afte
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import url_for
+from flask_babel import lazy_gettext
 
 from openinfra_live import tokens, workflow
 from openinfra_live.episodes.models import Episode, EpisodeSegment
@@ -17,19 +19,36 @@ from openinfra_live.urls import site_url_for
 # The private status link's token is derived from the seed kept in ``submission_nonce``.
 STATUS_LINK = b"proposal-status-link\x00"
 
+# The subject of the mail of each state, given the proposal's title.
 SUBJECTS = {
-    states.ProposalState.APPROVED: "Your episode idea was approved",
-    states.ProposalState.DECLINED: "About your episode idea",
-    states.ProposalState.CHANGES_REQUESTED: "Changes requested to your episode idea",
-    states.ProposalState.WITHDRAWN: "Your episode idea was withdrawn",
-    states.ProposalState.SCHEDULED: "Your episode idea is scheduled",
-    states.ProposalState.SUBMITTED: "Your edited episode idea was received",
+    states.ProposalState.APPROVED: lambda title: lazy_gettext(
+        "Your episode idea was approved: %(title)s", title=title
+    ),
+    states.ProposalState.DECLINED: lambda title: lazy_gettext(
+        "About your episode idea: %(title)s", title=title
+    ),
+    states.ProposalState.CHANGES_REQUESTED: lambda title: lazy_gettext(
+        "Changes requested to your episode idea: %(title)s", title=title
+    ),
+    states.ProposalState.WITHDRAWN: lambda title: lazy_gettext(
+        "Your episode idea was withdrawn: %(title)s", title=title
+    ),
+    states.ProposalState.SCHEDULED: lambda title: lazy_gettext(
+        "Your episode idea is scheduled: %(title)s", title=title
+    ),
+    states.ProposalState.SUBMITTED: lambda title: lazy_gettext(
+        "Your edited episode idea was received: %(title)s", title=title
+    ),
 }
 
 # Corrections by moderators lead to states the usual subject would misname.
 SUBJECTS_BY_ACTION = {
-    states.ProposalAction.REOPEN: "Your episode idea is being reviewed again",
-    states.ProposalAction.CANCEL_EPISODE: "The episode of your idea was cancelled",
+    states.ProposalAction.REOPEN: lambda title: lazy_gettext(
+        "Your episode idea is being reviewed again: %(title)s", title=title
+    ),
+    states.ProposalAction.CANCEL_EPISODE: lambda title: lazy_gettext(
+        "The episode of your idea was cancelled: %(title)s", title=title
+    ),
 }
 
 
@@ -83,14 +102,15 @@ def placement(proposal: Proposal) -> Placement | None:
     return None
 
 
-def _mail(proposal: Proposal, subject: str, template: str, **context: object) -> None:
+def _mail(proposal: Proposal, subject: Any, template: str, **context: object) -> None:
     """Queue ``templates/mail/<template>`` to the submitter, with the status link (so the
-    mail is a secret one: see ``workflow.queue``)."""
+    mail is a secret one: see ``workflow.queue``), in the language the proposal was written in."""
     context.setdefault("status_url", status_url(proposal))
     workflow.queue(
         proposal.submitter_email,
         subject,
         f"mail/{template}",
+        language=proposal.language,
         secret=True,
         proposal=proposal,
         **context,
@@ -99,7 +119,7 @@ def _mail(proposal: Proposal, subject: str, template: str, **context: object) ->
 
 def proposal_received(proposal: Proposal, token: str) -> None:
     """Queue the confirmation of a new proposal, with the private status link."""
-    subject = f"We received your episode idea: {proposal.title}"
+    subject = lazy_gettext("We received your episode idea: %(title)s", title=proposal.title)
     _mail(proposal, subject, "proposal_received.txt", status_url=status_url(proposal, token))
 
 
@@ -111,9 +131,10 @@ def status_changed(
     if not entry.is_public or entry.to_status is None:
         return
     state = states.ProposalState(entry.to_status)
+    subject = SUBJECTS_BY_ACTION.get(entry.action, SUBJECTS[state])
     _mail(
         proposal,
-        f"{SUBJECTS_BY_ACTION.get(entry.action, SUBJECTS[state])}: {proposal.title}",
+        subject(proposal.title),
         "proposal_status.txt",
         entry=entry,
         state_label=states.LABELS[state],
@@ -124,7 +145,7 @@ def status_changed(
 
 def link_rotated(proposal: Proposal, token: str) -> None:
     """Queue the new private status link after the old one was replaced."""
-    subject = f"Your new status link: {proposal.title}"
+    subject = lazy_gettext("Your new status link: %(title)s", title=proposal.title)
     _mail(proposal, subject, "proposal_link.txt", status_url=status_url(proposal, token))
 
 
@@ -144,10 +165,17 @@ def _moved(proposal: Proposal, where: Placement, old_starts_at: datetime, old_mi
     """Only the length changed (same start): the mail says so and speaks of no move."""
     moved = where.starts_at != old_starts_at
     what = "segment" if where.segment else "episode"
-    subject = f"Your {what} moved" if moved else f"Your {what} has a new length"
+    if where.segment and moved:
+        subject = lazy_gettext("Your segment moved: %(title)s", title=where.title)
+    elif where.segment:
+        subject = lazy_gettext("Your segment has a new length: %(title)s", title=where.title)
+    elif moved:
+        subject = lazy_gettext("Your episode moved: %(title)s", title=where.title)
+    else:
+        subject = lazy_gettext("Your episode has a new length: %(title)s", title=where.title)
     _mail(
         proposal,
-        f"{subject}: {where.title}",
+        subject,
         "episode_moved.txt",
         where=where,
         what=what,

@@ -8,7 +8,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from openinfra_live import audit, clock
+from flask_babel import gettext
+
+from openinfra_live import audit, clock, i18n
 from openinfra_live.episodes import editing, specials
 from openinfra_live.episodes.models import Episode, EpisodeSegment
 from openinfra_live.extensions import db
@@ -55,7 +57,13 @@ def schedule_proposal(
             actor=actor,
         )
         where = notifications.Placement(episode)
-        entry.message = f"Scheduled for {human_utc(episode.starts_at)}: “{episode.title}”."
+        # The submitter reads it (status page, mail): it is written in their language.
+        with i18n.written_in(proposal.language):
+            entry.message = gettext(
+                "Scheduled for %(when)s: “%(title)s”.",
+                when=human_utc(episode.starts_at),
+                title=episode.title,
+            )
     else:
         fields = specials.SegmentFields(
             title=title,
@@ -66,10 +74,13 @@ def schedule_proposal(
         segment = specials.add_segment(special, fields, actor=actor)
         segment.proposal = proposal
         where = notifications.Placement(special, segment)
-        entry.message = (
-            f"Scheduled for {human_utc(segment.starts_at)}: “{segment.title}”,"
-            f" a segment of the special “{special.title}”."
-        )
+        with i18n.written_in(proposal.language):
+            entry.message = gettext(
+                "Scheduled for %(when)s: “%(title)s”, a segment of the special “%(special)s”.",
+                when=human_utc(segment.starts_at),
+                title=segment.title,
+                special=special.title,
+            )
     entry.changes = {"episode_id": where.episode.id, "starts_at": where.starts_at.isoformat()}
     if where.segment is not None:
         entry.changes["segment_id"] = where.segment.id
@@ -93,20 +104,45 @@ def cancel_episode(
     Side effects: a public history entry that says, in words, that the episode was cancelled
     (or, for a past one, removed from the site), audit, the submitter's mail (queued); flushes.
     """
-    when = human_utc(starts_at)
-    what = (
-        f"The segment “{title}” of “{special_title}”" if special_title else f"The episode “{title}”"
-    )
-    if starts_at > clock.now():
-        said = f"{what} planned for {when} was cancelled: it is no longer on the programme."
-    else:
-        said = f"{what} of {when} was removed from the site."
+    # The submitter reads it (status page, mail): it is written in their language.
+    with i18n.written_in(proposal.language):
+        said = _gone_words(title, special_title, starts_at)
     text = f"{said}\n\n{message.strip()}" if (message or "").strip() else said
     changes = {"episode": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
     if special_title:
         changes = {"segment": [title, ""], "starts_at": [starts_at.isoformat(), ""]}
     return transition(
         proposal, ProposalAction.CANCEL_EPISODE, actor=actor, message=text, changes=changes
+    )
+
+
+def _gone_words(title: str, special_title: str, starts_at: datetime) -> str:
+    """What a proposal's history says of its episode (or segment) that is gone."""
+    when = human_utc(starts_at)
+    if starts_at > clock.now():
+        if special_title:
+            return gettext(
+                "The segment “%(title)s” of “%(special)s” planned for %(when)s was cancelled:"
+                " it is no longer on the programme.",
+                title=title,
+                special=special_title,
+                when=when,
+            )
+        return gettext(
+            "The episode “%(title)s” planned for %(when)s was cancelled: it is no longer on the"
+            " programme.",
+            title=title,
+            when=when,
+        )
+    if special_title:
+        return gettext(
+            "The segment “%(title)s” of “%(special)s” of %(when)s was removed from the site.",
+            title=title,
+            special=special_title,
+            when=when,
+        )
+    return gettext(
+        "The episode “%(title)s” of %(when)s was removed from the site.", title=title, when=when
     )
 
 
@@ -119,7 +155,7 @@ def _tell_gone(proposal: Proposal, actor: Any, **told: Any) -> ProposalHistory:
         proposal,
         ProposalAction.CANCEL_EPISODE.value,
         actor=actor,
-        message=f"“{told['title']}” was deleted.",
+        message=gettext("“%(title)s” was deleted.", title=told["title"]),
     )
     audit.record("proposal.cancel_episode", proposal, actor=actor)
     db.session.flush()

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, sanitize, tokens
@@ -41,7 +42,7 @@ __all__ = [
 
 class MessageRequired(ProposalError):
     def __init__(self) -> None:
-        super().__init__("Write a message that tells the submitter what to change.")
+        super().__init__(gettext("Write a message that tells the submitter what to change."))
 
 
 @dataclass
@@ -236,7 +237,7 @@ def withdraw_proposal(proposal: Proposal, actor: Any = None, message: str = "") 
 def add_note(proposal: Proposal, actor: Any, message: str) -> ProposalHistory:
     """An internal note that the submitter never sees. Side effects: history, audit; flushes."""
     if not (message or "").strip():
-        raise ProposalError("A note cannot be empty.")
+        raise ProposalError(gettext("A note cannot be empty."))
     entry = PROPOSALS.record(proposal, "note", actor=actor, message=message)
     audit.record("proposal.note", proposal, actor=actor)
     db.session.flush()

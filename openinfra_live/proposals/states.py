@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from flask_babel import gettext, lazy_gettext
+
 from openinfra_live.proposals.models import Proposal, ProposalHistory
 from openinfra_live.workflow import Workflow
 
@@ -57,38 +59,72 @@ PUBLIC = frozenset({S.SCHEDULED})
 AWAITING_MODERATOR = frozenset({S.SUBMITTED, S.APPROVED})
 
 LABELS = {
-    S.SUBMITTED: "Submitted, waiting for review",
-    S.APPROVED: "Approved, waiting for a date",
-    S.DECLINED: "Declined",
-    S.CHANGES_REQUESTED: "Changes requested",
-    S.WITHDRAWN: "Withdrawn",
-    S.SCHEDULED: "Scheduled",
+    S.SUBMITTED: lazy_gettext("Submitted, waiting for review"),
+    S.APPROVED: lazy_gettext("Approved, waiting for a date"),
+    S.DECLINED: lazy_gettext("Declined"),
+    S.CHANGES_REQUESTED: lazy_gettext("Changes requested"),
+    S.WITHDRAWN: lazy_gettext("Withdrawn"),
+    S.SCHEDULED: lazy_gettext("Scheduled"),
 }
 
 # What the submitter reads under the state on the private status page.
 NEXT_STEPS = {
-    S.SUBMITTED: "A moderator will review your idea. You will get an e-mail when that happens.",
-    S.APPROVED: "Your idea was approved. A moderator will pick a date for the episode and let "
-    "you know by e-mail.",
-    S.DECLINED: "Your idea was not taken this time. Thank you for proposing it.",
-    S.CHANGES_REQUESTED: "The moderators asked for changes (see their message). Edit your "
-    "proposal on its status page and send it again.",
-    S.WITHDRAWN: "You withdrew this proposal. Nothing more will happen with it.",
-    S.SCHEDULED: "Your idea is on the programme. See the episode page for the date and details.",
+    S.SUBMITTED: lazy_gettext(
+        "A moderator will review your idea. You will get an e-mail when that happens."
+    ),
+    S.APPROVED: lazy_gettext(
+        "Your idea was approved. A moderator will pick a date for the episode and let you know"
+        " by e-mail."
+    ),
+    S.DECLINED: lazy_gettext("Your idea was not taken this time. Thank you for proposing it."),
+    S.CHANGES_REQUESTED: lazy_gettext(
+        "The moderators asked for changes (see their message). Edit your proposal on its status"
+        " page and send it again."
+    ),
+    S.WITHDRAWN: lazy_gettext("You withdrew this proposal. Nothing more will happen with it."),
+    S.SCHEDULED: lazy_gettext(
+        "Your idea is on the programme. See the episode page for the date and details."
+    ),
 }
 
 
-# How a refusal names each action ("You cannot … a proposal that is …").
-VERBS = {
-    A.REQUEST_CHANGES: "request changes to",
-    A.CANCEL_EPISODE: "cancel the episode of",
+# How a refusal names each action: "You cannot … a proposal that is “…”", given the state.
+REFUSALS = {
+    A.APPROVE: lambda state: gettext(
+        "You cannot approve a proposal that is “%(state)s”.", state=state
+    ),
+    A.DECLINE: lambda state: gettext(
+        "You cannot decline a proposal that is “%(state)s”.", state=state
+    ),
+    A.REQUEST_CHANGES: lambda state: gettext(
+        "You cannot request changes to a proposal that is “%(state)s”.", state=state
+    ),
+    A.RESUBMIT: lambda state: gettext(
+        "You cannot resubmit a proposal that is “%(state)s”.", state=state
+    ),
+    A.WITHDRAW: lambda state: gettext(
+        "You cannot withdraw a proposal that is “%(state)s”.", state=state
+    ),
+    A.SCHEDULE: lambda state: gettext(
+        "You cannot schedule a proposal that is “%(state)s”.", state=state
+    ),
+    A.REOPEN: lambda state: gettext(
+        "You cannot reopen a proposal that is “%(state)s”.", state=state
+    ),
+    A.CANCEL_EPISODE: lambda state: gettext(
+        "You cannot cancel the episode of a proposal that is “%(state)s”.", state=state
+    ),
 }
 
 
 def _refusal(current: str, action: str) -> str:
-    label = LABELS.get(current, current)
-    verb = VERBS.get(action, action)
-    return f"You cannot {verb} a proposal that is “{label.lower()}”."
+    label = str(LABELS.get(current, current)).lower()
+    refusal = REFUSALS.get(action)
+    if refusal is None:  # not an action of the table
+        return gettext(
+            "You cannot %(action)s a proposal that is “%(state)s”.", action=action, state=label
+        )
+    return refusal(label)
 
 
 PROPOSALS = Workflow(

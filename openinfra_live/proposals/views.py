@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from openinfra_live import security, workflow
 from openinfra_live.extensions import limiter
@@ -51,7 +52,7 @@ def propose():
     if request.method == "POST" and form.is_spam:
         # A filled honeypot is a bot: it gets what looks like success, nothing is stored.
         log.info("proposal dropped: honeypot filled from %s", request.remote_addr)
-        flash("Thank you: your proposal was received.", "success")
+        flash(gettext("Thank you: your proposal was received."), "success")
         return redirect(url_for("proposals.propose"), 303)
     if form.validate_on_submit():
         submission = services.submit_proposal(
@@ -63,8 +64,10 @@ def propose():
         workflow.commit()
         if submission.created:
             flash(
-                "Thank you: your proposal was received. We sent this page's address to your "
-                "e-mail; keep it private.",
+                gettext(
+                    "Thank you: your proposal was received. We sent this page's address to your"
+                    " e-mail; keep it private."
+                ),
                 "success",
             )
         return redirect(url_for("proposals.status", token=submission.token), 303)
@@ -125,7 +128,7 @@ def edit(token: str):
         return _render_status(proposal, token, edit_form=form, status=422)
     workflow.commit_or_refuse(
         partial(services.resubmit_proposal, proposal, form.content(), message=form.message.data),
-        "Thank you: your edited proposal is back with the moderators.",
+        gettext("Thank you: your edited proposal is back with the moderators."),
     )
     return redirect(url_for("proposals.status", token=token), 303)
 
@@ -143,7 +146,7 @@ def withdraw(token: str):
             "proposals/withdraw.html", proposal=proposal, token=token, approved=approved
         )
     workflow.commit_or_refuse(
-        partial(services.withdraw_proposal, proposal), "Your proposal is withdrawn."
+        partial(services.withdraw_proposal, proposal), gettext("Your proposal is withdrawn.")
     )
     return redirect(url_for("proposals.status", token=token), 303)
 
@@ -156,6 +159,7 @@ def new_link(token: str):
     new_token = services.rotate_token(proposal)
     workflow.commit()
     flash(
-        "This page has a new address; the old link no longer works. Bookmark this one.", "success"
+        gettext("This page has a new address; the old link no longer works. Bookmark this one."),
+        "success",
     )
     return redirect(url_for("proposals.status", token=new_token), 303)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import icalendar
 from flask import url_for
+from flask_babel import gettext
 
 from openinfra_live.ptg.models import PtgEvent, PtgSession
 from openinfra_live.ptg.schedule import ScheduleData, track_names
@@ -20,13 +21,15 @@ def session_uid(event: PtgEvent, session: PtgSession) -> str:
 
 
 def _description(session: PtgSession, schedule_url: str) -> str:
-    lines = [f"{session.team.name} at the PTG, in {session.room.name}."]
+    lines = [
+        gettext("%(team)s at the PTG, in %(room)s.", team=session.team.name, room=session.room.name)
+    ]
     video = session.team.video_url or session.room.video_url
     if video:
-        lines.append(f"Video: {video}")
+        lines.append(gettext("Video: %(url)s", url=video))
     if session.team.etherpad_url:
-        lines.append(f"Etherpad: {session.team.etherpad_url}")
-    lines.append(f"Schedule: {schedule_url}")
+        lines.append(gettext("Etherpad: %(url)s", url=session.team.etherpad_url))
+    lines.append(gettext("Schedule: %(url)s", url=schedule_url))
     return "\n".join(lines)
 
 

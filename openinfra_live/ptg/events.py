@@ -6,6 +6,7 @@ Team sessions are placed and changed in ``ptg.sessions``.
 from datetime import date, timedelta
 
 from flask import abort
+from flask_babel import gettext, ngettext
 from sqlalchemy import func
 
 from openinfra_live import audit, sanitize
@@ -40,22 +41,22 @@ def _event_errors(event: PtgEvent | None, fields: dict) -> list[str]:
     slug, starts_on, ends_on = fields["slug"], fields["starts_on"], fields["ends_on"]
     errors = []
     if not fields["name"]:
-        errors.append("Give the event a name.")
+        errors.append(gettext("Give the event a name."))
     if not SLUG_RE.match(slug or "") or len(slug) > 100:
-        errors.append("The slug uses lower-case letters, digits and single hyphens.")
+        errors.append(gettext("The slug uses lower-case letters, digits and single hyphens."))
     if ends_on < starts_on:
-        errors.append("The event must end on or after the day it starts.")
+        errors.append(gettext("The event must end on or after the day it starts."))
     elif (ends_on - starts_on).days >= MAX_EVENT_DAYS:
-        errors.append(f"An event lasts at most {MAX_EVENT_DAYS} days.")
+        errors.append(gettext("An event lasts at most %(days)d days.", days=MAX_EVENT_DAYS))
     if fields["format"] not in FORMATS:
-        errors.append("Choose a format.")
+        errors.append(gettext("Choose a format."))
     if errors:
         return errors
     taken = db.select(func.count()).select_from(PtgEvent).where(PtgEvent.slug == slug)
     if event is not None:
         taken = taken.where(PtgEvent.id != event.id)
     if db.session.scalar(taken):
-        return ["Another event already uses this slug."]
+        return [gettext("Another event already uses this slug.")]
     if event is not None:
         outside = db.session.scalar(
             db.select(func.count())
@@ -67,7 +68,11 @@ def _event_errors(event: PtgEvent | None, fields: dict) -> list[str]:
             )
         )
         if outside:
-            return [f"{outside} session(s) fall outside the new dates; move them first."]
+            return [
+                gettext(
+                    "%(num)d session(s) fall outside the new dates; move them first.", num=outside
+                )
+            ]
     return []
 
 
@@ -106,7 +111,7 @@ def save_event(
     changed_texts = sorted(k for k in texts if k in fields and fields[k] != getattr(event, k))
     for key, value in (fields | {"registration_open": registration_open}).items():
         setattr(event, key, value)
-    flush_or(InvalidEvent("Another event already uses this slug."))
+    flush_or(InvalidEvent(gettext("Another event already uses this slug.")))
     if before is None:
         audit.record("ptg_event_created", event, actor=actor, detail={"slug": slug})
     else:
@@ -129,10 +134,6 @@ def _count(model: type, *where) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where)) or 0
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def event_blockers(event: PtgEvent) -> list[str]:
     """What keeps ``event`` from being deleted, in words (empty when it may go): its sessions
     and its live (waiting or approved) registrations."""
@@ -142,11 +143,22 @@ def event_blockers(event: PtgEvent) -> list[str]:
     blockers = []
     if teams:
         blockers.append(
-            f"{_plural(teams, 'registration')} waiting for review or approved "
-            "(remove or decline them first)"
+            ngettext(
+                "%(num)d registration waiting for review or approved "
+                "(remove or decline them first)",
+                "%(num)d registrations waiting for review or approved "
+                "(remove or decline them first)",
+                teams,
+            )
         )
     if sessions:
-        blockers.append(f"{_plural(sessions, 'session')} on the schedule (remove them first)")
+        blockers.append(
+            ngettext(
+                "%(num)d session on the schedule (remove them first)",
+                "%(num)d sessions on the schedule (remove them first)",
+                sessions,
+            )
+        )
     return blockers
 
 
@@ -157,7 +169,14 @@ def delete_event(event: PtgEvent, *, actor=None) -> None:
     _lock(event)
     blockers = event_blockers(event)
     if blockers:
-        raise InUse(f"{event.name} cannot be deleted: it has " + " and ".join(blockers) + ".")
+        what = (
+            gettext("%(first)s and %(second)s", first=blockers[0], second=blockers[1])
+            if len(blockers) > 1
+            else blockers[0]
+        )
+        raise InUse(
+            gettext("%(name)s cannot be deleted: it has %(what)s.", name=event.name, what=what)
+        )
     detail = {
         "slug": event.slug,
         "name": event.name,
@@ -177,20 +196,20 @@ def _room_errors(
 ):
     errors = []
     if not name:
-        errors.append("Give the room a name.")
+        errors.append(gettext("Give the room a name."))
     elif len(name) > 100:
-        errors.append("Room names have at most 100 characters.")
+        errors.append(gettext("Room names have at most 100 characters."))
     if capacity is not None and not 1 <= capacity <= 100000:
-        errors.append("The capacity is a number of people, at least 1.")
+        errors.append(gettext("The capacity is a number of people, at least 1."))
     if (video_url or "").strip() and web_address(video_url) is None:
-        errors.append("Give a video address starting with http:// or https://.")
+        errors.append(gettext("Give a video address starting with http:// or https://."))
     taken = db.select(Room.id).where(
         Room.event_id == event.id, func.lower(Room.name) == name.lower()
     )
     if room is not None:
         taken = taken.where(Room.id != room.id)
     if name and db.session.scalar(taken) is not None:
-        errors.append("The event already has a room with this name.")
+        errors.append(gettext("The event already has a room with this name."))
     return errors
 
 
@@ -216,7 +235,7 @@ def save_room(
     room.name = name
     room.capacity = capacity
     room.video_url = video_url
-    flush_or(InvalidRoom("The event already has a room with this name."))
+    flush_or(InvalidRoom(gettext("The event already has a room with this name.")))
     if added:
         detail = {"event": event.slug, "name": name}
         audit.record("ptg_room_added", room, actor=actor, detail=detail)
@@ -236,7 +255,14 @@ def room_blockers(room: Room) -> list[str]:
     if not teams:
         return []
     names = ", ".join(dict.fromkeys(teams))
-    return [f"{_plural(len(teams), 'session')} on the schedule ({names})"]
+    return [
+        ngettext(
+            "%(num)d session on the schedule (%(teams)s)",
+            "%(num)d sessions on the schedule (%(teams)s)",
+            len(teams),
+            teams=names,
+        )
+    ]
 
 
 def delete_room(room: Room, *, actor=None) -> None:
@@ -246,7 +272,11 @@ def delete_room(room: Room, *, actor=None) -> None:
     blockers = room_blockers(room)
     if blockers:
         raise InUse(
-            f"{room.name} cannot be deleted: it has {blockers[0]}. Move or remove them first."
+            gettext(
+                "%(name)s cannot be deleted: it has %(what)s. Move or remove them first.",
+                name=room.name,
+                what=blockers[0],
+            )
         )
     detail = {"event": room.event.slug, "name": room.name}
     audit.record("ptg_room_deleted", room, actor=actor, detail=detail)

@@ -1,5 +1,7 @@
 """PTG forms: team registration (public), and the moderators' event, room and session forms."""
 
+from flask_babel import gettext, lazy_gettext, pgettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from openinfra_live import timezones
 from openinfra_live.forms import PublicForm, strip, web_url
 from openinfra_live.ptg.models import FORMATS, PtgEvent
 from openinfra_live.ptg.rules import (
@@ -36,10 +39,10 @@ from openinfra_live.ptg.rules import (
 )
 
 KIND_CHOICES = [
-    SelectChoice("project_team", "Project team"),
-    SelectChoice("sig", "Special interest group (SIG)"),
-    SelectChoice("working_group", "Working group"),
-    SelectChoice("other", "Other group"),
+    SelectChoice("project_team", lazy_gettext("Project team")),
+    SelectChoice("sig", lazy_gettext("Special interest group (SIG)")),
+    SelectChoice("working_group", lazy_gettext("Working group")),
+    SelectChoice("other", lazy_gettext("Other group")),
 ]
 
 
@@ -51,7 +54,7 @@ class WholeHoursField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError("Ask for a whole number of hours, such as 4.") from None
+            raise ValueError(gettext("Ask for a whole number of hours, such as 4.")) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,34 +65,40 @@ class MultiCheckboxField(SelectMultipleField):
 class TeamRegistrationForm(PublicForm):
     """A team's registration for one PTG, checked against the organisers' fairness rules."""
 
-    name = StringField("Team name", validators=[InputRequired(), Length(max=200)], filters=[strip])
-    kind = SelectField("Kind of group", choices=KIND_CHOICES, default="project_team")
+    name = StringField(
+        lazy_gettext("Team name"), validators=[InputRequired(), Length(max=200)], filters=[strip]
+    )
+    kind = SelectField(lazy_gettext("Kind of group"), choices=KIND_CHOICES, default="project_team")
     contact_name = StringField(
-        "Contact name", validators=[InputRequired(), Length(max=120)], filters=[strip]
+        lazy_gettext("Contact name"), validators=[InputRequired(), Length(max=120)], filters=[strip]
     )
     contact_email = EmailField(
-        "Contact e-mail",
+        lazy_gettext("Contact e-mail"),
         validators=[InputRequired(), Length(max=254), Email()],
         filters=[strip],
     )
     expected_attendees = IntegerField(
-        "Expected attendees", validators=[Optional(), NumberRange(min=1, max=10000)]
+        lazy_gettext("Expected attendees"), validators=[Optional(), NumberRange(min=1, max=10000)]
     )
     hours_wanted = WholeHoursField(
-        "Hours wanted",
-        validators=[InputRequired(message="Say how many hours the team needs.")],
+        lazy_gettext("Hours wanted"),
+        validators=[InputRequired(message=lazy_gettext("Say how many hours the team needs."))],
         render_kw={"min": 1, "max": MAX_HOURS_TOTAL, "step": 1, "inputmode": "numeric"},
     )
-    preferred_days = MultiCheckboxField("Preferred days")
+    preferred_days = MultiCheckboxField(lazy_gettext("Preferred days"))
     time_windows = MultiCheckboxField(
-        "Time windows", choices=[SelectChoice(w.key, w.label) for w in TIME_WINDOWS]
+        lazy_gettext("Time windows"), choices=[SelectChoice(w.key, w.label) for w in TIME_WINDOWS]
     )
-    runs_onboarding = BooleanField("The team will run an onboarding session for newcomers")
+    runs_onboarding = BooleanField(
+        lazy_gettext("The team will run an onboarding session for newcomers")
+    )
     etherpad_url = URLField(
-        "Etherpad address", validators=[Optional(), Length(max=2000), web_url], filters=[strip]
+        lazy_gettext("Etherpad address"),
+        validators=[Optional(), Length(max=2000), web_url],
+        filters=[strip],
     )
     video_url = URLField(
-        "Video meeting address",
+        lazy_gettext("Video meeting address"),
         validators=[Optional(), Length(max=2000), web_url],
         filters=[strip],
     )
@@ -98,16 +107,17 @@ class TeamRegistrationForm(PublicForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.preferred_days.choices = [
-            SelectChoice(day.isoformat(), f"{day:%A %-d %B}") for day in event_days(event)
+            SelectChoice(day.isoformat(), timezones.write_day(day, "long_day"))
+            for day in event_days(event)
         ]
 
     def validate_preferred_days(self, field) -> None:
         if not field.data:
-            raise ValidationError("Choose at least one day.")
+            raise ValidationError(gettext("Choose at least one day."))
 
     def validate_time_windows(self, field) -> None:
         if not field.data:
-            raise ValidationError("Choose at least one time window.")
+            raise ValidationError(gettext("Choose at least one time window."))
 
     def validate_hours_wanted(self, field) -> None:
         # The same rule the service enforces, so the form explains it next to the field.
@@ -131,10 +141,16 @@ class TeamRegistrationForm(PublicForm):
         )
 
 
-FAIRNESS_HINT = (
-    f"Whole hours only: at most {MAX_HOURS_PER_DAY} hours per day (UTC) and "
-    f"{MAX_HOURS_TOTAL} hours in total."
+FAIRNESS_HINT = lazy_gettext(
+    "Whole hours only: at most %(per_day)d hours per day (UTC) and %(total)d hours in total.",
+    per_day=MAX_HOURS_PER_DAY,
+    total=MAX_HOURS_TOTAL,
 )
+
+
+def _event_name_label() -> str:
+    # "Name" alone is a person's name elsewhere; an event's is another word in some languages.
+    return pgettext("PTG event", "Name")
 
 
 # The same limit as an episode's description.
@@ -144,20 +160,30 @@ MAX_TEXT = 10_000
 class EventForm(FlaskForm):
     """A PTG event's details."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)], filters=[strip])
-    slug = StringField(
-        "Slug (in addresses)", validators=[InputRequired(), Length(max=100)], filters=[strip]
+    name = StringField(
+        LazyString(_event_name_label),
+        validators=[InputRequired(), Length(max=200)],
+        filters=[strip],
     )
-    starts_on = DateField("First day", validators=[InputRequired()])
-    ends_on = DateField("Last day", validators=[InputRequired()])
-    format = SelectField("Format", choices=[SelectChoice(k, v) for k, v in FORMATS.items()])
-    location = StringField("Location", validators=[Optional(), Length(max=200)], filters=[strip])
-    registration_open = BooleanField("Team registration is open")
+    slug = StringField(
+        lazy_gettext("Slug (in addresses)"),
+        validators=[InputRequired(), Length(max=100)],
+        filters=[strip],
+    )
+    starts_on = DateField(lazy_gettext("First day"), validators=[InputRequired()])
+    ends_on = DateField(lazy_gettext("Last day"), validators=[InputRequired()])
+    format = SelectField(
+        lazy_gettext("Format"), choices=[SelectChoice(k, v) for k, v in FORMATS.items()]
+    )
+    location = StringField(
+        lazy_gettext("Location"), validators=[Optional(), Length(max=200)], filters=[strip]
+    )
+    registration_open = BooleanField(lazy_gettext("Team registration is open"))
     description = TextAreaField(
-        "Description", validators=[Optional(), Length(max=MAX_TEXT)], filters=[strip]
+        lazy_gettext("Description"), validators=[Optional(), Length(max=MAX_TEXT)], filters=[strip]
     )
     faq = TextAreaField(
-        "Frequently asked questions",
+        lazy_gettext("Frequently asked questions"),
         validators=[Optional(), Length(max=MAX_TEXT)],
         filters=[strip],
     )
@@ -166,10 +192,16 @@ class EventForm(FlaskForm):
 class RoomForm(FlaskForm):
     """A room (virtual or physical) teams meet in."""
 
-    name = StringField("Room name", validators=[InputRequired(), Length(max=100)], filters=[strip])
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=1, max=100000)])
+    name = StringField(
+        lazy_gettext("Room name"), validators=[InputRequired(), Length(max=100)], filters=[strip]
+    )
+    capacity = IntegerField(
+        lazy_gettext("Capacity"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
     video_url = URLField(
-        "Video address", validators=[Optional(), Length(max=2000), web_url], filters=[strip]
+        lazy_gettext("Video address"),
+        validators=[Optional(), Length(max=2000), web_url],
+        filters=[strip],
     )
 
 
@@ -179,17 +211,29 @@ class SessionForm(FlaskForm):
     # These selects always hold a value; HTML forbids ``required`` on a select whose first
     # option is a real choice, so the check stays on the server only.
     team_id = SelectField(
-        "Team", coerce=int, validators=[InputRequired()], render_kw={"required": False}
+        lazy_gettext("Team"),
+        coerce=int,
+        validators=[InputRequired()],
+        render_kw={"required": False},
     )
     room_id = SelectField(
-        "Room", coerce=int, validators=[InputRequired()], render_kw={"required": False}
+        lazy_gettext("Room"),
+        coerce=int,
+        validators=[InputRequired()],
+        render_kw={"required": False},
     )
-    day = SelectField("Day", validators=[InputRequired()], render_kw={"required": False})
+    day = SelectField(
+        lazy_gettext("Day"), validators=[InputRequired()], render_kw={"required": False}
+    )
     start_hour = SelectField(
-        "Start (UTC)", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)]
+        lazy_gettext("Start (UTC)"),
+        coerce=int,
+        choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)],
     )
     end_hour = SelectField(
-        "End (UTC)", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(1, 25)]
+        lazy_gettext("End (UTC)"),
+        coerce=int,
+        choices=[SelectChoice(h, f"{h:02d}:00") for h in range(1, 25)],
     )
 
 
@@ -197,7 +241,7 @@ class DecisionForm(FlaskForm):
     """Approve or decline, with a message the contact sees."""
 
     message = TextAreaField(
-        "Message to the contact (optional)", validators=[Optional(), Length(max=5000)]
+        lazy_gettext("Message to the contact (optional)"), validators=[Optional(), Length(max=5000)]
     )
 
 
@@ -209,9 +253,11 @@ class RemovalForm(FlaskForm):
     """Why the organisers remove a registration: the team reads it in a mail and on its page."""
 
     message = TextAreaField(
-        "Why the registration is removed (sent to the team)",
+        lazy_gettext("Why the registration is removed (sent to the team)"),
         validators=[
-            DataRequired(message="Say why the registration is removed: the team reads it."),
+            DataRequired(
+                message=lazy_gettext("Say why the registration is removed: the team reads it.")
+            ),
             Length(max=5000),
         ],
         filters=[strip],

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,20 +14,24 @@ from openinfra_live.workflow import HistoryEntryMixin
 FORMAT_VIRTUAL = "virtual"
 FORMAT_IN_PERSON = "in_person"
 FORMAT_HYBRID = "hybrid"
-FORMATS = {FORMAT_VIRTUAL: "Virtual", FORMAT_IN_PERSON: "In person", FORMAT_HYBRID: "Hybrid"}
+FORMATS = {
+    FORMAT_VIRTUAL: lazy_gettext("Virtual"),
+    FORMAT_IN_PERSON: lazy_gettext("In person"),
+    FORMAT_HYBRID: lazy_gettext("Hybrid"),
+}
 
 TEAM_KINDS = {
-    "project_team": "Project teams",
-    "sig": "Special interest groups",
-    "working_group": "Working groups",
-    "other": "Other groups",
+    "project_team": lazy_gettext("Project teams"),
+    "sig": lazy_gettext("Special interest groups"),
+    "working_group": lazy_gettext("Working groups"),
+    "other": lazy_gettext("Other groups"),
 }
 # One team's kind, as its registration and the moderators' tables name it.
 TEAM_KIND_NAMES = {
-    "project_team": "Project team",
-    "sig": "Special interest group",
-    "working_group": "Working group",
-    "other": "Other group",
+    "project_team": lazy_gettext("Project team"),
+    "sig": lazy_gettext("Special interest group"),
+    "working_group": lazy_gettext("Working group"),
+    "other": lazy_gettext("Other group"),
 }
 
 

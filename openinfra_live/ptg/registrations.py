@@ -5,6 +5,7 @@ The verbs flush and queue the contact's e-mail; the view commits with ``workflow
 
 import re
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import IntegrityError
 
 from openinfra_live import audit, clock, tokens, workflow
@@ -26,13 +27,18 @@ from openinfra_live.urls import site_url_for
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TOKEN_PURPOSE = b"ptg-registration:"
 
-SUBJECTS = {
-    "registered": "PTG registration received: {team}",
-    "approved": "PTG registration approved: {team}",
-    "declined": "PTG registration declined: {team}",
-    "withdrawn": "PTG registration withdrawn: {team}",
-    "removed": "PTG registration removed by the organisers: {team}",
-}
+
+def _subject(kind: str, team: PtgTeam):
+    """The subject of the ``kind`` mail to the team's contact (written in the team's language)."""
+    name = team.name
+    subjects = {
+        "registered": lazy_gettext("PTG registration received: %(team)s", team=name),
+        "approved": lazy_gettext("PTG registration approved: %(team)s", team=name),
+        "declined": lazy_gettext("PTG registration declined: %(team)s", team=name),
+        "withdrawn": lazy_gettext("PTG registration withdrawn: %(team)s", team=name),
+        "removed": lazy_gettext("PTG registration removed by the organisers: %(team)s", team=name),
+    }
+    return subjects[kind]
 
 
 def registration_token(nonce: str) -> str:
@@ -48,11 +54,12 @@ def find_registration(token: str) -> PtgTeam | None:
 
 def _queue_mail(kind: str, team: PtgTeam, *, secret: bool = False, **extra: object) -> None:
     """Queue ``templates/mail/ptg_<kind>.txt`` to the team's contact (``secret``: it holds
-    the status link, see ``workflow.queue``)."""
+    the status link, see ``workflow.queue``), in the language the team registered in."""
     workflow.queue(
         team.contact_email,
-        SUBJECTS[kind].format(team=team.name),
+        _subject(kind, team),
         f"mail/ptg_{kind}.txt",
+        language=team.language,
         team_name=team.name,
         contact_name=team.contact_name,
         event_name=team.event.name,
@@ -84,7 +91,9 @@ def _replayed(nonce_hash: str | None, data: RegistrationData) -> PtgTeam | None:
         team.contact_email.lower() == data.contact_email.strip().lower()
     )
     if not same:
-        raise FormAlreadySent("This form was already sent. Reload the page and fill it in again.")
+        raise FormAlreadySent(
+            gettext("This form was already sent. Reload the page and fill it in again.")
+        )
     return team
 
 
@@ -97,11 +106,11 @@ def register_team(event: PtgEvent, data: RegistrationData, nonce: str = "") -> t
     event has started, whatever its "registration open" setting says.
     """
     if not event.takes_registrations(clock.now()):
-        raise RegistrationClosed("Registration for this PTG is closed.")
+        raise RegistrationClosed(gettext("Registration for this PTG is closed."))
     errors = registration_errors(event, data)
     if errors:
         raise InvalidRegistration(
-            "The registration has errors.", [e for msgs in errors.values() for e in msgs]
+            gettext("The registration has errors."), [e for msgs in errors.values() for e in msgs]
         )
     name = " ".join(data.name.split())
     name_key = team_name_key(name)
@@ -112,7 +121,9 @@ def register_team(event: PtgEvent, data: RegistrationData, nonce: str = "") -> t
     if existing is not None:
         return existing, registration_token(nonce)
     if _live_team_named(event, name_key) is not None:
-        raise DuplicateTeam(f"{name} is already registered for {event.name}.")
+        raise DuplicateTeam(
+            gettext("%(team)s is already registered for %(event)s.", team=name, event=event.name)
+        )
 
     token = registration_token(nonce) if has_nonce else tokens.new_token()[0]
     team = PtgTeam(
@@ -145,7 +156,11 @@ def register_team(event: PtgEvent, data: RegistrationData, nonce: str = "") -> t
             return existing, registration_token(nonce)
         event = db.session.get(PtgEvent, event_id)
         if event is not None and _live_team_named(event, name_key) is not None:
-            raise DuplicateTeam(f"{name} is already registered for {event_name}.") from None
+            raise DuplicateTeam(
+                gettext(
+                    "%(team)s is already registered for %(event)s.", team=name, event=event_name
+                )
+            ) from None
         raise
     REGISTRATIONS.record(
         team,
@@ -198,7 +213,9 @@ def remove_team(team: PtgTeam, *, actor, message: str) -> PtgTeamHistory:
     """
     message = (message or "").strip()
     if not message:
-        raise InvalidRegistration("Say why the registration is removed: the team reads it.")
+        raise InvalidRegistration(
+            gettext("Say why the registration is removed: the team reads it.")
+        )
     entry = REGISTRATIONS.apply(team, TeamAction.REMOVE, actor=actor, message=message)
     _free_rooms(team)
     _queue_mail("removed", team, message=entry.message)

@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import IntegrityError
 
+from openinfra_live import timezones
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import TEAM_KINDS, PtgEvent, PtgTeam
 from openinfra_live.ptg.teamlist import team_name_key
@@ -33,9 +35,9 @@ class TimeWindow:
 
 # Meeting windows that fall in working hours somewhere: the times are UTC.
 TIME_WINDOWS = (
-    TimeWindow("apac", "Asia-Pacific", 0, 4),
-    TimeWindow("emea", "Europe and Africa", 7, 11),
-    TimeWindow("americas", "Americas", 14, 18),
+    TimeWindow("apac", lazy_gettext("Asia-Pacific"), 0, 4),
+    TimeWindow("emea", lazy_gettext("Europe and Africa"), 7, 11),
+    TimeWindow("americas", lazy_gettext("Americas"), 14, 18),
 )
 TIME_WINDOW_KEYS = {window.key for window in TIME_WINDOWS}
 
@@ -106,16 +108,22 @@ def hours_between(start: datetime, end: datetime) -> int:
 def registration_hours_errors(hours_wanted: object, day_count: int) -> list[str]:
     """Errors of a requested number of hours against the fairness rules (empty when fine)."""
     if isinstance(hours_wanted, bool) or not isinstance(hours_wanted, int):
-        return ["Ask for a whole number of hours."]
+        return [gettext("Ask for a whole number of hours.")]
     if hours_wanted < 1:
-        return ["Ask for at least one hour."]
+        return [gettext("Ask for at least one hour.")]
     if hours_wanted > MAX_HOURS_TOTAL:
-        return [f"A team may meet at most {MAX_HOURS_TOTAL} hours in total."]
+        return [gettext("A team may meet at most %(hours)d hours in total.", hours=MAX_HOURS_TOTAL)]
     if day_count and hours_wanted > MAX_HOURS_PER_DAY * day_count:
         days_needed = math.ceil(hours_wanted / MAX_HOURS_PER_DAY)
         return [
-            f"A team may meet at most {MAX_HOURS_PER_DAY} hours per day, so {hours_wanted} hours "
-            f"need at least {days_needed} preferred days (you chose {day_count})."
+            gettext(
+                "A team may meet at most %(per_day)d hours per day, so %(hours)d hours need at "
+                "least %(days)d preferred days (you chose %(chosen)d).",
+                per_day=MAX_HOURS_PER_DAY,
+                hours=hours_wanted,
+                days=days_needed,
+                chosen=day_count,
+            )
         ]
     return []
 
@@ -134,18 +142,18 @@ def session_rule_errors(
 ) -> list[str]:
     """Errors of a new team session against the block and fairness rules (empty when fine)."""
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        return ["Give times in UTC."]
+        return [gettext("Give times in UTC.")]
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     for moment in (starts_at, ends_at):
         if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
-            return ["Sessions start and end on the hour (whole hours only)."]
+            return [gettext("Sessions start and end on the hour (whole hours only).")]
     if ends_at <= starts_at:
-        return ["A session must end after it starts."]
+        return [gettext("A session must end after it starts.")]
     day = starts_at.date()
     if day not in days:
-        return ["The session must take place on one of the event's days."]
+        return [gettext("The session must take place on one of the event's days.")]
     if ends_at > day_start(day) + timedelta(days=1):
-        return ["A session must end on the UTC day it starts."]
+        return [gettext("A session must end on the UTC day it starts.")]
     hours = hours_between(starts_at, ends_at)
     that_day = sum(
         hours_between(start, end)
@@ -156,13 +164,21 @@ def session_rule_errors(
     errors = []
     if that_day + hours > MAX_HOURS_PER_DAY:
         errors.append(
-            f"The team would meet {that_day + hours} hours on {day:%A %-d %B}; "
-            f"the limit is {MAX_HOURS_PER_DAY} hours per UTC day."
+            gettext(
+                "The team would meet %(hours)d hours on %(day)s; the limit is %(limit)d hours "
+                "per UTC day.",
+                hours=that_day + hours,
+                day=timezones.write_day(day, "long_day"),
+                limit=MAX_HOURS_PER_DAY,
+            )
         )
     if total + hours > team_allowed_hours:
         errors.append(
-            f"The team would meet {total + hours} hours in total; "
-            f"it may meet {team_allowed_hours} hours."
+            gettext(
+                "The team would meet %(hours)d hours in total; it may meet %(allowed)d hours.",
+                hours=total + hours,
+                allowed=team_allowed_hours,
+            )
         )
     return errors
 
@@ -188,25 +204,25 @@ def registration_errors(event: PtgEvent, data: RegistrationData) -> dict[str, li
     """Field-by-field errors of a registration; the form shows the same messages."""
     errors: dict[str, list[str]] = {}
     if not team_name_key(data.name):
-        errors["name"] = ["Give the team's name."]
+        errors["name"] = [gettext("Give the team's name.")]
     if data.kind not in TEAM_KINDS:
-        errors["kind"] = ["Choose the kind of group."]
+        errors["kind"] = [gettext("Choose the kind of group.")]
     valid_days = {day.isoformat() for day in event_days(event)}
     if not data.preferred_days:
-        errors["preferred_days"] = ["Choose at least one day."]
+        errors["preferred_days"] = [gettext("Choose at least one day.")]
     elif not set(data.preferred_days) <= valid_days:
-        errors["preferred_days"] = ["Choose days of the event."]
+        errors["preferred_days"] = [gettext("Choose days of the event.")]
     if not data.time_windows:
-        errors["time_windows"] = ["Choose at least one time window."]
+        errors["time_windows"] = [gettext("Choose at least one time window.")]
     elif not set(data.time_windows) <= TIME_WINDOW_KEYS:
-        errors["time_windows"] = ["Choose among the offered time windows."]
+        errors["time_windows"] = [gettext("Choose among the offered time windows.")]
     hours = registration_hours_errors(data.hours_wanted, len(set(data.preferred_days)))
     if hours:
         errors["hours_wanted"] = hours
     for name in ("etherpad_url", "video_url"):
         value = (getattr(data, name) or "").strip()
         if value and web_address(value) is None:
-            errors[name] = ["Give an address starting with http:// or https://."]
+            errors[name] = [gettext("Give an address starting with http:// or https://.")]
     return errors
 
 

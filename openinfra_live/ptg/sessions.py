@@ -6,6 +6,8 @@ the team's hours and per-day limit, one team at a time in a room, one room at a 
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext
+
 from openinfra_live import audit
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgSession, PtgTeam, Room
@@ -47,10 +49,10 @@ def _checked_slot(
     """
     team = _locked(PtgTeam, team_id, event)
     if team is None or team.status not in PUBLIC:
-        raise InvalidSession("Choose an approved team of this event.")
+        raise InvalidSession(gettext("Choose an approved team of this event."))
     room = _locked(Room, room_id, event)
     if room is None:
-        raise InvalidSession("Choose a room of this event.")
+        raise InvalidSession(gettext("Choose a room of this event."))
     others = db.select(PtgSession).where(PtgSession.team_id == team.id)
     if moving is not None:
         others = others.where(PtgSession.id != moving.id)
@@ -71,11 +73,16 @@ def _checked_slot(
     clash = db.session.scalars(in_room).first()
     if clash is not None:
         raise SessionConflict(
-            f"{room.name} is taken {clash.starts_at:%H:%M}–{clash.ends_at:%H:%M} UTC "
-            f"by {clash.team.name}."
+            gettext(
+                "%(room)s is taken %(start)s–%(end)s UTC by %(team)s.",
+                room=room.name,
+                start=f"{clash.starts_at:%H:%M}",
+                end=f"{clash.ends_at:%H:%M}",
+                team=clash.team.name,
+            )
         )
     if any(start < ends_at and end > starts_at for start, end in team_sessions):
-        raise SessionConflict(f"{team.name} already meets at that time.")
+        raise SessionConflict(gettext("%(team)s already meets at that time.", team=team.name))
     return team, room, starts_at, ends_at
 
 
@@ -100,7 +107,7 @@ def place_session(
         event_id=event.id, team_id=team.id, room_id=room.id, starts_at=starts_at, ends_at=ends_at
     )
     db.session.add(session)
-    flush_or(SessionConflict(f"{room.name} is already taken at that time."))
+    flush_or(SessionConflict(gettext("%(room)s is already taken at that time.", room=room.name)))
     audit.record(
         "ptg_session_placed",
         session,
@@ -136,7 +143,7 @@ def change_session(
     """
     locked = _locked(PtgSession, session.id, event)
     if locked is None:
-        raise InvalidSession("This session is no longer on the schedule.")
+        raise InvalidSession(gettext("This session is no longer on the schedule."))
     before = _describe(locked)
     team, room, starts_at, ends_at = _checked_slot(
         event,
@@ -148,7 +155,7 @@ def change_session(
     )
     locked.team, locked.room = team, room
     locked.starts_at, locked.ends_at = starts_at, ends_at
-    flush_or(SessionConflict(f"{room.name} is already taken at that time."))
+    flush_or(SessionConflict(gettext("%(room)s is already taken at that time.", room=room.name)))
     detail = {"before": before, "after": _describe(locked)}
     audit.record("ptg_session_changed", locked, actor=actor, detail=detail)
     return locked

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from flask_babel import gettext, lazy_gettext
+
 from openinfra_live.ptg.models import PtgTeam, PtgTeamHistory
 from openinfra_live.workflow import Workflow
 
@@ -38,22 +40,43 @@ FINAL = frozenset({TeamStatus.DECLINED, TeamStatus.WITHDRAWN})
 PUBLIC = frozenset({TeamStatus.APPROVED})
 
 LABELS = {
-    TeamStatus.PENDING: "Waiting for review",
-    TeamStatus.APPROVED: "Approved",
-    TeamStatus.DECLINED: "Declined",
-    TeamStatus.WITHDRAWN: "Withdrawn",
+    TeamStatus.PENDING: lazy_gettext("Waiting for review"),
+    TeamStatus.APPROVED: lazy_gettext("Approved"),
+    TeamStatus.DECLINED: lazy_gettext("Declined"),
+    TeamStatus.WITHDRAWN: lazy_gettext("Withdrawn"),
 }
 
-_PAST = {
-    "approve": "approved",
-    "decline": "declined",
-    "withdraw": "withdrawn",
-    "remove": "removed",
+# Every refusal the table can give, as a whole sentence a translator can write.
+_REFUSALS = {
+    ("pending", "approve"): lazy_gettext("A registration that is pending cannot be approved."),
+    ("pending", "decline"): lazy_gettext("A registration that is pending cannot be declined."),
+    ("pending", "withdraw"): lazy_gettext("A registration that is pending cannot be withdrawn."),
+    ("pending", "remove"): lazy_gettext("A registration that is pending cannot be removed."),
+    ("approved", "approve"): lazy_gettext("A registration that is approved cannot be approved."),
+    ("approved", "decline"): lazy_gettext("A registration that is approved cannot be declined."),
+    ("approved", "withdraw"): lazy_gettext("A registration that is approved cannot be withdrawn."),
+    ("approved", "remove"): lazy_gettext("A registration that is approved cannot be removed."),
+    ("declined", "approve"): lazy_gettext("A registration that is declined cannot be approved."),
+    ("declined", "decline"): lazy_gettext("A registration that is declined cannot be declined."),
+    ("declined", "withdraw"): lazy_gettext("A registration that is declined cannot be withdrawn."),
+    ("declined", "remove"): lazy_gettext("A registration that is declined cannot be removed."),
+    ("withdrawn", "approve"): lazy_gettext("A registration that is withdrawn cannot be approved."),
+    ("withdrawn", "decline"): lazy_gettext("A registration that is withdrawn cannot be declined."),
+    ("withdrawn", "withdraw"): lazy_gettext(
+        "A registration that is withdrawn cannot be withdrawn."
+    ),
+    ("withdrawn", "remove"): lazy_gettext("A registration that is withdrawn cannot be removed."),
 }
 
 
 def _refusal(current: str, action: str) -> str:
-    return f"A registration that is {current} cannot be {_PAST.get(action, action)}."
+    known = _REFUSALS.get((str(current), str(action)))
+    if known is not None:
+        return str(known)
+    # Not reached: the table above names every state and action.
+    return gettext(
+        "A registration that is %(state)s cannot be %(action)s.", state=current, action=action
+    )
 
 
 REGISTRATIONS = Workflow(

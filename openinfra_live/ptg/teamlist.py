@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+
 from openinfra_live.extensions import db
 from openinfra_live.ptg.models import PtgEvent, PtgTeam, PtgTeamHistory
 from openinfra_live.ptg.states import LABELS, LIVE, TeamStatus
@@ -62,9 +64,13 @@ class TeamImportReport:
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"{len(self.created)} teams created, {len(self.already_present)} already present, "
-            f"{len(self.merged)} duplicate lines merged, {len(self.skipped)} lines skipped"
+        return gettext(
+            "%(created)d teams created, %(present)d already present, %(merged)d duplicate lines "
+            "merged, %(skipped)d lines skipped",
+            created=len(self.created),
+            present=len(self.already_present),
+            merged=len(self.merged),
+            skipped=len(self.skipped),
         )
 
 
@@ -73,8 +79,11 @@ def find_event(slug: str) -> PtgEvent:
     event = db.session.scalar(db.select(PtgEvent).filter_by(slug=slug))
     if event is None:
         known = list(db.session.scalars(db.select(PtgEvent.slug).order_by(PtgEvent.starts_on)))
-        hint = f"known events: {', '.join(known)}" if known else "there are no PTG events yet"
-        raise UnknownEvent(f"no PTG event {slug!r}; {hint}")
+        if known:
+            hint = gettext("known events: %(slugs)s", slugs=", ".join(known))
+        else:
+            hint = gettext("there are no PTG events yet")
+        raise UnknownEvent(gettext("no PTG event %(slug)s; %(hint)s", slug=repr(slug), hint=hint))
     return event
 
 
@@ -99,18 +108,25 @@ def import_team_names(
     for name in names:
         if len(name) > MAX_TEAM_NAME:
             report.skipped.append(name)
-            say(f"skipped: longer than {MAX_TEAM_NAME} characters: {name[:40]}…")
+            say(
+                gettext(
+                    "skipped: longer than %(max)d characters: %(name)s…",
+                    max=MAX_TEAM_NAME,
+                    name=name[:40],
+                )
+            )
             continue
         key = team_name_key(name)
         team = by_key.get(key)
         if team is not None and key in from_file:
             report.merged.append(name)
-            say(f"merged: {name} → {team.name}")
+            say(gettext("merged: %(name)s → %(team)s", name=name, team=team.name))
             continue
         from_file.add(key)
         if team is not None:
             report.already_present.append(name)
-            say(f"already present: {team.name} ({LABELS[TeamStatus(team.status)].lower()})")
+            state = str(LABELS[TeamStatus(team.status)]).lower()
+            say(gettext("already present: %(team)s (%(state)s)", team=team.name, state=state))
             continue
         team = PtgTeam(
             event=event,
@@ -124,12 +140,13 @@ def import_team_names(
                 action="import",
                 from_status=None,
                 to_status="approved",
-                message="Imported from the official team list.",
+                # A note for moderators, written in the language of whoever imports.
+                message=gettext("Imported from the official team list."),
             )
         )
         db.session.add(team)
         by_key[key] = team
         report.created.append(name)
-        say(f"created: {name} ({team.kind})")
+        say(gettext("created: %(name)s (%(kind)s)", name=name, kind=team.kind))
     db.session.flush()
     return report

@@ -16,8 +16,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
-from openinfra_live import caching, cards, clock, security
+from openinfra_live import caching, cards, clock, security, timezones
 from openinfra_live.extensions import db, limiter
 from openinfra_live.forms import public_form_limit
 from openinfra_live.ptg import calendar, registrations, rules
@@ -53,7 +54,7 @@ def teams_by_kind(event: PtgEvent) -> list[tuple[str, list[PtgTeam]]]:
         key=lambda t: (order.index(t.kind) if t.kind in order else len(order), t.name.lower()),
     )
     return [
-        (TEAM_KINDS.get(kind, "Other groups"), list(group))
+        (TEAM_KINDS.get(kind, TEAM_KINDS["other"]), list(group))
         for kind, group in groupby(teams, key=lambda t: t.kind if t.kind in order else "other")
     ]
 
@@ -104,7 +105,7 @@ def event(event: str):
 def card(event: str):
     """The PTG's share card: its name, days, format and place."""
     ptg_event = event_or_404(event)
-    where = FORMATS.get(ptg_event.format, "")
+    where = str(FORMATS.get(ptg_event.format, ""))
     where += f" · {ptg_event.location}" if ptg_event.location.strip() else ""
     details = (cards.event_dates(ptg_event), where) if where else (cards.event_dates(ptg_event),)
     foot = cards.site_domain()
@@ -136,7 +137,10 @@ def register(event: str):
             form.form_errors.append(error.message)
         else:
             commit()
-            flash("Thank you: your registration was received. Keep this page's address.", "success")
+            flash(
+                gettext("Thank you: your registration was received. Keep this page's address."),
+                "success",
+            )
             return redirect(url_for("ptg.registration_status", token=token), 303)
     status = 400 if form.errors or form.form_errors else 200
     return (
@@ -183,7 +187,10 @@ def registration_status(token: str):
         sessions=team.sessions if listed else [],
         kinds=TEAM_KIND_NAMES,
         windows={w.key: w for w in rules.TIME_WINDOWS},
-        day_names={day.isoformat(): f"{day:%A %-d %B}" for day in rules.event_days(team.event)},
+        day_names={
+            day.isoformat(): timezones.write_day(day, "long_day")
+            for day in rules.event_days(team.event)
+        },
     )
     return _private(current_app.make_response(page))
 
@@ -207,7 +214,7 @@ def withdraw_registration(token: str):
         )
         return _private(current_app.make_response(page))
     change = partial(registrations.withdraw_team, team, actor=None)
-    commit_or_refuse(change, "Your registration is withdrawn.")
+    commit_or_refuse(change, gettext("Your registration is withdrawn."))
     return _private(back)
 
 
@@ -258,7 +265,8 @@ def _sessions_calendar(
     if team is None:
         sessions, title, track, parts = data.sessions, ptg_event.name, None, data.version_parts()
     else:
-        sessions, title = data.sessions_of(team.id), f"{team.name} at {ptg_event.name}"
+        sessions = data.sessions_of(team.id)
+        title = gettext("%(team)s at %(event)s", team=team.name, event=ptg_event.name)
         track, parts = calendar.team_track(data, team.id), (team.id, *data.version_parts())
     return caching.respond(
         caching.Validators.from_parts(parts, None),

@@ -1,5 +1,6 @@
 """The audience's question form and the moderators' small forms."""
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -23,27 +24,35 @@ class QuestionForm(HoneypotForm):
         csrf_class = SharedPageCSRF
 
     text = TextAreaField(
-        "Your question",
+        lazy_gettext("Your question"),
         filters=[one_kind_of_line_end, strip],
         validators=[
-            DataRequired("Write your question."),
-            Length(max=MAX_TEXT, message=f"Keep your question under {MAX_TEXT} characters."),
+            DataRequired(lazy_gettext("Write your question.")),
+            # Length fills in %(max)d.
+            Length(
+                max=MAX_TEXT,
+                message=lazy_gettext("Keep your question under %(max)d characters."),
+            ),
         ],
         render_kw={"maxlength": MAX_TEXT, "rows": 4},
     )
     name = StringField(
-        "Name to read out (optional)",
+        lazy_gettext("Name to read out (optional)"),
         filters=[strip],
-        validators=[Length(max=MAX_NAME, message=f"Keep the name under {MAX_NAME} characters.")],
+        validators=[
+            Length(max=MAX_NAME, message=lazy_gettext("Keep the name under %(max)d characters."))
+        ],
         render_kw={"maxlength": MAX_NAME, "autocomplete": "name"},
     )
     email = StringField(
-        "E-mail (optional)",
-        description="Only to tell you when your question was answered on air; never shown.",
+        lazy_gettext("E-mail (optional)"),
+        description=lazy_gettext(
+            "Only to tell you when your question was answered on air; never shown."
+        ),
         filters=[strip],
         validators=[
             Optional(),
-            Email("Give an e-mail address like name@example.org, or leave it empty."),
+            Email(lazy_gettext("Give an e-mail address like name@example.org, or leave it empty.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
@@ -57,7 +66,7 @@ class QuestionActionForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = SelectField("Same as", coerce=int, validators=[DataRequired()])
+    into = SelectField(lazy_gettext("Same as"), coerce=int, validators=[DataRequired()])
     next = HiddenField()
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,7 +55,7 @@ class Question(db.Model):
 
     @property
     def shown_name(self) -> str:
-        return self.asker_name or "Anonymous"
+        return self.asker_name or gettext("Anonymous")
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.status}>"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -111,9 +112,11 @@ def reject(question: Question, *, actor: Any) -> Any:
 def merge(question: Question, into: Question, *, actor: Any) -> Any:
     """Set a duplicate aside in favour of ``into``; its asker is told when ``into`` is answered."""
     if into.id == question.id or into.episode_id != question.episode_id:
-        raise TransitionNotAllowed("A question can only be merged into another of its episode.")
+        raise TransitionNotAllowed(
+            gettext("A question can only be merged into another of its episode.")
+        )
     if into.status not in MERGE_TARGETS:
-        raise TransitionNotAllowed("That question was rejected: merge into another one.")
+        raise TransitionNotAllowed(gettext("That question was rejected: merge into another one."))
     was_public = question.status in PUBLIC
     entry = QUESTIONS.apply(
         question,
@@ -153,7 +156,9 @@ def move(question: Question, step: int, *, actor: Any) -> bool:
         )
     )
     if question not in listed:
-        raise TransitionNotAllowed("Only approved questions have a place in the hosts' list.")
+        raise TransitionNotAllowed(
+            gettext("Only approved questions have a place in the hosts' list.")
+        )
     index = listed.index(question)
     target = index + step
     if not 0 <= target < len(listed):
@@ -209,8 +214,11 @@ def tell_askers(episode: Episode) -> int:
             continue
         workflow.queue(
             question.asker_email,
-            f"Your question was answered on OpenInfra Live: {episode.title}",
+            lazy_gettext(
+                "Your question was answered on OpenInfra Live: %(title)s", title=episode.title
+            ),
             "mail/question_answered.txt",
+            language=question.language,
             question=question,
             read_out=read_out,
             episode=episode,

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from flask_babel import gettext, lazy_gettext
+
 from openinfra_live.questions.models import Question, QuestionHistory
 from openinfra_live.workflow import Workflow
 
@@ -42,20 +44,26 @@ FINAL = frozenset({S.REJECTED, S.ANSWERED})
 MERGE_TARGETS = frozenset({S.SUBMITTED, S.APPROVED, S.ANSWERED})
 
 LABELS = {
-    S.SUBMITTED: "Waiting for review",
-    S.APPROVED: "Approved",
-    S.REJECTED: "Rejected",
-    S.ANSWERED: "Answered on air",
+    S.SUBMITTED: lazy_gettext("Waiting for review"),
+    S.APPROVED: lazy_gettext("Approved"),
+    S.REJECTED: lazy_gettext("Rejected"),
+    S.ANSWERED: lazy_gettext("Answered on air"),
 }
-
-_PAST = {"approve": "approved", "reject": "rejected", "answer": "marked as answered"}
 
 
 def _refusal(current: str, action: str) -> str:
-    label = LABELS.get(current, current).lower()
+    label = str(LABELS.get(current, current)).lower()
     if action == A.MERGE:
-        return f"A question that is “{label}” cannot be merged into another."
-    return f"A question that is “{label}” cannot be {_PAST.get(action, action)}."
+        return gettext("A question that is “%(state)s” cannot be merged into another.", state=label)
+    if action == A.APPROVE:
+        return gettext("A question that is “%(state)s” cannot be approved.", state=label)
+    if action == A.REJECT:
+        return gettext("A question that is “%(state)s” cannot be rejected.", state=label)
+    if action == A.ANSWER:
+        return gettext("A question that is “%(state)s” cannot be marked as answered.", state=label)
+    return gettext(
+        "A question that is “%(state)s” cannot be %(action)s.", state=label, action=action
+    )
 
 
 QUESTIONS = Workflow(

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 
 from openinfra_live import clock, security, workflow
@@ -27,9 +28,9 @@ from openinfra_live.questions.forms import QuestionForm
 bp = Blueprint("questions", __name__)
 log = logging.getLogger(__name__)
 
-RECEIVED = (
-    "Thank you: your question was received. The moderators read every question before it "
-    "reaches the hosts."
+RECEIVED = lazy_gettext(
+    "Thank you: your question was received. The moderators read every question before it"
+    " reaches the hosts."
 )
 
 
@@ -89,7 +90,7 @@ def ask(slug: str):
     if form.is_spam:
         # A filled honeypot is a bot: it gets what looks like success, nothing is stored.
         log.info("question dropped: honeypot filled from %s", request.remote_addr)
-        flash(RECEIVED, "success")
+        flash(str(RECEIVED), "success")
         return redirect(url_for("episodes.detail", slug=slug), 303)
     valid = form.validate()
     token = getattr(form, "csrf_token", None)  # none where the setting turns tokens off
@@ -112,5 +113,6 @@ def ask(slug: str):
     except services.QuestionsClosed:
         return _page(episode, form, status=409, closed=True)
     workflow.commit()
-    flash(RECEIVED if asked.created else "Your question was already received.", "success")
+    said = str(RECEIVED) if asked.created else gettext("Your question was already received.")
+    flash(said, "success")
     return redirect(url_for("episodes.detail", slug=slug, _anchor="questions"), 303)

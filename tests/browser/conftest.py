@@ -130,7 +130,8 @@ def guard(context) -> None:
 
 @pytest.fixture
 def new_page(chromium):
-    """``new_page(timezone_id=..., width=..., javascript=True)`` opens a fresh context."""
+    """``new_page(timezone_id=..., width=..., javascript=True, locale="en-US")`` opens a fresh
+    context; ``locale`` is the language the browser asks for (``Accept-Language``)."""
     contexts = []
 
     def open_page(
@@ -138,6 +139,7 @@ def new_page(chromium):
         width: int = 1280,
         javascript: bool = True,
         bypass_csp: bool = False,
+        locale: str = "en-US",
     ):
         # ``bypass_csp`` only for axe-core runs: Playwright injects axe as an inline <script>,
         # which the site's Content-Security-Policy (rightly) refuses. Every other page keeps
@@ -147,7 +149,7 @@ def new_page(chromium):
             viewport={"width": width, "height": 900},
             java_script_enabled=javascript,
             bypass_csp=bypass_csp,
-            locale="en-US",
+            locale=locale,
         )
         guard(context)
         contexts.append(context)

@@ -1,16 +1,25 @@
 """axe-core on every page, errors announced on every failed form, skip link, focus, language.
 
-Pages are checked at a phone's width (360 px), where they must not overflow either.
+Pages are checked at a phone's width (360 px), where they must not overflow either, in English
+and again in each of the site's other languages (chosen with the chooser's cookie).
 
 axe is injected as an inline script, which the site's Content-Security-Policy refuses; its
 pages are opened in contexts that bypass the policy (only here: the journeys keep it).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from tests.browser.languages import (
+    ENGLISH,
+    HTML_LANG,
+    OTHER_LANGUAGES,
+    choose_language,
+    in_language,
+)
 from tests.browser.site_pages import PAGE_IDS, PAGES, moderator_context, open_context, visit
 from tests.browser.support import (
     assert_accessible,
@@ -31,13 +40,20 @@ FOCUS_PAGES = [
 
 
 @pytest.fixture(scope="module")
-def contexts(chromium, demo_site) -> Iterator[dict[bool, BrowserContext]]:
-    """A visitor's and a signed-in moderator's browser, keyed by ``Visit.moderator``."""
-    opened = {
-        False: open_context(chromium, width=360, bypass_csp=True),
-        True: moderator_context(chromium, demo_site, width=360, bypass_csp=True),
-    }
-    yield opened
+def contexts(chromium, demo_site) -> Iterator[Callable[[bool, str], BrowserContext]]:
+    """A visitor's or a signed-in moderator's browser (``Visit.moderator``) in a language
+    (the chooser's cookie), each opened once for the module when first asked for."""
+    opened: dict[tuple[bool, str], BrowserContext] = {}
+
+    def context_for(moderator: bool, language: str = ENGLISH) -> BrowserContext:
+        if (moderator, language) not in opened:
+            open_one = partial(moderator_context, site=demo_site) if moderator else open_context
+            context = open_one(chromium, width=360, bypass_csp=True)
+            choose_language(context, demo_site.base_url, language)
+            opened[moderator, language] = context
+        return opened[moderator, language]
+
+    yield context_for
     for context in opened.values():
         context.close()
 
@@ -46,8 +62,8 @@ def contexts(chromium, demo_site) -> Iterator[dict[bool, BrowserContext]]:
 def open_page(contexts):
     pages = []
 
-    def opener(target):
-        page = contexts[target.moderator].new_page()
+    def opener(target, language: str = ENGLISH):
+        page = contexts(target.moderator, language).new_page()
         pages.append(page)
         return page
 
@@ -56,11 +72,19 @@ def open_page(contexts):
         page.close()
 
 
-@pytest.mark.parametrize("target", PAGES, ids=PAGE_IDS)
-def test_page_is_accessible_and_fits_a_phone(open_page, demo_site, target):
-    page = open_page(target)
-    visit(page, demo_site, target)
-    assert page.locator("html").get_attribute("lang") == "en"
+# Every page in English (ids as ``home``), then in each other language (``home-pt_BR``).
+LANGUAGE_CASES = [pytest.param(target, ENGLISH, id=target.name) for target in PAGES] + [
+    pytest.param(target, language, id=f"{target.name}-{language}")
+    for language in OTHER_LANGUAGES
+    for target in PAGES
+]
+
+
+@pytest.mark.parametrize(("target", "language"), LANGUAGE_CASES)
+def test_page_is_accessible_and_fits_a_phone(open_page, demo_site, target, language):
+    page = open_page(target, language)
+    visit(in_language(page, language), demo_site, target)
+    assert page.locator("html").get_attribute("lang") == HTML_LANG[language]
     expect(page.locator("main#main")).to_have_count(1)
     expect(page.locator("h1")).to_have_count(1)
     # Every field has a label of its own (the honeypot is hidden from everyone).
@@ -72,8 +96,9 @@ def test_page_is_accessible_and_fits_a_phone(open_page, demo_site, target):
             .map(el => el.name || el.id)"""
     )
     assert unlabelled == []
-    assert_no_horizontal_overflow(page, target.name)
-    assert_accessible(page, target.name)
+    label = target.name if language == ENGLISH else f"{target.name} in {language}"
+    assert_no_horizontal_overflow(page, label)
+    assert_accessible(page, label)
 
 
 @pytest.mark.parametrize("target", ERROR_PAGES, ids=[t.name for t in ERROR_PAGES])
