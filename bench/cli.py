@@ -111,6 +111,22 @@ def get_pages(dataset: datagen.Dataset) -> list[Page]:
 ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
 
 
+def language_variants(dataset: datagen.Dataset) -> list[Page]:
+    """Pages asked for in Chinese and Portuguese (the browser's Accept-Language): the language
+    is in every cache key, and these pages are held to the same targets as the English ones."""
+    slug, event = dataset.episode_slug, dataset.event_slug
+    asked = [
+        ("/", "/", "pt-BR"),
+        ("/episodes/<slug>/", f"/episodes/{slug}/", "zh-CN"),
+        ("/ptg/<event>/schedule", f"/ptg/{event}/schedule", "pt-BR"),
+        ("/numbers/", "/numbers/", "zh-CN"),
+    ]
+    return [
+        Page(f"{label} ({language})", path, headers={"Accept-Language": language}, targeted=True)
+        for label, path, language in asked
+    ]
+
+
 def compressed_variants() -> list[Page]:
     """The calendar and the feed as calendar clients and feed readers get them: compressed.
     Shown beside the issue's URLs, outside its targets."""
@@ -314,7 +330,7 @@ def run_served(
         floor.wait_ready("/")
         say("gunicorn up: site, site with CSRF off (POST), hello floor")
 
-        pages = get_pages(dataset) + compressed_variants()
+        pages = get_pages(dataset) + language_variants(dataset) + compressed_variants()
         static_dir = run_dir / "static-copies"
         static_dir.mkdir()
         for index, page in enumerate(pages):

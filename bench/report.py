@@ -44,8 +44,10 @@ class Page:
     path: str
     method: str = "GET"
     # Request headers of a variant of one of the issue's URLs (gzip): loaded and shown in the
-    # table like the others, but not one of the URLs the targets are about.
+    # table like the others, but not one of the URLs the targets are about, unless ``targeted``
+    # (a page asked for in another language is held to the same targets).
     headers: dict[str, str] = field(default_factory=dict)
+    targeted: bool = False
     # Filled by probing the running site.
     status: int | None = None
     size: int = 0
@@ -392,7 +394,7 @@ def static_target_of(page: Page) -> float:
 
 def _get_pages(results: Results) -> list[Page]:
     """The issue's GET URLs, in order (the in-process costs are listed in the same order)."""
-    return [p for p in results.pages if p.method == "GET" and not p.headers]
+    return [p for p in results.pages if p.method == "GET" and (p.targeted or not p.headers)]
 
 
 def _missing(results: Results) -> list[str]:
