@@ -13,7 +13,7 @@ from datetime import datetime, time
 from typing import Any
 
 from blinker import Namespace
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from openinfra_live.episodes import search, specials
 from openinfra_live.episodes.content_file import EntryError, EpisodeData, parse_entry
@@ -168,32 +168,28 @@ def _insert_new(new: list[_NewEpisode], minutes: int) -> None:
         db.session.execute(db.insert(EpisodeGuest), guests, execution_options=_SAME_COLUMNS)
 
 
+# The progress line of an entry, by what happened to it and whether it was kept hidden because
+# another episode starts at the same time.
+_PROGRESS = {
+    ("created", False): lazy_gettext("created: %(slug)s"),
+    ("created", True): lazy_gettext(
+        "created: %(slug)s (hidden: %(other)s starts at the same time)"
+    ),
+    ("updated", False): lazy_gettext("updated: %(slug)s"),
+    ("updated", True): lazy_gettext(
+        "updated: %(slug)s (hidden: %(other)s starts at the same time)"
+    ),
+    ("unchanged", False): lazy_gettext("unchanged: %(slug)s"),
+    ("unchanged", True): lazy_gettext(
+        "unchanged: %(slug)s (hidden: %(other)s starts at the same time)"
+    ),
+}
+
+
 def _done(what: str, slug: str, hidden_by: str) -> str:
     """The progress line of an entry ``created``, ``updated`` or ``unchanged``, saying when it
     was kept hidden because the episode ``hidden_by`` starts at the same time."""
-    if what == "created":
-        if hidden_by:
-            return gettext(
-                "created: %(slug)s (hidden: %(other)s starts at the same time)",
-                slug=slug,
-                other=hidden_by,
-            )
-        return gettext("created: %(slug)s", slug=slug)
-    if what == "updated":
-        if hidden_by:
-            return gettext(
-                "updated: %(slug)s (hidden: %(other)s starts at the same time)",
-                slug=slug,
-                other=hidden_by,
-            )
-        return gettext("updated: %(slug)s", slug=slug)
-    if hidden_by:
-        return gettext(
-            "unchanged: %(slug)s (hidden: %(other)s starts at the same time)",
-            slug=slug,
-            other=hidden_by,
-        )
-    return gettext("unchanged: %(slug)s", slug=slug)
+    return str(_PROGRESS[what, bool(hidden_by)]) % {"slug": slug, "other": hidden_by}
 
 
 def import_episodes(

@@ -90,29 +90,17 @@ NEXT_STEPS = {
 
 # How a refusal names each action: "You cannot … a proposal that is “…”", given the state.
 REFUSALS = {
-    A.APPROVE: lambda state: gettext(
-        "You cannot approve a proposal that is “%(state)s”.", state=state
+    A.APPROVE: lazy_gettext("You cannot approve a proposal that is “%(state)s”."),
+    A.DECLINE: lazy_gettext("You cannot decline a proposal that is “%(state)s”."),
+    A.REQUEST_CHANGES: lazy_gettext(
+        "You cannot request changes to a proposal that is “%(state)s”."
     ),
-    A.DECLINE: lambda state: gettext(
-        "You cannot decline a proposal that is “%(state)s”.", state=state
-    ),
-    A.REQUEST_CHANGES: lambda state: gettext(
-        "You cannot request changes to a proposal that is “%(state)s”.", state=state
-    ),
-    A.RESUBMIT: lambda state: gettext(
-        "You cannot resubmit a proposal that is “%(state)s”.", state=state
-    ),
-    A.WITHDRAW: lambda state: gettext(
-        "You cannot withdraw a proposal that is “%(state)s”.", state=state
-    ),
-    A.SCHEDULE: lambda state: gettext(
-        "You cannot schedule a proposal that is “%(state)s”.", state=state
-    ),
-    A.REOPEN: lambda state: gettext(
-        "You cannot reopen a proposal that is “%(state)s”.", state=state
-    ),
-    A.CANCEL_EPISODE: lambda state: gettext(
-        "You cannot cancel the episode of a proposal that is “%(state)s”.", state=state
+    A.RESUBMIT: lazy_gettext("You cannot resubmit a proposal that is “%(state)s”."),
+    A.WITHDRAW: lazy_gettext("You cannot withdraw a proposal that is “%(state)s”."),
+    A.SCHEDULE: lazy_gettext("You cannot schedule a proposal that is “%(state)s”."),
+    A.REOPEN: lazy_gettext("You cannot reopen a proposal that is “%(state)s”."),
+    A.CANCEL_EPISODE: lazy_gettext(
+        "You cannot cancel the episode of a proposal that is “%(state)s”."
     ),
 }
 
@@ -124,7 +112,7 @@ def _refusal(current: str, action: str) -> str:
         return gettext(
             "You cannot %(action)s a proposal that is “%(state)s”.", action=action, state=label
         )
-    return refusal(label)
+    return str(refusal) % {"state": label}
 
 
 PROPOSALS = Workflow(
