@@ -21,7 +21,7 @@ from flask_babel import gettext, lazy_gettext, ngettext
 from jinja2 import pass_context
 from PIL import Image, ImageDraw, ImageFont
 
-from openinfra_live import caching, i18n
+from openinfra_live import caching
 from openinfra_live.templating import human_date
 from openinfra_live.timezones import human_utc
 from openinfra_live.urls import site_domain, site_url_for
@@ -276,7 +276,7 @@ def share_meta(context: Any) -> ShareMeta:
     if context.get("error") is not None:  # an error page, at whatever address was asked for
         url, endpoint = site_url_for("episodes.index"), ""
     if endpoint == "episodes.detail" and episode is not None:
-        image = site_url_for("episodes.card", slug=episode.slug, **i18n.address_args())
+        image = site_url_for("episodes.card", slug=episode.slug)
         alt = gettext(
             "%(title)s: OpenInfra Live, %(when)s",
             title=episode.title,
@@ -289,6 +289,6 @@ def share_meta(context: Any) -> ShareMeta:
             name=event.name,
             dates=event_dates(event),
         )
-        image = site_url_for("ptg.card", event=event.slug, **i18n.address_args())
+        image = site_url_for("ptg.card", event=event.slug)
         return ShareMeta(url, image, alt)
-    return ShareMeta(url, site_url_for("episodes.site_card", **i18n.address_args()), str(SITE_ALT))
+    return ShareMeta(url, site_url_for("episodes.site_card"), str(SITE_ALT))

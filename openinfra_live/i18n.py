@@ -142,5 +142,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_say_language)
     app.add_template_global(html_lang)
     app.add_template_global(in_language)
+    app.add_template_global(address_args, "language_query")
     # Whitespace inside {% trans %} blocks is folded, so a catalog holds one line per sentence.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

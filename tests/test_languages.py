@@ -1,11 +1,15 @@
 """The language a page is written in: chosen with the chooser (a cookie), else the browser's,
 else English; kept apart in every cache."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 
 from bench import servers
 from openinfra_live import i18n
 from tests.conftest import another_app, csrf_token_from, post_form
+from tests.episodes.builders import make_episode
 from tests.test_edit_links import behind_nginx
 
 
@@ -179,3 +183,20 @@ def test_through_nginx_each_language_gets_its_own_page(app, tmp_path):
     # from nginx's cache: the key holds the language and nothing more personal.
     assert answers[1].headers["x-cache-status"] == "HIT"
     assert answers[6].headers["x-cache-status"] == "HIT"
+
+
+def test_links_to_feeds_invites_cards_and_charts_carry_the_language(app_ctx, client):
+    """What a page in Portuguese links to is written in Portuguese too: the link says so, as
+    their address alone decides their language (a page in English adds nothing)."""
+    make_episode("Aired", datetime(2025, 3, 6, 14, 0, tzinfo=UTC))
+    english = client.get("/numbers/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    portuguese = client.get("/numbers/", headers={"Accept-Language": "pt-BR"})
+    html = portuguese.get_data(as_text=True)
+    charts = re.findall(r'<img src="([^"]+\.svg[^"]*)"', html)
+    assert charts and all("lang=pt_BR" in src for src in charts)
+    assert "lang=" not in "".join(re.findall(r'<img src="([^"]+)"', english))
+    assert 'href="/calendar.ics?lang=pt_BR"' in html
+    assert re.search(r'og:image" content="[^"]*card\.png\?lang=pt_BR"', html)
+    chart = client.get(charts[0].replace("&amp;", "&"))
+    assert chart.status_code == 200
+    assert "Episodes aired each year" not in chart.get_data(as_text=True)

@@ -1,7 +1,9 @@
 """One response cache keyed on the content version, plus HTTP validators (ETag → 304).
 
 - Key: the content version's token (a row that every commit touching public content replaces),
-  scheme, host, path, query; for HTML pages (``@page``) also the time zone and the minute.
+  scheme, host, path, query; for HTML pages (``@page``) also the time zone, the language and
+  the minute. A feed, invite, card or chart (``@data``) is written in the language of its
+  address (``?lang=``), which every link to it made with ``url_for`` carries.
 - Never cached: methods but GET/HEAD, signed-in visitors, a flashed message waiting, statuses
   but 200, answers setting a cookie or private/no-store, a database with no version yet.
 - Entries live in each worker's memory (bounded; a full store starts afresh), and in Redis when
@@ -14,7 +16,7 @@
 from flask import Flask
 
 from openinfra_live.caching import version
-from openinfra_live.caching.responses import FrontDoor, cache_for, data, page
+from openinfra_live.caching.responses import FrontDoor, cache_for, data, language_of_links, page
 from openinfra_live.caching.validators import Validators, data_validators, page_validators, respond
 from openinfra_live.caching.version import mark_changed
 
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
     """Create the app's cache and its front door; listen to session commits (once per process)."""
     cache_for(app)
     app.wsgi_app = FrontDoor(app)  # type: ignore[method-assign]
+    app.url_defaults(language_of_links)
     version.init_app(app)
 
 

@@ -193,6 +193,17 @@ def _written(is_page: bool, view: Callable[..., Any], args: Any, kwargs: Any) ->
         return view(*args, **kwargs)
 
 
+_BY_ADDRESS = "written_in_the_language_of_its_address"
+
+
+def language_of_links(endpoint: str, values: dict[str, Any]) -> None:
+    """A link to a feed, invite, card or chart asks for the language being written (``?lang=``):
+    their address alone decides their language."""
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, _BY_ADDRESS, False) and "lang" not in values:
+        values.update(i18n.address_args())
+
+
 def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -211,6 +222,7 @@ def _cached(is_page: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]
             response = current_app.response_class(entry.body, headers=entry.headers)
             return validators.conditional(response)
 
+        setattr(wrapper, _BY_ADDRESS, not is_page)
         return wrapper
 
     return decorate
