@@ -19,7 +19,8 @@ from openinfra_live.urls import site_url_for
 # The private status link's token is derived from the seed kept in ``submission_nonce``.
 STATUS_LINK = b"proposal-status-link\x00"
 
-# The subject of the mail of each state, given the proposal's title.
+# The subject of the mail of each state, given the proposal's title: a lazy message, written
+# when the mail is queued, in the submitter's language rather than the moderator's.
 SUBJECTS = {
     states.ProposalState.APPROVED: lambda title: lazy_gettext(
         "Your episode idea was approved: %(title)s", title=title
