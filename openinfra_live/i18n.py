@@ -108,12 +108,6 @@ def address_args() -> dict[str, str]:
     return {} if language == DEFAULT else {"lang": language}
 
 
-def in_language(path: str) -> str:
-    """``path`` (a feed, an invite) in the language being written: ``/feed.xml?lang=pt_BR``."""
-    language = current_language()
-    return path if language == DEFAULT else f"{path}?lang={language}"
-
-
 @contextmanager
 def written_in(language: str | None) -> Iterator[None]:
     """Write in ``language`` (a mail to somebody who asked in it) whatever the request's."""
@@ -141,7 +135,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_forget_language)
     app.after_request(_say_language)
     app.add_template_global(html_lang)
-    app.add_template_global(in_language)
-    app.add_template_global(address_args, "language_query")
     # Whitespace inside {% trans %} blocks is folded, so a catalog holds one line per sentence.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
